@@ -1,0 +1,126 @@
+package civicmon
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Error codes shared by every layer. Each maps to one HTTP status in the web
+// and API packages, so a store or validation error reaches a client with the
+// right status without those packages knowing where it came from.
+const (
+	EINVALID      = "invalid"      // bad input: 400/422
+	ENOTFOUND     = "not_found"    // 404
+	ECONFLICT     = "conflict"     // 409: duplicate slug, stale write
+	EUNAUTHORIZED = "unauthorized" // 401
+	EFORBIDDEN    = "forbidden"    // 403
+	EINTERNAL     = "internal"     // 500
+	ESCHEMA       = "schema"       // database schema the binary cannot use
+	ENOTREADY     = "not_ready"    // 503
+)
+
+// Error is an application error with a machine-readable code and a message
+// meant for the person who caused it.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error or *ValidationError in err's
+// chain, EINTERNAL for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return EINVALID
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the human message of an application error, and a
+// generic text for internal errors so that their details (SQL, paths) never
+// reach a client.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return ve.Error()
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// FieldError is one problem with one field of a record.
+type FieldError struct {
+	Field   string // dotted path, e.g. "update.incidents[2].freedom"
+	Message string // what is wrong and what is allowed
+}
+
+func (f FieldError) Error() string { return f.Field + ": " + f.Message }
+
+// ValidationError collects every problem found in a record, so a person fixes
+// all of them in one go instead of one per round trip.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (v *ValidationError) Error() string {
+	parts := make([]string, len(v.Fields))
+	for i, f := range v.Fields {
+		parts[i] = f.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// validator accumulates field errors.
+type validator struct {
+	prefix string
+	errs   []FieldError
+}
+
+func (v *validator) addf(field, format string, args ...any) {
+	name := field
+	if v.prefix != "" {
+		name = v.prefix + "." + field
+	}
+	v.errs = append(v.errs, FieldError{Field: name, Message: fmt.Sprintf(format, args...)})
+}
+
+// merge adds the field errors of a nested validation under this validator.
+func (v *validator) merge(err error) {
+	if err == nil {
+		return
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		v.errs = append(v.errs, ve.Fields...)
+		return
+	}
+	v.errs = append(v.errs, FieldError{Field: v.prefix, Message: err.Error()})
+}
+
+func (v *validator) err() error {
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: v.errs}
+}

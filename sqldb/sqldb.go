@@ -1,0 +1,257 @@
+// Package sqldb implements civicmon.Store once, over database/sql, for every
+// SQL database civicmon supports. The sqlite and postgres packages supply a
+// Dialect — their migrations and the few things the two engines do
+// differently — and open the connection pools; everything else, and so
+// nearly every bug fix, is shared.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civicmon/civicmon"
+)
+
+// Dialect is what differs between the SQL engines.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// Migrations holds NNNN_name.sql files, applied in order.
+	Migrations fs.FS
+	// Placeholders: true when the engine wants $1, $2… instead of ?.
+	DollarPlaceholders bool
+	// LockMigrations serialises concurrent migrators inside tx.
+	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// IsUniqueViolation reports whether err is a unique constraint failure.
+	IsUniqueViolation func(err error) bool
+	// IsMissingTable reports whether err says a table does not exist.
+	IsMissingTable func(err error) bool
+	// LastInsertID: true when the driver supports Result.LastInsertId,
+	// which is cheaper than RETURNING on the bulk path.
+	LastInsertID bool
+}
+
+// DB is an opened database: a pool for reads and one for writes (the same
+// pool where the engine handles concurrent writers itself).
+type DB struct {
+	read    *sql.DB
+	write   *sql.DB
+	dialect *Dialect
+	Now     civicmon.Clock
+}
+
+// New wraps opened pools. read and write may be the same *sql.DB.
+func New(read, write *sql.DB, d *Dialect) *DB {
+	return &DB{read: read, write: write, dialect: d, Now: time.Now}
+}
+
+// Store returns the civicmon.Store over db.
+func (db *DB) Store() *Store { return &Store{db: db} }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Dialect returns the engine's dialect.
+func (db *DB) Dialect() *Dialect { return db.dialect }
+
+// WriteDB exposes the write pool to the dialect packages and to tests that
+// must reach under the store (to fake a schema from the future, say).
+func (db *DB) WriteDB() *sql.DB { return db.write }
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// Store implements civicmon.Store. Outside a transaction it reads from the
+// read pool and opens a write transaction per write method; inside InTx every
+// call goes through the one transaction.
+type Store struct {
+	db *DB
+	tx *sql.Tx
+}
+
+var _ civicmon.Store = (*Store)(nil)
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if s.tx != nil {
+		return errors.New("sqldb: Close called inside a transaction")
+	}
+	return s.db.Close()
+}
+
+// DB returns the database under the store.
+func (s *Store) DB() *DB { return s.db }
+
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.read.PingContext(ctx); err != nil {
+		return civicmon.Errorf(civicmon.ENOTREADY, "database unreachable: %v", err)
+	}
+	return nil
+}
+
+// reader is where reads go: the transaction when there is one.
+func (s *Store) reader() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db.read
+}
+
+// InTx runs fn inside one write transaction.
+func (s *Store) InTx(ctx context.Context, fn func(tx civicmon.Store) error) error {
+	return s.write(ctx, func(tx *Store) error { return fn(tx) })
+}
+
+// write runs fn in a transaction on the write pool, or in the current one.
+func (s *Store) write(ctx context.Context, fn func(tx *Store) error) (err error) {
+	if s.tx != nil {
+		return fn(s)
+	}
+	sqlTx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqlTx.Rollback()
+			return
+		}
+		if cerr := sqlTx.Commit(); cerr != nil {
+			err = fmt.Errorf("commit: %w", cerr)
+		}
+	}()
+	return fn(&Store{db: s.db, tx: sqlTx})
+}
+
+// q rewrites ? placeholders for engines that number them.
+func (s *Store) q(query string) string { return s.db.dialect.rebind(query) }
+
+func (d *Dialect) isMissingTable(err error) bool {
+	return d.IsMissingTable != nil && d.IsMissingTable(err)
+}
+
+func (d *Dialect) rebind(query string) string {
+	if !d.DollarPlaceholders || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// insertID runs an INSERT and returns the new row's id.
+func (s *Store) insertID(ctx context.Context, query string, args ...any) (int64, error) {
+	if s.db.dialect.LastInsertID {
+		res, err := s.tx.ExecContext(ctx, s.q(query), args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
+	var id int64
+	err := s.tx.QueryRowContext(ctx, s.q(query+" RETURNING id"), args...).Scan(&id)
+	return id, err
+}
+
+// conflict turns a unique violation into an ECONFLICT error with msg.
+func (s *Store) conflict(err error, format string, args ...any) error {
+	if err != nil && s.db.dialect.IsUniqueViolation(err) {
+		return civicmon.Errorf(civicmon.ECONFLICT, format, args...)
+	}
+	return err
+}
+
+func notFound(format string, args ...any) error {
+	return civicmon.Errorf(civicmon.ENOTFOUND, format, args...)
+}
+
+// nullString stores "" as NULL, for optional references.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func nullInt64(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// preparedInsert is a prepared INSERT that yields the new row's id.
+type preparedInsert struct {
+	stmt      *sql.Stmt
+	returning bool
+}
+
+// prepareInsert prepares an INSERT into a table with an id column.
+func (tx *Store) prepareInsert(ctx context.Context, query string) (*preparedInsert, error) {
+	returning := !tx.db.dialect.LastInsertID
+	if returning {
+		query += " RETURNING id"
+	}
+	stmt, err := tx.tx.PrepareContext(ctx, tx.q(query))
+	if err != nil {
+		return nil, err
+	}
+	return &preparedInsert{stmt: stmt, returning: returning}, nil
+}
+
+func (p *preparedInsert) Close() error { return p.stmt.Close() }
+
+func (p *preparedInsert) insertID(ctx context.Context, args ...any) (int64, error) {
+	if p.returning {
+		var id int64
+		err := p.stmt.QueryRowContext(ctx, args...).Scan(&id)
+		return id, err
+	}
+	res, err := p.stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}

@@ -1,0 +1,88 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+)
+
+const userColumns = `id, email, name, role, password_hash, created_at, updated_at`
+
+func scanUser(sc interface{ Scan(...any) error }, u *civicmon.User) error {
+	return sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt)
+}
+
+func (s *Store) CreateUser(ctx context.Context, u *civicmon.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Store) error {
+		now := tx.db.Now().UTC()
+		id, err := tx.insertID(ctx, `INSERT INTO users (email, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.Email, u.Name, u.Role, u.PasswordHash, now, now)
+		if err != nil {
+			return tx.conflict(err, "a user with e-mail %s already exists", u.Email)
+		}
+		u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
+		return nil
+	})
+}
+
+func (s *Store) SaveUser(ctx context.Context, u *civicmon.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Store) error {
+		now := tx.db.Now().UTC()
+		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, updated_at = ? WHERE id = ?`),
+			u.Email, u.Name, u.Role, u.PasswordHash, now, u.ID)
+		if err != nil {
+			return tx.conflict(err, "a user with e-mail %s already exists", u.Email)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("no user with id %d", u.ID)
+		}
+		u.UpdatedAt = now
+		return nil
+	})
+}
+
+func (s *Store) UserByID(ctx context.Context, id int64) (*civicmon.User, error) {
+	return s.user(ctx, `id = ?`, id, "no user with id %v")
+}
+
+func (s *Store) UserByEmail(ctx context.Context, email string) (*civicmon.User, error) {
+	return s.user(ctx, `email = ?`, strings.ToLower(strings.TrimSpace(email)), "no user with e-mail %v")
+}
+
+func (s *Store) user(ctx context.Context, where string, arg any, missing string) (*civicmon.User, error) {
+	var u civicmon.User
+	err := scanUser(s.reader().QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE `+where), arg), &u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(missing, arg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (s *Store) Users(ctx context.Context) ([]civicmon.User, error) {
+	rows, err := s.reader().QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []civicmon.User
+	for rows.Next() {
+		var u civicmon.User
+		if err := scanUser(rows, &u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,72 @@
+package sqldb
+
+import (
+	"context"
+
+	"github.com/civicmon/civicmon"
+)
+
+func (s *Store) CreateWatchlistEdition(ctx context.Context, w *civicmon.WatchlistEdition) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Store) error {
+		for i, e := range w.Entries {
+			if err := tx.knownCountry(ctx, e.CountryCode, "watchlist.entries["+itoa(i)+"].country"); err != nil {
+				return err
+			}
+		}
+		id, err := tx.insertID(ctx, `INSERT INTO watchlist_editions (published_on, date_approximate, title, introduction) VALUES (?, ?, ?, ?)`,
+			w.PublishedOn, w.DateApproximate, w.Title, w.Introduction)
+		if err != nil {
+			return tx.conflict(err, "a watchlist edition published on %s already exists", w.PublishedOn)
+		}
+		w.ID = id
+		for i, e := range w.Entries {
+			if _, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO watchlist_entries (edition_id, position, country_code, narrative) VALUES (?, ?, ?, ?)`),
+				id, i+1, e.CountryCode, e.Narrative); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) WatchlistEditions(ctx context.Context) ([]civicmon.WatchlistEdition, error) {
+	rows, err := s.reader().QueryContext(ctx, `SELECT id, published_on, date_approximate, title, introduction
+		FROM watchlist_editions ORDER BY published_on DESC`)
+	if err != nil {
+		return nil, err
+	}
+	var eds []civicmon.WatchlistEdition
+	byID := map[int64]int{}
+	for rows.Next() {
+		var w civicmon.WatchlistEdition
+		if err := rows.Scan(&w.ID, &w.PublishedOn, &w.DateApproximate, &w.Title, &w.Introduction); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[w.ID] = len(eds)
+		eds = append(eds, w)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.reader().QueryContext(ctx, `SELECT edition_id, country_code, narrative FROM watchlist_entries ORDER BY edition_id, position`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var e civicmon.WatchlistEntry
+		if err := rows.Scan(&id, &e.CountryCode, &e.Narrative); err != nil {
+			return nil, err
+		}
+		if i, ok := byID[id]; ok {
+			eds[i].Entries = append(eds[i].Entries, e)
+		}
+	}
+	return eds, rows.Err()
+}

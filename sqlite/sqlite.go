@@ -1,0 +1,84 @@
+// Package sqlite is civicmon's embedded store: a SQLite file through the
+// pure-Go modernc.org/sqlite driver, so civicmon stays one static binary.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"github.com/civicmon/civicmon/sqldb"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Dialect is SQLite's part of the shared SQL store.
+var Dialect = &sqldb.Dialect{
+	Name:               "sqlite",
+	Migrations:         mustSub(migrationFiles, "migrations"),
+	DollarPlaceholders: false,
+	LastInsertID:       true,
+	// BEGIN IMMEDIATE (see _txlock below) already serialises writers.
+	LockMigrations: nil,
+	IsUniqueViolation: func(err error) bool {
+		var e *sqlite.Error
+		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+	},
+	IsMissingTable: func(err error) bool {
+		return err != nil && strings.Contains(err.Error(), "no such table")
+	},
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Open opens (creating if needed) the SQLite database at path. Writes go
+// through a single connection, which is how SQLite wants them; reads use a
+// pool that WAL mode lets run beside the writer.
+func Open(path string) (*sqldb.DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)",
+		"foreign_keys(ON)", "cache_size(-32000)", "temp_store(MEMORY)"} {
+		pragmas.Add("_pragma", p)
+	}
+	dsn := "file:" + path + "?" + pragmas.Encode()
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	// Create the file and switch it to WAL before readers open it.
+	if err := write.PingContext(context.Background()); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	return sqldb.New(read, write, Dialect), nil
+}

@@ -1,0 +1,84 @@
+package civicmon
+
+import (
+	"context"
+	"time"
+)
+
+// Store is everything civicmon keeps. The sqlite and postgres packages both
+// implement it, and one conformance suite (storetest) holds them to the same
+// behaviour. Methods that find nothing return an *Error with code ENOTFOUND;
+// invalid records give a *ValidationError that names every bad field.
+type Store interface {
+	// InTx runs fn with a Store whose every method takes part in one
+	// transaction: all of fn's writes land, or none do. Calling InTx on the
+	// Store passed to fn runs in the same transaction.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	Countries(ctx context.Context) ([]Country, error)
+	CountryByCode(ctx context.Context, code string) (*Country, error)
+	CountryBySlug(ctx context.Context, slug string) (*Country, error)
+	// PutCountry inserts the country or replaces the one with its code.
+	PutCountry(ctx context.Context, c *Country) error
+
+	AddRating(ctx context.Context, r *Rating) error
+	// RatingHistory returns a country's ratings, oldest first.
+	RatingHistory(ctx context.Context, countryCode string) ([]Rating, error)
+	// CurrentRatings returns every rated country's latest effective rating
+	// on or before the given day, keyed by country code.
+	CurrentRatings(ctx context.Context, asOf Date) (map[string]Rating, error)
+
+	// CreateUpdate validates and inserts u with its incidents, setting its
+	// ID, UID (when empty), timestamps and incident IDs.
+	CreateUpdate(ctx context.Context, u *Update) error
+	// SaveUpdate validates u and replaces the stored update with u.ID,
+	// incidents included.
+	SaveUpdate(ctx context.Context, u *Update) error
+	DeleteUpdate(ctx context.Context, id int64) error
+	UpdateByID(ctx context.Context, id int64) (*Update, error)
+	UpdateByUID(ctx context.Context, uid string) (*Update, error)
+	UpdateBySlug(ctx context.Context, slug string) (*Update, error)
+	// FindUpdates lists updates without their incidents, with the total
+	// number that match the filter.
+	FindUpdates(ctx context.Context, f UpdateFilter) ([]Update, int, error)
+	// InsertUpdates is the bulk path for generators and imports: it
+	// validates and inserts many updates in one transaction.
+	InsertUpdates(ctx context.Context, us []Update) error
+
+	CreateWatchlistEdition(ctx context.Context, w *WatchlistEdition) error
+	// WatchlistEditions returns every edition with its entries, newest first.
+	WatchlistEditions(ctx context.Context) ([]WatchlistEdition, error)
+
+	Vocabulary(ctx context.Context) (*Vocabulary, error)
+	AddViolationType(ctx context.Context, t Term) error
+	AddTargetGroup(ctx context.Context, t Term) error
+
+	CreateUser(ctx context.Context, u *User) error
+	SaveUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id int64) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	Users(ctx context.Context) ([]User, error)
+
+	// SchemaVersion is the newest migration applied to the database.
+	SchemaVersion(ctx context.Context) (int, error)
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// UpdateFilter selects updates. Zero fields do not filter.
+type UpdateFilter struct {
+	CountryCode string
+	Region      Region
+	Freedom     Freedom
+	Violation   string
+	Statuses    []Status
+	Since       Date // published on or after
+	Until       Date // published on or before
+	// Order is "newest" (default) or "oldest" by publication date.
+	Order  string
+	Limit  int // default 20, at most 1000
+	Offset int
+}
+
+// Clock is the source of the current time, injectable for tests.
+type Clock func() time.Time

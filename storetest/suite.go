@@ -1,0 +1,511 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/sqldb"
+)
+
+// Run runs the conformance suite against one engine, each case on its own
+// fresh database.
+func Run(t *testing.T, e Engine) {
+	cases := []struct {
+		name string
+		fn   func(t *testing.T, db *sqldb.DB)
+	}{
+		{"Countries", testCountries},
+		{"RatingHistoryAndCurrent", testRatings},
+		{"RatingValidation", testRatingValidation},
+		{"UpdateRoundTrip", testUpdateRoundTrip},
+		{"UpdateSlugs", testUpdateSlugs},
+		{"UpdateValidation", testUpdateValidation},
+		{"SaveAndDeleteUpdate", testSaveAndDeleteUpdate},
+		{"FindUpdates", testFindUpdates},
+		{"InsertUpdatesAllOrNothing", testInsertUpdatesAllOrNothing},
+		{"TransactionRollsBack", testTransactionRollsBack},
+		{"Watchlist", testWatchlist},
+		{"Vocabulary", testVocabulary},
+		{"Users", testUsers},
+		{"SchemaVersion", testSchemaVersion},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.fn(t, e.Open(t))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+var kazakhstan = civicmon.Country{Code: "KZ", Code3: "KAZ", Name: "Kazakhstan", Slug: "kazakhstan", Region: civicmon.RegionEuropeCentralAsia}
+var chile = civicmon.Country{Code: "CL", Code3: "CHL", Name: "Chile", Slug: "chile", Region: civicmon.RegionAmericas}
+
+// seedCountries stores Kazakhstan and Chile.
+func seedCountries(t *testing.T, s civicmon.Store) {
+	t.Helper()
+	for _, c := range []civicmon.Country{kazakhstan, chile} {
+		if err := s.PutCountry(ctx, &c); err != nil {
+			t.Fatalf("PutCountry(%s): %v", c.Code, err)
+		}
+	}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := civicmon.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func wantFieldError(t *testing.T, err error, field, contains string) {
+	t.Helper()
+	var ve *civicmon.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v (%T), want a validation error on %s", err, err, field)
+	}
+	for _, f := range ve.Fields {
+		if f.Field == field && strings.Contains(f.Message, contains) {
+			return
+		}
+	}
+	t.Fatalf("validation error %q has no %s error containing %q", ve, field, contains)
+}
+
+func testCountries(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	cs, err := s.Countries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 2 || cs[0].Code != "CL" || cs[1] != kazakhstan {
+		t.Fatalf("Countries = %+v, want Chile then Kazakhstan", cs)
+	}
+	c, err := s.CountryBySlug(ctx, "kazakhstan")
+	if err != nil || *c != kazakhstan {
+		t.Fatalf("CountryBySlug = %+v, %v", c, err)
+	}
+	_, err = s.CountryByCode(ctx, "ZZ")
+	wantCode(t, err, civicmon.ENOTFOUND)
+
+	renamed := kazakhstan
+	renamed.Name = "Republic of Kazakhstan"
+	if err := s.PutCountry(ctx, &renamed); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.CountryByCode(ctx, "KZ"); c.Name != renamed.Name {
+		t.Fatalf("PutCountry did not replace: %+v", c)
+	}
+	clash := civicmon.Country{Code: "KG", Code3: "KGZ", Name: "Kyrgyzstan", Slug: "kazakhstan", Region: civicmon.RegionEuropeCentralAsia}
+	wantCode(t, s.PutCountry(ctx, &clash), civicmon.ECONFLICT)
+	bad := civicmon.Country{Code: "kz", Code3: "KAZ", Name: "x", Slug: "x", Region: "europe"}
+	err = s.PutCountry(ctx, &bad)
+	wantFieldError(t, err, "country.code", `"kz" is not an ISO 3166-1 alpha-2 code`)
+	wantFieldError(t, err, "country.region", `"europe" is not a region`)
+}
+
+func testRatings(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	add := func(code, date string, score int, cat civicmon.Category) {
+		t.Helper()
+		r := civicmon.Rating{CountryCode: code, EffectiveDate: civicmon.MustDate(date), Score: score, Category: cat, Rationale: "test"}
+		if err := s.AddRating(ctx, &r); err != nil {
+			t.Fatalf("AddRating(%s %s): %v", code, date, err)
+		}
+		if r.ID == 0 {
+			t.Fatal("AddRating did not set ID")
+		}
+	}
+	add("KZ", "2022-06-21", 0, civicmon.Repressed)
+	add("KZ", "2017-12-01", 0, civicmon.Obstructed)
+	add("KZ", "2030-01-01", 15, "") // in the future: not yet current
+	add("CL", "2020-12-09", 55, civicmon.Obstructed)
+
+	h, err := s.RatingHistory(ctx, "KZ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 3 || h[0].Category != civicmon.Obstructed || h[1].Category != civicmon.Repressed || h[2].Category != civicmon.Closed {
+		t.Fatalf("history = %+v, want Obstructed, Repressed, Closed oldest first", h)
+	}
+	if h[2].Score != 15 || h[0].HasScore() {
+		t.Fatalf("scores = %d, %d; want 15 and none", h[2].Score, h[0].Score)
+	}
+	cur, err := s.CurrentRatings(ctx, civicmon.MustDate("2026-11-26"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cur) != 2 || cur["KZ"].Category != civicmon.Repressed || cur["KZ"].EffectiveDate.String() != "2022-06-21" || cur["CL"].Score != 55 {
+		t.Fatalf("current = %+v", cur)
+	}
+	cur, _ = s.CurrentRatings(ctx, civicmon.MustDate("2022-06-20"))
+	if cur["KZ"].Category != civicmon.Obstructed {
+		t.Fatalf("rating the day before the change = %v, want Obstructed", cur["KZ"].Category)
+	}
+	err = s.AddRating(ctx, &civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2022-06-21"), Category: civicmon.Closed})
+	wantCode(t, err, civicmon.ECONFLICT)
+}
+
+func testRatingValidation(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	err := s.AddRating(ctx, &civicmon.Rating{CountryCode: "ZZ", EffectiveDate: civicmon.MustDate("2022-01-01"), Score: 50})
+	wantFieldError(t, err, "rating.country", `"ZZ" is not a known country code`)
+	err = s.AddRating(ctx, &civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2022-01-01"), Score: 101})
+	wantFieldError(t, err, "rating.score", "101 is outside the allowed range 1–100")
+	err = s.AddRating(ctx, &civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2022-01-01"), Score: 35, Category: civicmon.Open})
+	wantFieldError(t, err, "rating.category", "Open does not match score 35")
+	if h, _ := s.RatingHistory(ctx, "KZ"); len(h) != 0 {
+		t.Fatalf("rejected ratings were stored: %+v", h)
+	}
+}
+
+// sampleUpdate is a published update on Kazakhstan with every field set.
+func sampleUpdate() civicmon.Update {
+	return civicmon.Update{
+		UID:             "testuid0000000000001",
+		CountryCode:     "KZ",
+		Title:           "Wave of political repression: witch hunts for activists",
+		Summary:         "Over 30 people detained.",
+		Body:            "## Detentions\n\nOver 30 people were detained.",
+		PublishedOn:     civicmon.MustDate("2021-02-15"),
+		DateApproximate: true,
+		PeriodStart:     civicmon.MustDate("2020-10-01"),
+		PeriodEnd:       civicmon.MustDate("2021-01-31"),
+		Freedoms:        civicmon.NewFreedomSet(civicmon.Association, civicmon.Expression),
+		Violations:      []string{"detention-of-activists", "prosecution-of-activists"},
+		Partner:         "A research partner",
+		Sources: []civicmon.Source{{URL: "https://example.org/report", Title: "Report", Publisher: "Example",
+			PublishedOn: civicmon.MustDate("2021-01-20"), Contact: "private contact"}},
+		Language:      "en",
+		Translations:  []civicmon.Translation{{Language: "ru", Title: "Волна политических репрессий", Summary: "Более 30 человек задержаны.", Body: "Текст"}},
+		Status:        civicmon.StatusPublished,
+		InternalNotes: "private note",
+		Incidents: []civicmon.Incident{
+			{OccurredOn: civicmon.MustDate("2021-01-10"), DateApproximate: true, Freedom: civicmon.Association,
+				Violation: "detention-of-activists", Target: "opposition-members", PeopleAffected: 30, Place: "Almaty",
+				Description: "Over 30 detained", VictimName: "private victim"},
+			{Freedom: civicmon.Expression, Violation: "internet-shutdown"},
+		},
+	}
+}
+
+func testUpdateRoundTrip(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	u := sampleUpdate()
+	if err := s.CreateUpdate(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	if u.ID == 0 || u.Slug != "wave-of-political-repression-witch-hunts-for-activists" || u.Incidents[0].ID == 0 {
+		t.Fatalf("CreateUpdate did not fill ID, slug and incident IDs: %d %q %d", u.ID, u.Slug, u.Incidents[0].ID)
+	}
+	for name, get := range map[string]func() (*civicmon.Update, error){
+		"ByID":   func() (*civicmon.Update, error) { return s.UpdateByID(ctx, u.ID) },
+		"ByUID":  func() (*civicmon.Update, error) { return s.UpdateByUID(ctx, u.UID) },
+		"BySlug": func() (*civicmon.Update, error) { return s.UpdateBySlug(ctx, u.Slug) },
+	} {
+		got, err := get()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !got.CreatedAt.Equal(now) || !got.UpdatedAt.Equal(now) {
+			t.Fatalf("%s: timestamps %v %v, want %v", name, got.CreatedAt, got.UpdatedAt, now)
+		}
+		got.CreatedAt, got.UpdatedAt = u.CreatedAt, u.UpdatedAt
+		if !reflect.DeepEqual(*got, u) {
+			t.Fatalf("%s round trip differs:\n got %+v\nwant %+v", name, *got, u)
+		}
+	}
+	_, err := s.UpdateBySlug(ctx, "nope")
+	wantCode(t, err, civicmon.ENOTFOUND)
+}
+
+func testUpdateSlugs(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	var slugs []string
+	for range 3 {
+		u := civicmon.Update{CountryCode: "KZ", Title: "Kazakhstan: Civic space limited"}
+		if err := s.CreateUpdate(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+		slugs = append(slugs, u.Slug)
+	}
+	want := []string{"kazakhstan-civic-space-limited", "kazakhstan-civic-space-limited-2", "kazakhstan-civic-space-limited-3"}
+	if !reflect.DeepEqual(slugs, want) {
+		t.Fatalf("slugs = %v, want %v", slugs, want)
+	}
+	given := civicmon.Update{CountryCode: "KZ", Title: "Other", Slug: "kazakhstan-civic-space-limited"}
+	wantCode(t, s.CreateUpdate(ctx, &given), civicmon.ECONFLICT)
+}
+
+func testUpdateValidation(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	err := s.CreateUpdate(ctx, &civicmon.Update{CountryCode: "KZ"})
+	wantFieldError(t, err, "update.title", "is required")
+	err = s.CreateUpdate(ctx, &civicmon.Update{Title: "No country"})
+	wantFieldError(t, err, "update.country", "is required")
+	err = s.CreateUpdate(ctx, &civicmon.Update{Title: "Unknown country", CountryCode: "ZZ"})
+	wantFieldError(t, err, "update.country", `"ZZ" is not a known country code`)
+	u := sampleUpdate()
+	u.Incidents[1].Freedom = ""
+	u.Violations = append(u.Violations, "not-a-violation")
+	err = s.CreateUpdate(ctx, &u)
+	wantFieldError(t, err, "update.incidents[1].freedom", "is required")
+	wantFieldError(t, err, "update.violations[2]", `"not-a-violation" is not a violation type`)
+	if _, n, _ := s.FindUpdates(ctx, civicmon.UpdateFilter{}); n != 0 {
+		t.Fatalf("%d invalid updates were stored", n)
+	}
+}
+
+func testSaveAndDeleteUpdate(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	u := sampleUpdate()
+	if err := s.CreateUpdate(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	u.Title = "Edited"
+	u.Violations = []string{"internet-shutdown"}
+	u.Incidents = u.Incidents[1:]
+	u.CountryCode = "CL"
+	if err := s.SaveUpdate(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UpdateByID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Edited" || got.CountryCode != "CL" || !reflect.DeepEqual(got.Violations, []string{"internet-shutdown"}) || len(got.Incidents) != 1 {
+		t.Fatalf("SaveUpdate not applied: %+v", got)
+	}
+	if _, n, _ := s.FindUpdates(ctx, civicmon.UpdateFilter{Violation: "detention-of-activists"}); n != 0 {
+		t.Fatal("old violation tag still matches after SaveUpdate")
+	}
+	missing := u
+	missing.ID = 99999
+	wantCode(t, s.SaveUpdate(ctx, &missing), civicmon.ENOTFOUND)
+	if err := s.DeleteUpdate(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.UpdateByID(ctx, u.ID)
+	wantCode(t, err, civicmon.ENOTFOUND)
+	wantCode(t, s.DeleteUpdate(ctx, u.ID), civicmon.ENOTFOUND)
+}
+
+func testFindUpdates(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	var us []civicmon.Update
+	for i := range 30 {
+		u := civicmon.Update{
+			UID: fmt.Sprintf("find%016d", i), Slug: fmt.Sprintf("find-%d", i),
+			CountryCode: []string{"KZ", "CL"}[i%2], Title: fmt.Sprintf("Update %d", i),
+			PublishedOn: civicmon.MustDate("2020-01-01").AddDays(i),
+			Status:      civicmon.StatusPublished,
+			Freedoms:    civicmon.NewFreedomSet(civicmon.Freedoms[i%3]),
+		}
+		if i%5 == 0 {
+			u.Violations = []string{"censorship"}
+		}
+		if i >= 28 {
+			u.Status = civicmon.StatusDraft
+		}
+		us = append(us, u)
+	}
+	if err := s.InsertUpdates(ctx, us); err != nil {
+		t.Fatal(err)
+	}
+	pub := []civicmon.Status{civicmon.StatusPublished}
+	check := func(name string, f civicmon.UpdateFilter, wantTotal int, wantFirst string) {
+		t.Helper()
+		got, total, err := s.FindUpdates(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if total != wantTotal {
+			t.Fatalf("%s: total %d, want %d", name, total, wantTotal)
+		}
+		if wantFirst != "" && (len(got) == 0 || got[0].Slug != wantFirst) {
+			t.Fatalf("%s: first %v, want %s", name, got, wantFirst)
+		}
+	}
+	check("all", civicmon.UpdateFilter{}, 30, "find-29")
+	check("published", civicmon.UpdateFilter{Statuses: pub}, 28, "find-27")
+	check("country", civicmon.UpdateFilter{CountryCode: "KZ", Statuses: pub}, 14, "find-26")
+	check("region", civicmon.UpdateFilter{Region: civicmon.RegionAmericas, Statuses: pub}, 14, "find-27")
+	check("freedom", civicmon.UpdateFilter{Freedom: civicmon.Expression, Statuses: pub}, 9, "find-26")
+	check("violation", civicmon.UpdateFilter{Violation: "censorship"}, 6, "find-25")
+	check("since-until", civicmon.UpdateFilter{Since: civicmon.MustDate("2020-01-05"), Until: civicmon.MustDate("2020-01-09")}, 5, "find-8")
+	check("oldest", civicmon.UpdateFilter{Order: "oldest"}, 30, "find-0")
+	page, total, err := s.FindUpdates(ctx, civicmon.UpdateFilter{Statuses: pub, Limit: 20, Offset: 20})
+	if err != nil || total != 28 || len(page) != 8 || page[0].Slug != "find-7" {
+		t.Fatalf("second page: %d items, total %d, err %v", len(page), total, err)
+	}
+}
+
+func testInsertUpdatesAllOrNothing(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	us := []civicmon.Update{
+		{UID: "bulk0000000000000001", Slug: "a", CountryCode: "KZ", Title: "A"},
+		{UID: "bulk0000000000000002", Slug: "b", CountryCode: "KZ", Title: "B"},
+		{UID: "bulk0000000000000003", Slug: "c", CountryCode: "ZZ", Title: "C"},
+	}
+	err := s.InsertUpdates(ctx, us)
+	if err == nil || !strings.Contains(err.Error(), "update 3 of 3") || !strings.Contains(err.Error(), `"ZZ" is not a known country code`) {
+		t.Fatalf("InsertUpdates error = %v, want one naming update 3 and the unknown country", err)
+	}
+	if _, n, _ := s.FindUpdates(ctx, civicmon.UpdateFilter{}); n != 0 {
+		t.Fatalf("a failed batch kept %d updates", n)
+	}
+	us[2].CountryCode = "KZ"
+	us[2].Slug = "a"
+	wantCode(t, errors.Unwrap(s.InsertUpdates(ctx, us)), civicmon.ECONFLICT)
+}
+
+func testTransactionRollsBack(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	boom := errors.New("boom")
+	err := s.InTx(ctx, func(tx civicmon.Store) error {
+		seedCountries(t, tx)
+		r := civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2022-06-21"), Category: civicmon.Repressed}
+		if err := tx.AddRating(ctx, &r); err != nil {
+			return err
+		}
+		// Reads inside the transaction see its writes.
+		if h, err := tx.RatingHistory(ctx, "KZ"); err != nil || len(h) != 1 {
+			t.Errorf("read inside tx: %v, %v", h, err)
+		}
+		// Nested InTx joins the outer transaction.
+		return tx.InTx(ctx, func(inner civicmon.Store) error { return boom })
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("InTx error = %v, want boom", err)
+	}
+	if cs, _ := s.Countries(ctx); len(cs) != 0 {
+		t.Fatalf("rolled back transaction kept %d countries", len(cs))
+	}
+	if err := s.InTx(ctx, func(tx civicmon.Store) error { seedCountries(t, tx); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := s.Countries(ctx); len(cs) != 2 {
+		t.Fatalf("committed transaction kept %d countries, want 2", len(cs))
+	}
+}
+
+func testWatchlist(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	for _, w := range []civicmon.WatchlistEdition{
+		{PublishedOn: civicmon.MustDate("2019-10-01"), DateApproximate: true, Title: "October 2019", Entries: []civicmon.WatchlistEntry{{CountryCode: "KZ", Narrative: "n1"}}},
+		{PublishedOn: civicmon.MustDate("2022-03-01"), Title: "March 2022", Introduction: "intro", Entries: []civicmon.WatchlistEntry{{CountryCode: "KZ", Narrative: "n2"}, {CountryCode: "CL", Narrative: "n3"}}},
+	} {
+		if err := s.CreateWatchlistEdition(ctx, &w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eds, err := s.WatchlistEditions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eds) != 2 || eds[0].Title != "March 2022" || len(eds[0].Entries) != 2 || eds[0].Entries[1].CountryCode != "CL" ||
+		!eds[1].DateApproximate || eds[1].Entries[0].Narrative != "n1" {
+		t.Fatalf("editions = %+v", eds)
+	}
+	dup := civicmon.WatchlistEdition{PublishedOn: civicmon.MustDate("2022-03-01"), Title: "again"}
+	wantCode(t, s.CreateWatchlistEdition(ctx, &dup), civicmon.ECONFLICT)
+	bad := civicmon.WatchlistEdition{PublishedOn: civicmon.MustDate("2023-03-01"), Title: "bad", Entries: []civicmon.WatchlistEntry{{CountryCode: "ZZ"}}}
+	wantFieldError(t, s.CreateWatchlistEdition(ctx, &bad), "watchlist.entries[0].country", `"ZZ" is not a known country code`)
+}
+
+func testVocabulary(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	v, err := s.Vocabulary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(v.Violations, civicmon.DefaultViolations) || !reflect.DeepEqual(v.Targets, civicmon.DefaultTargets) {
+		t.Fatalf("seeded vocabulary differs from the defaults")
+	}
+	if err := s.AddViolationType(ctx, civicmon.Term{Slug: "travel-ban", Name: "Travel ban"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddTargetGroup(ctx, civicmon.Term{Slug: "lawyers", Name: "Lawyers"}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = s.Vocabulary(ctx)
+	if last := v.Violations[len(v.Violations)-1]; last.Slug != "travel-ban" || !v.HasTarget("lawyers") {
+		t.Fatalf("added terms missing: %+v", last)
+	}
+	wantCode(t, s.AddViolationType(ctx, civicmon.Term{Slug: "censorship", Name: "again"}), civicmon.ECONFLICT)
+	wantFieldError(t, s.AddTargetGroup(ctx, civicmon.Term{Slug: "Bad Slug", Name: "x"}), "target_group.slug", "is not a slug")
+}
+
+func testUsers(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	u := civicmon.User{Email: " Editor@Example.org ", Name: "Ed", Role: civicmon.RoleEditor, PasswordHash: "$argon2id$x"}
+	if err := s.CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UserByEmail(ctx, "EDITOR@example.org")
+	if err != nil || got.ID != u.ID || got.Email != "editor@example.org" {
+		t.Fatalf("UserByEmail = %+v, %v", got, err)
+	}
+	again := civicmon.User{Email: "editor@example.org", Name: "Other", Role: civicmon.RoleAdmin, PasswordHash: "x"}
+	wantCode(t, s.CreateUser(ctx, &again), civicmon.ECONFLICT)
+	u.Role = civicmon.RoleAdmin
+	if err := s.SaveUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.UserByID(ctx, u.ID); got.Role != civicmon.RoleAdmin {
+		t.Fatalf("role = %s after SaveUser", got.Role)
+	}
+	bad := civicmon.User{Email: "not an address", Name: "x", Role: "owner", PasswordHash: "x"}
+	err = s.CreateUser(ctx, &bad)
+	wantFieldError(t, err, "user.email", "is not an e-mail address")
+	wantFieldError(t, err, "user.role", `"owner" is not a role`)
+	if us, _ := s.Users(ctx); len(us) != 1 {
+		t.Fatalf("%d users, want 1", len(us))
+	}
+}
+
+func testSchemaVersion(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	latest, err := db.LatestVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != latest || latest < 1 {
+		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, latest)
+	}
+	// Migrating again is a no-op.
+	if err := db.Migrate(ctx, func(m sqldb.Migration) { t.Errorf("re-applied migration %d", m.Version) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatalf("CheckSchema on a current database: %v", err)
+	}
+	// A schema from the future is refused, and left as it is.
+	if _, err := db.WriteDB().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Migrate(ctx, nil)
+	wantCode(t, err, civicmon.ESCHEMA)
+	if !strings.Contains(err.Error(), "version 999") || !strings.Contains(err.Error(), fmt.Sprintf("up to %d", latest)) {
+		t.Fatalf("error does not explain the versions: %v", err)
+	}
+	wantCode(t, db.CheckSchema(ctx), civicmon.ESCHEMA)
+}
