@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"github.com/civicmon/civicmon/postgres"
@@ -36,4 +37,13 @@ func OpenMigrated(ctx context.Context, dsn string, progress func(sqldb.Migration
 		return nil, err
 	}
 	return db, nil
+}
+
+// Redact returns a database URL with its password replaced, for logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable database URL)"
+	}
+	return u.Redacted()
 }

@@ -1,0 +1,145 @@
+// Package web serves civicmon over HTTP: the public site, the health
+// endpoints and, through the same middleware, everything mounted later.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/civicmon/civicmon"
+)
+
+// SchemaChecker reports whether the database schema is the one this binary
+// needs; *sqldb.DB implements it.
+type SchemaChecker interface {
+	CheckSchema(ctx context.Context) error
+}
+
+// Config is what a Server needs.
+type Config struct {
+	Store  civicmon.Store
+	Schema SchemaChecker // optional; /readyz checks it when set
+	Logger *slog.Logger
+	Now    civicmon.Clock
+	// MaxBodyBytes caps request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// RequestTimeout bounds the work of one request (default 30 s).
+	RequestTimeout time.Duration
+}
+
+// Server is civicmon's HTTP server.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	handler http.Handler
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s.routes()
+	s.handler = s.recoverPanics(s.logRequests(s.limitBody(s.timeout(s.mux))))
+	return s
+}
+
+// Handler returns the server's root handler, middleware included.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Mux exposes the router, so tests can enumerate the registered routes.
+func (s *Server) Mux() *http.ServeMux { return s.mux }
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
+	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
+}
+
+// Run serves on addr until ctx is cancelled, then stops taking connections
+// and lets in-flight requests finish (for up to grace). onListen is called
+// with the URL once the listener is open.
+func (s *Server) Run(ctx context.Context, addr string, grace time.Duration, onListen func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server using the port? try --addr 127.0.0.1:8081)", addr, err)
+	}
+	return s.Serve(ctx, ln, grace, onListen)
+}
+
+// Serve is Run on an open listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration, onListen func(url string)) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if onListen != nil {
+		onListen("http://" + ln.Addr().String() + "/")
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: finishing in-flight requests", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprintln(w, "ok")
+}
+
+// handleReadyz answers 200 only when the database answers and its schema is
+// the one this binary needs, so a load balancer sends no traffic before.
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	err := s.cfg.Store.Ping(ctx)
+	if err == nil && s.cfg.Schema != nil {
+		err = s.cfg.Schema.CheckSchema(ctx)
+	}
+	if err != nil {
+		s.log.Warn("not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "not ready")
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
