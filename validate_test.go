@@ -135,8 +135,8 @@ func TestSlugify(t *testing.T) {
 	for in, want := range map[string]string{
 		"Côte d'Ivoire": "cote-divoire",
 		"On the Watchlist: Widespread violations reported during ‘’Bloody January’’": "on-the-watchlist-widespread-violations-reported-during-bloody-january",
-		"Қазақстан: свобода собраний": "qazaqstan-svoboda-sobranii",
-		"  --  ":                      "",
+		"Қазақстан: свобода собраний":                                                "qazaqstan-svoboda-sobranii",
+		"  --  ": "",
 	} {
 		if got := civicmon.Slugify(in); got != want {
 			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
