@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/civicmon/civicmon"
@@ -43,6 +44,8 @@ type DB struct {
 	write   *sql.DB
 	dialect *Dialect
 	Now     civicmon.Clock
+	// commits counts write transactions committed through this DB.
+	commits atomic.Uint64
 }
 
 // New wraps opened pools. read and write may be the same *sql.DB.
@@ -138,9 +141,28 @@ func (s *Store) write(ctx context.Context, fn func(tx *Store) error) (err error)
 		}
 		if cerr := sqlTx.Commit(); cerr != nil {
 			err = fmt.Errorf("commit: %w", cerr)
+			return
 		}
+		s.db.commits.Add(1)
 	}()
-	return fn(&Store{db: s.db, tx: sqlTx})
+	if err := fn(&Store{db: s.db, tx: sqlTx}); err != nil {
+		return err
+	}
+	// Bumped last, so that the row lock is held as briefly as possible.
+	_, err = sqlTx.ExecContext(ctx, `UPDATE civicmon_meta SET data_version = data_version + 1 WHERE id = 1`)
+	return err
+}
+
+// Commits counts the write transactions this process committed: a cheap
+// way for in-process caches to notice their own writes at once.
+func (db *DB) Commits() uint64 { return db.commits.Load() }
+
+// DataVersion is a number that goes up with every committed write from any
+// process; caches poll it to notice writes made elsewhere.
+func (db *DB) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.read.QueryRowContext(ctx, `SELECT data_version FROM civicmon_meta WHERE id = 1`).Scan(&v)
+	return v, err
 }
 
 // q rewrites ? placeholders for engines that number them.

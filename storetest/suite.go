@@ -34,6 +34,7 @@ func Run(t *testing.T, e Engine) {
 		{"Vocabulary", testVocabulary},
 		{"Users", testUsers},
 		{"SchemaVersion", testSchemaVersion},
+		{"DataVersion", testDataVersion},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -508,4 +509,26 @@ func testSchemaVersion(t *testing.T, db *sqldb.DB) {
 		t.Fatalf("error does not explain the versions: %v", err)
 	}
 	wantCode(t, db.CheckSchema(ctx), civicmon.ESCHEMA)
+}
+
+func testDataVersion(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	v0, err := db.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c0 := db.Commits()
+	seedCountries(t, s)
+	v1, _ := db.DataVersion(ctx)
+	if v1 <= v0 || db.Commits() <= c0 {
+		t.Fatalf("data version %d → %d, commits %d → %d after writes", v0, v1, c0, db.Commits())
+	}
+	c1 := db.Commits()
+	s.InTx(ctx, func(tx civicmon.Store) error {
+		tx.PutCountry(ctx, &civicmon.Country{Code: "KG", Code3: "KGZ", Name: "Kyrgyzstan", Slug: "kyrgyzstan", Region: civicmon.RegionEuropeCentralAsia})
+		return errors.New("roll back")
+	})
+	if v2, _ := db.DataVersion(ctx); v2 != v1 || db.Commits() != c1 {
+		t.Fatalf("a rolled back transaction moved the data version %d → %d", v1, v2)
+	}
 }

@@ -107,3 +107,11 @@ CREATE TABLE watchlist_entries (
 	narrative TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (edition_id, country_code)
 );
+
+-- data_version goes up with every committed write, so that caches of
+-- rendered pages in any process notice writes made by another.
+CREATE TABLE civicmon_meta (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	data_version BIGINT NOT NULL
+);
+INSERT INTO civicmon_meta (id, data_version) VALUES (1, 0);
