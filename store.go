@@ -41,6 +41,9 @@ type Store interface {
 	// FindUpdates lists updates without their incidents, with the total
 	// number that match the filter.
 	FindUpdates(ctx context.Context, f UpdateFilter) ([]Update, int, error)
+	// CountUpdatesByCountry counts the updates that match the filter per
+	// country code (the filter's Limit, Offset and Order are ignored).
+	CountUpdatesByCountry(ctx context.Context, f UpdateFilter) (map[string]int, error)
 	// InsertUpdates is the bulk path for generators and imports: it
 	// validates and inserts many updates in one transaction.
 	InsertUpdates(ctx context.Context, us []Update) error
@@ -74,10 +77,19 @@ type UpdateFilter struct {
 	Statuses    []Status
 	Since       Date // published on or after
 	Until       Date // published on or before
+	// Before and After are keyset bounds on (publication date, id): the
+	// updates published before or after the given one.
+	Before, After *UpdateCursor
 	// Order is "newest" (default) or "oldest" by publication date.
 	Order  string
 	Limit  int // default 20, at most 1000
 	Offset int
+}
+
+// UpdateCursor is a position in the publication order of updates.
+type UpdateCursor struct {
+	PublishedOn Date
+	ID          int64
 }
 
 // Clock is the source of the current time, injectable for tests.

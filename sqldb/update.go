@@ -298,6 +298,25 @@ func (s *Store) FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civ
 	return out, total, rows.Err()
 }
 
+func (s *Store) CountUpdatesByCountry(ctx context.Context, f civicmon.UpdateFilter) (map[string]int, error) {
+	where, args := updateWhere(f)
+	rows, err := s.reader().QueryContext(ctx, s.q(`SELECT u.country_code, COUNT(*) FROM updates u`+where+` GROUP BY u.country_code`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var code string
+		var n int
+		if err := rows.Scan(&code, &n); err != nil {
+			return nil, err
+		}
+		out[code] = n
+	}
+	return out, rows.Err()
+}
+
 func updateWhere(f civicmon.UpdateFilter) (string, []any) {
 	var conds []string
 	var args []any
@@ -330,6 +349,14 @@ func updateWhere(f civicmon.UpdateFilter) (string, []any) {
 	if !f.Until.IsZero() {
 		conds = append(conds, `u.published_on <= ?`)
 		args = append(args, f.Until)
+	}
+	if c := f.Before; c != nil {
+		conds = append(conds, `(u.published_on < ? OR (u.published_on = ? AND u.id < ?))`)
+		args = append(args, c.PublishedOn, c.PublishedOn, c.ID)
+	}
+	if c := f.After; c != nil {
+		conds = append(conds, `(u.published_on > ? OR (u.published_on = ? AND u.id > ?))`)
+		args = append(args, c.PublishedOn, c.PublishedOn, c.ID)
 	}
 	if len(conds) == 0 {
 		return "", nil

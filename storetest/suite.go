@@ -351,6 +351,17 @@ func testFindUpdates(t *testing.T, db *sqldb.DB) {
 	check("violation", civicmon.UpdateFilter{Violation: "censorship"}, 6, "find-25")
 	check("since-until", civicmon.UpdateFilter{Since: civicmon.MustDate("2020-01-05"), Until: civicmon.MustDate("2020-01-09")}, 5, "find-8")
 	check("oldest", civicmon.UpdateFilter{Order: "oldest"}, 30, "find-0")
+	mid, err := s.UpdateBySlug(ctx, "find-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := &civicmon.UpdateCursor{PublishedOn: mid.PublishedOn, ID: mid.ID}
+	check("before", civicmon.UpdateFilter{CountryCode: "KZ", Before: at, Limit: 1}, 5, "find-8")
+	check("after", civicmon.UpdateFilter{CountryCode: "KZ", After: at, Order: "oldest", Limit: 1}, 9, "find-12")
+	byCountry, err := s.CountUpdatesByCountry(ctx, civicmon.UpdateFilter{Freedom: civicmon.Expression, Statuses: pub})
+	if err != nil || !reflect.DeepEqual(byCountry, map[string]int{"KZ": 5, "CL": 4}) {
+		t.Fatalf("CountUpdatesByCountry = %v, %v; want KZ 5, CL 4", byCountry, err)
+	}
 	page, total, err := s.FindUpdates(ctx, civicmon.UpdateFilter{Statuses: pub, Limit: 20, Offset: 20})
 	if err != nil || total != 28 || len(page) != 8 || page[0].Slug != "find-7" {
 		t.Fatalf("second page: %d items, total %d, err %v", len(page), total, err)

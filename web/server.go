@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/civicmon/civicmon"
@@ -30,18 +32,31 @@ type Config struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds the work of one request (default 30 s).
 	RequestTimeout time.Duration
+	// Changes lets the page cache notice writes; optional (*sqldb.DB).
+	Changes Changes
+	// CacheBytes is the page cache's memory budget (default 64 MiB).
+	CacheBytes int64
+	// BaseURL is the public URL of the site, for sitemap.xml and feeds
+	// (default: taken from each request's Host).
+	BaseURL string
 }
 
 // Server is civicmon's HTTP server.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	mux     *http.ServeMux
-	handler http.Handler
+	cfg       Config
+	log       *slog.Logger
+	mux       *http.ServeMux
+	handler   http.Handler
+	templates map[string]*template.Template
+	assets    *assets
+	cache     *pageCache
+	external  atomic.Int64 // the data version last polled
+	site      siteCache
 }
 
-// New builds the server and its routes.
-func New(cfg Config) *Server {
+// New builds the server and its routes. It fails when a template or static
+// file is missing or broken, so that a bad build never starts serving.
+func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -54,10 +69,20 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = 64 << 20
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes)}
+	var err error
+	if s.templates, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
 	s.routes()
-	s.handler = s.recoverPanics(s.logRequests(s.limitBody(s.timeout(s.mux))))
-	return s
+	s.handler = s.recoverPanics(s.logRequests(s.securityHeaders(s.compress(s.limitBody(s.timeout(s.mux))))))
+	return s, nil
 }
 
 // Handler returns the server's root handler, middleware included.
@@ -65,11 +90,6 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Mux exposes the router, so tests can enumerate the registered routes.
 func (s *Server) Mux() *http.ServeMux { return s.mux }
-
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
-	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
-}
 
 // Run serves on addr until ctx is cancelled, then stops taking connections
 // and lets in-flight requests finish (for up to grace). onListen is called
@@ -97,6 +117,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	if onListen != nil {
 		onListen("http://" + ln.Addr().String() + "/")
 	}
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	go s.pollChanges(pollCtx, time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

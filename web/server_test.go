@@ -20,7 +20,10 @@ func newServer(t *testing.T) (*web.Server, *bytes.Buffer) {
 	t.Helper()
 	db := storetest.SQLite.Open(t)
 	var logs bytes.Buffer
-	s := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxBodyBytes: 1024})
+	s, err := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxBodyBytes: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return s, &logs
 }
 
@@ -46,7 +49,10 @@ func TestHealthAndReady(t *testing.T) {
 
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	db := storetest.SQLite.Open(t)
-	s := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))

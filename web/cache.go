@@ -1,0 +1,313 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Changes tells caches that the data changed; *sqldb.DB implements it.
+type Changes interface {
+	// Commits counts this process's committed writes (checked per request).
+	Commits() uint64
+	// DataVersion moves with every write of any process (polled).
+	DataVersion(ctx context.Context) (int64, error)
+}
+
+// generation identifies a state of the data; a cached page rendered in one
+// generation is stale in any other.
+type generation struct {
+	commits  uint64
+	external int64
+}
+
+func (s *Server) generation() generation {
+	g := generation{external: s.external.Load()}
+	if s.cfg.Changes != nil {
+		g.commits = s.cfg.Changes.Commits()
+	}
+	return g
+}
+
+// pollChanges notices writes made by other processes (a `civicmon import`
+// beside the server, another server on the same PostgreSQL).
+func (s *Server) pollChanges(ctx context.Context, every time.Duration) {
+	if s.cfg.Changes == nil {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			v, err := s.cfg.Changes.DataVersion(ctx)
+			if err == nil {
+				s.external.Store(v)
+			}
+		}
+	}
+}
+
+// pageCache keeps rendered public pages, raw and gzipped, in memory, least
+// recently used first out when it outgrows its budget.
+type pageCache struct {
+	mu       sync.Mutex
+	ll       *list.List
+	items    map[string]*list.Element
+	bytes    int64
+	maxBytes int64
+}
+
+type cachedPage struct {
+	key          string
+	gen          generation
+	header       http.Header
+	raw, gz      []byte
+	etag         string
+	lastModified time.Time
+}
+
+func newPageCache(maxBytes int64) *pageCache {
+	return &pageCache{ll: list.New(), items: map[string]*list.Element{}, maxBytes: maxBytes}
+}
+
+func (c *pageCache) get(key string, gen generation) *cachedPage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil
+	}
+	p := el.Value.(*cachedPage)
+	if p.gen != gen {
+		c.remove(el)
+		return nil
+	}
+	c.ll.MoveToFront(el)
+	return p
+}
+
+func (c *pageCache) put(p *cachedPage) {
+	size := int64(len(p.raw) + len(p.gz) + len(p.key) + 256)
+	if size > c.maxBytes/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[p.key]; ok {
+		c.remove(el)
+	}
+	c.items[p.key] = c.ll.PushFront(p)
+	c.bytes += size
+	for c.bytes > c.maxBytes {
+		c.remove(c.ll.Back())
+	}
+}
+
+func (c *pageCache) remove(el *list.Element) {
+	p := el.Value.(*cachedPage)
+	c.ll.Remove(el)
+	delete(c.items, p.key)
+	c.bytes -= int64(len(p.raw) + len(p.gz) + len(p.key) + 256)
+}
+
+// bufferedResponse captures a handler's response for the cache.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// cached serves public pages from the page cache, rendering on a miss.
+// Only complete 200 answers without cookies are kept.
+func (s *Server) cached(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang, explicit := s.language(r)
+		key := r.Host + r.URL.Path + "?" + r.URL.RawQuery + "#" + string(lang)
+		gen := s.generation()
+		p := s.cache.get(key, gen)
+		if p == nil {
+			rec := &bufferedResponse{header: http.Header{}}
+			next(rec, r)
+			if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" {
+				copyHeader(w.Header(), rec.header)
+				w.WriteHeader(rec.status)
+				w.Write(rec.body.Bytes())
+				return
+			}
+			p = newCachedPage(key, gen, rec.header, rec.body.Bytes(), s.cfg.Now())
+			s.cache.put(p)
+		}
+		s.serveCached(w, r, p, explicit)
+	}
+}
+
+func newCachedPage(key string, gen generation, header http.Header, body []byte, now time.Time) *cachedPage {
+	sum := sha256.Sum256(body)
+	p := &cachedPage{key: key, gen: gen, header: header.Clone(), raw: bytes.Clone(body),
+		etag: `"` + hex.EncodeToString(sum[:12]) + `"`, lastModified: now.UTC().Truncate(time.Second)}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	p.gz = gz.Bytes()
+	return p
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, p *cachedPage, explicitLang bool) {
+	h := w.Header()
+	copyHeader(h, p.header)
+	h.Set("ETag", p.etag)
+	h.Set("Last-Modified", p.lastModified.Format(http.TimeFormat))
+	// Shared caches may keep a public page briefly; they revalidate with the
+	// ETag afterwards, which costs us a hash comparison.
+	h.Set("Cache-Control", "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400")
+	vary := "Accept-Encoding"
+	if !explicitLang {
+		vary += ", Accept-Language"
+	}
+	h.Set("Vary", vary)
+	if notModified(r, p) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := p.raw
+	if acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	h.Set("Content-Length", itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func notModified(r *http.Request, p *cachedPage) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == p.etag || tag == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil && !p.lastModified.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(q, 64)
+			return err == nil && f > 0
+		}
+		return true
+	}
+	return false
+}
+
+// gzipWriterPool recycles compressors for responses that are not cached.
+var gzipWriterPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }}
+
+// gzipResponse compresses text responses that are not already encoded.
+type gzipResponse struct {
+	http.ResponseWriter
+	r       *http.Request
+	zw      *gzip.Writer
+	decided bool
+}
+
+func (g *gzipResponse) WriteHeader(code int) {
+	if !g.decided {
+		g.decided = true
+		h := g.Header()
+		ct := h.Get("Content-Type")
+		if h.Get("Content-Encoding") == "" && code != http.StatusNoContent && code != http.StatusNotModified &&
+			(strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") || strings.Contains(ct, "xml") || strings.Contains(ct, "svg")) {
+			h.Set("Content-Encoding", "gzip")
+			h.Del("Content-Length")
+			h.Add("Vary", "Accept-Encoding")
+			g.zw = gzipWriterPool.Get().(*gzip.Writer)
+			g.zw.Reset(g.ResponseWriter)
+		}
+	}
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g *gzipResponse) Write(b []byte) (int, error) {
+	if !g.decided {
+		g.WriteHeader(http.StatusOK)
+	}
+	if g.zw != nil {
+		return g.zw.Write(b)
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+func (g *gzipResponse) Flush() {
+	if g.zw != nil {
+		g.zw.Flush()
+	}
+	http.NewResponseController(g.ResponseWriter).Flush()
+}
+
+func (g *gzipResponse) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
+func (g *gzipResponse) close() {
+	if g.zw != nil {
+		g.zw.Close()
+		gzipWriterPool.Put(g.zw)
+		g.zw = nil
+	}
+}
+
+func (s *Server) compress(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !acceptsGzip(r) || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		g := &gzipResponse{ResponseWriter: w, r: r}
+		defer g.close()
+		next.ServeHTTP(g, r)
+	})
+}

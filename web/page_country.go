@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/civicmon/civicmon"
+)
+
+type countryData struct {
+	Country   countryView
+	History   []civicmon.Rating // newest first
+	Edition   *civicmon.WatchlistEdition
+	Narrative string
+	Updates   []updateItem
+	Pager     pagination
+}
+
+// handleCountry is the country page: like the CIVICUS Monitor's, the
+// country and its rating, then its research updates newest first, each a
+// title, a date, a summary and "Read more".
+func (s *Server) handleCountry(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.siteData(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, ok := d.bySlug[r.PathValue("slug")]
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	pageNo, ok := pageNumber(r.URL.Query().Get("page"))
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	history, err := s.cfg.Store.RatingHistory(ctx, c.Code)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	today := civicmon.DateOf(s.cfg.Now())
+	data := countryData{Country: d.view(c)}
+	for i := len(history) - 1; i >= 0; i-- {
+		if !history[i].EffectiveDate.After(today) {
+			data.History = append(data.History, history[i])
+		}
+	}
+	if ed := d.currentEdition(); ed != nil {
+		for _, e := range ed.Entries {
+			if e.CountryCode == c.Code {
+				data.Edition, data.Narrative = ed, e.Narrative
+			}
+		}
+	}
+	f := civicmon.UpdateFilter{CountryCode: c.Code, Statuses: published, Limit: perPage, Offset: (pageNo - 1) * perPage}
+	us, total, err := s.cfg.Store.FindUpdates(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Pager = newPagination(pageNo, total, "/countries/"+c.Slug)
+	if pageNo > data.Pager.Pages {
+		s.notFound(w, r)
+		return
+	}
+	data.Updates = d.items(us)
+	p := s.newPage(r, c.Name)
+	p.Description = p.T("Civic space in %s: rating, rating history and research updates.", c.Name)
+	p.Data = data
+	s.render(w, r, http.StatusOK, "country", p)
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/worldmap"
+)
+
+type homeData struct {
+	Map       template.HTML
+	Legend    []legendEntry
+	Counts    []categoryCount
+	Unrated   int
+	Edition   *editionView
+	Latest    []updateItem
+	Countries []countryView // the map's data as a table
+}
+
+type legendEntry struct {
+	Class, Name string
+}
+
+type categoryCount struct {
+	Category civicmon.Category
+	Count    int
+}
+
+type editionView struct {
+	civicmon.WatchlistEdition
+	Countries []countryView
+}
+
+// updateItem is an update in a list: what the country page's entries show.
+type updateItem struct {
+	civicmon.PublicUpdate
+	Country countryView
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.siteData(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.newPage(r, "")
+	p.Title = p.T("The state of civic space in every country")
+	p.Description = p.T("Ratings of the freedoms of association, peaceful assembly and expression in every country, with research updates.")
+	data := homeData{}
+	counts := map[civicmon.Category]int{}
+	for i := range d.countries {
+		v := d.view(&d.countries[i])
+		data.Countries = append(data.Countries, v)
+		if v.Rating != nil {
+			counts[v.Rating.Category]++
+		} else {
+			data.Unrated++
+		}
+	}
+	for _, c := range civicmon.Categories {
+		data.Counts = append(data.Counts, categoryCount{c, counts[c]})
+	}
+	if data.Map, err = s.worldMap(p, d, "worldmap"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Legend = legend(p)
+	if ed := d.currentEdition(); ed != nil {
+		data.Edition = d.editionView(ed)
+	}
+	latest, _, err := s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{Statuses: published, Limit: 10})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Latest = d.items(latest)
+	p.Data = data
+	p.Feeds = nil
+	s.render(w, r, http.StatusOK, "home", p)
+}
+
+var published = []civicmon.Status{civicmon.StatusPublished}
+
+func (d *siteData) editionView(ed *civicmon.WatchlistEdition) *editionView {
+	v := &editionView{WatchlistEdition: *ed}
+	for _, e := range ed.Entries {
+		if c, ok := d.byCode[e.CountryCode]; ok {
+			v.Countries = append(v.Countries, d.view(c))
+		}
+	}
+	return v
+}
+
+// items turns stored updates into list entries through the public
+// projection; anything unpublished is dropped, whatever the query said.
+func (d *siteData) items(us []civicmon.Update) []updateItem {
+	out := make([]updateItem, 0, len(us))
+	for i := range us {
+		pu, ok := us[i].Public()
+		if !ok {
+			continue
+		}
+		item := updateItem{PublicUpdate: pu}
+		if c, ok := d.byCode[pu.CountryCode]; ok {
+			item.Country = d.view(c)
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// worldMap renders the choropleth with every country linked to its page.
+func (s *Server) worldMap(p *page, d *siteData, id string) (template.HTML, error) {
+	cs := make([]worldmap.Country, 0, len(d.countries))
+	for i := range d.countries {
+		c := &d.countries[i]
+		mc := worldmap.Country{Code: c.Code, Name: c.Name, Href: p.Link("/countries/" + c.Slug)}
+		if r, ok := d.current[c.Code]; ok {
+			mc.Category, mc.CategoryName = string(r.Category), p.Category(r.Category)
+		} else {
+			mc.CategoryName = p.T("Not rated")
+		}
+		cs = append(cs, mc)
+	}
+	return worldmap.HTML(cs, worldmap.Options{ID: id, Title: p.T("World map of civic space ratings")})
+}
+
+func legend(p *page) []legendEntry {
+	var out []legendEntry
+	for _, c := range civicmon.Categories {
+		out = append(out, legendEntry{worldmap.Class(string(c)), p.Category(c)})
+	}
+	return append(out, legendEntry{worldmap.Class(""), p.T("Not rated")})
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/civicmon/civicmon"
+)
+
+type listingData struct {
+	Kind      string // "region", "freedom", "tag"
+	Heading   string
+	Intro     string
+	Countries []countryView
+	Updates   []updateItem
+	Pager     pagination
+}
+
+func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) {
+	reg := civicmon.Region(r.PathValue("slug"))
+	if !reg.Valid() {
+		s.notFound(w, r)
+		return
+	}
+	s.listing(w, r, "region", civicmon.UpdateFilter{Region: reg}, func(p *page) (string, string) {
+		return p.Region(reg), p.T("Countries of the region %s, their ratings, and the latest research updates on them.", p.Region(reg))
+	})
+}
+
+func (s *Server) handleFreedom(w http.ResponseWriter, r *http.Request) {
+	f, ok := civicmon.ParseFreedom(r.PathValue("slug"))
+	if !ok || string(f) != r.PathValue("slug") {
+		s.notFound(w, r)
+		return
+	}
+	s.listing(w, r, "freedom", civicmon.UpdateFilter{Freedom: f}, func(p *page) (string, string) {
+		name := p.Freedom(f)
+		return p.T("Freedom of %s", name), p.T("Research updates that report on the freedom of %s, and the countries they cover.", name)
+	})
+}
+
+func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) {
+	d, err := s.siteData(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slug := r.PathValue("slug")
+	if !d.vocab.HasViolation(slug) {
+		s.notFound(w, r)
+		return
+	}
+	s.listing(w, r, "tag", civicmon.UpdateFilter{Violation: slug}, func(p *page) (string, string) {
+		name := p.T(d.vocab.ViolationName(slug))
+		return name, p.T("Research updates tagged “%s”, and the countries they cover.", name)
+	})
+}
+
+// listing renders a page of the updates that match f, and the countries
+// they cover.
+func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f civicmon.UpdateFilter, heading func(*page) (string, string)) {
+	ctx := r.Context()
+	d, err := s.siteData(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pageNo, ok := pageNumber(r.URL.Query().Get("page"))
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	f.Statuses = published
+	counts, err := s.cfg.Store.CountUpdatesByCountry(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.Limit, f.Offset = perPage, (pageNo-1)*perPage
+	us, total, err := s.cfg.Store.FindUpdates(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := listingData{Kind: kind, Pager: newPagination(pageNo, total, r.URL.Path), Updates: d.items(us)}
+	if pageNo > data.Pager.Pages {
+		s.notFound(w, r)
+		return
+	}
+	for i := range d.countries {
+		c := &d.countries[i]
+		if kind == "region" && c.Region != f.Region {
+			continue
+		}
+		if kind != "region" && counts[c.Code] == 0 {
+			continue
+		}
+		v := d.view(c)
+		v.Count = counts[c.Code]
+		data.Countries = append(data.Countries, v)
+	}
+	if kind != "region" {
+		sort.SliceStable(data.Countries, func(i, j int) bool { return data.Countries[i].Count > data.Countries[j].Count })
+	}
+	p := s.newPage(r, "")
+	data.Heading, data.Intro = heading(p)
+	p.Title, p.Description = data.Heading, data.Intro
+	p.Data = data
+	s.render(w, r, http.StatusOK, "listing", p)
+}

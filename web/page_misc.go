@@ -1,0 +1,166 @@
+package web
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+)
+
+type methodologyData struct {
+	Categories []civicmon.Category
+}
+
+func (s *Server) handleMethodology(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "")
+	p.Title = p.T("Methodology")
+	p.Description = p.T("How civic space is rated, what each rating means, and how the watchlist is made.")
+	p.Data = methodologyData{Categories: civicmon.Categories}
+	s.render(w, r, http.StatusOK, "methodology", p)
+}
+
+// handleEmbedMap serves the map alone, the one page other sites may frame.
+func (s *Server) handleEmbedMap(w http.ResponseWriter, r *http.Request) {
+	d, err := s.siteData(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.newPage(r, "")
+	p.Title = p.T("World map of civic space ratings")
+	p.Embed = true
+	m, err := s.worldMap(p, d, "embedmap")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = homeData{Map: m, Legend: legend(p)}
+	s.render(w, r, http.StatusOK, "embed_map", p)
+}
+
+func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\nAllow: /\n\nSitemap: %s\n", s.absoluteURL(r, "/sitemap.xml"))
+}
+
+// Sitemaps hold at most 50,000 URLs each (the protocol's limit): one file of
+// fixed pages and countries, and as many files of updates as needed, listed
+// in the index at /sitemap.xml.
+const sitemapSize = 50000
+
+type urlset struct {
+	XMLName xml.Name     `xml:"urlset"`
+	NS      string       `xml:"xmlns,attr"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+type sitemapIndex struct {
+	XMLName  xml.Name     `xml:"sitemapindex"`
+	NS       string       `xml:"xmlns,attr"`
+	Sitemaps []sitemapURL `xml:"sitemap"`
+}
+
+const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+func (s *Server) handleSitemapIndex(w http.ResponseWriter, r *http.Request) {
+	_, total, err := s.cfg.Store.FindUpdates(r.Context(), civicmon.UpdateFilter{Statuses: published, Limit: 1})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	idx := sitemapIndex{NS: sitemapNS, Sitemaps: []sitemapURL{{Loc: s.absoluteURL(r, "/sitemaps/pages.xml")}}}
+	for i := 0; i*sitemapSize < total; i++ {
+		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.absoluteURL(r, "/sitemaps/updates-"+strconv.Itoa(i+1)+".xml")})
+	}
+	writeXML(w, idx)
+}
+
+func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, err := s.siteData(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := r.PathValue("name")
+	set := urlset{NS: sitemapNS}
+	add := func(path, lastmod string) {
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.absoluteURL(r, path), LastMod: lastmod})
+	}
+	switch {
+	case name == "pages.xml":
+		for _, path := range []string{"/", "/countries", "/watchlist", "/methodology"} {
+			add(path, "")
+		}
+		for _, reg := range civicmon.Regions {
+			add("/regions/"+string(reg), "")
+		}
+		for _, f := range civicmon.Freedoms {
+			add("/freedoms/"+string(f), "")
+		}
+		for _, t := range d.vocab.Violations {
+			add("/tags/"+t.Slug, "")
+		}
+		for _, c := range d.countries {
+			add("/countries/"+c.Slug, "")
+		}
+		for _, e := range d.editions {
+			add("/watchlist/"+e.PublishedOn.String(), "")
+		}
+	case strings.HasPrefix(name, "updates-") && strings.HasSuffix(name, ".xml"):
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "updates-"), ".xml"))
+		if err != nil || n < 1 {
+			s.notFound(w, r)
+			return
+		}
+		// FindUpdates returns at most 1,000 at a time: skip to the file's
+		// first update, then walk on by keyset.
+		f := civicmon.UpdateFilter{Statuses: published, Order: "oldest", Limit: 1000, Offset: (n - 1) * sitemapSize}
+		var us []civicmon.Update
+		for len(us) < sitemapSize {
+			f.Limit = min(1000, sitemapSize-len(us))
+			chunk, _, err := s.cfg.Store.FindUpdates(ctx, f)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			us = append(us, chunk...)
+			if len(chunk) < f.Limit {
+				break
+			}
+			last := chunk[len(chunk)-1]
+			f.Offset, f.After = 0, &civicmon.UpdateCursor{PublishedOn: last.PublishedOn, ID: last.ID}
+		}
+		if len(us) == 0 {
+			s.notFound(w, r)
+			return
+		}
+		for _, item := range d.items(us) {
+			add("/updates/"+item.Slug, item.PublishedOn.String())
+			for _, t := range item.Translations {
+				add("/updates/"+item.Slug+"/"+t.Language, item.PublishedOn.String())
+			}
+		}
+	default:
+		s.notFound(w, r)
+		return
+	}
+	writeXML(w, set)
+}
+
+func writeXML(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	fmt.Fprint(w, xml.Header)
+	enc := xml.NewEncoder(w)
+	enc.Indent("", " ")
+	enc.Encode(v)
+}

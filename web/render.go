@@ -1,0 +1,240 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/i18n"
+	"github.com/civicmon/civicmon/markdown"
+	"github.com/civicmon/civicmon/worldmap"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// pageTemplates are the page templates, each parsed with the layout. New
+// fails at start-up when one is missing or broken, not on first request.
+var pageNames = []string{"home", "countries", "country", "update", "listing", "watchlist",
+	"methodology", "error", "embed_map"}
+
+func parseTemplates() (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	out := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", name, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("templates: %s.html defines no \"content\"", name)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+var templateFuncs = template.FuncMap{
+	"add":      func(a, b int) int { return a + b },
+	"markdown": markdown.ToHTML,
+	// dict passes several values to a partial template.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+}
+
+// assets are the static files with a content hash in their URL, so they can
+// be cached for a year and still change when they do.
+type assets struct {
+	byURL map[string]asset
+	urls  map[string]string // "style.css" → "/static/style.3f2a9c1b.css"
+}
+
+type asset struct {
+	body        []byte
+	contentType string
+	etag        string
+}
+
+func loadAssets() (*assets, error) {
+	a := &assets{byURL: map[string]asset{}, urls: map[string]string{}}
+	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if p == "static/style.css" {
+			// The map's own rules travel in the one stylesheet.
+			b = append(b, worldmap.CSS()...)
+		}
+		sum := sha256.Sum256(b)
+		h := hex.EncodeToString(sum[:])[:10]
+		name := strings.TrimPrefix(p, "static/")
+		ext := path.Ext(name)
+		u := "/static/" + strings.TrimSuffix(name, ext) + "." + h + ext
+		ct := map[string]string{".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8",
+			".js": "text/javascript; charset=utf-8", ".ico": "image/x-icon", ".png": "image/png"}[ext]
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		a.byURL[u] = asset{body: b, contentType: ct, etag: `"` + h + `"`}
+		a.urls[name] = u
+		return nil
+	})
+	return a, err
+}
+
+// URL returns the fingerprinted URL of a static file.
+func (a *assets) URL(name string) string {
+	if u, ok := a.urls[name]; ok {
+		return u
+	}
+	panic("web: no static file " + name)
+}
+
+// page is what every template gets: the request's language and links, and
+// the page's own data.
+type page struct {
+	Lang        i18n.Lang
+	Title       string
+	Description string
+	Path        string // canonical path, without the language parameter
+	explicit    bool   // the language was chosen by ?lang=, so links carry it
+	Query       url.Values
+	Data        any
+	CSS         string
+	Feeds       []feedLink
+	NoIndex     bool
+	Embed       bool
+}
+
+type feedLink struct{ Type, Title, Href string }
+
+// T translates a message into the page's language.
+func (p *page) T(msg string, args ...any) string { return p.Lang.T(msg, args...) }
+
+// Link returns path with the page's language parameter when the reader
+// chose the language explicitly.
+func (p *page) Link(path string) string {
+	if !p.explicit {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "lang=" + string(p.Lang)
+}
+
+// LangLink links to this page in another language.
+func (p *page) LangLink(l i18n.Lang) string {
+	q := url.Values{}
+	for k, v := range p.Query {
+		if k != "lang" {
+			q[k] = v
+		}
+	}
+	q.Set("lang", string(l))
+	return p.Path + "?" + q.Encode()
+}
+
+func (p *page) Langs() []i18n.Lang { return i18n.Supported }
+
+// Date formats a date in the page's language; approximate dates say so.
+func (p *page) Date(d civicmon.Date) string { return p.Lang.Date(d.Time()) }
+
+func (p *page) ApproxDate(d civicmon.Date, approximate bool) string {
+	if approximate {
+		return p.T("about %s", p.Lang.MonthYear(d.Time()))
+	}
+	return p.Lang.Date(d.Time())
+}
+
+func (p *page) MonthYear(d civicmon.Date) string { return p.Lang.MonthYear(d.Time()) }
+
+// Category is a rating category's word in the page's language.
+func (p *page) Category(c civicmon.Category) string { return p.T(c.Name()) }
+
+// Badge shows a rating as a coloured label that carries its word, so that
+// colour is never the only sign of it.
+func (p *page) Badge(r *civicmon.Rating) template.HTML {
+	if r == nil {
+		return template.HTML(`<span class="badge r-none">` + template.HTMLEscapeString(p.T("Not rated")) + `</span>`)
+	}
+	return p.CategoryBadge(r.Category)
+}
+
+func (p *page) CategoryBadge(c civicmon.Category) template.HTML {
+	return template.HTML(`<span class="badge r-` + string(c) + `">` + template.HTMLEscapeString(p.Category(c)) + `</span>`)
+}
+
+func (p *page) Region(r civicmon.Region) string { return p.T(r.Name()) }
+
+func (p *page) Freedom(f civicmon.Freedom) string { return p.T(f.Name()) }
+
+// render executes a page template into a buffer, so a template error
+// becomes a 500 page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	p.CSS = s.assets.URL("style.css")
+	var buf bytes.Buffer
+	if err := s.templates[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		s.serverError(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", string(p.Lang))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.assets.byURL[r.URL.Path]
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", a.etag)
+	if r.Header.Get("If-None-Match") == a.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+}
