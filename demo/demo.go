@@ -184,16 +184,19 @@ var yearDates = map[int]string{
 // Ratings returns the ratings data with its sources, plus Kazakhstan's
 // downgrade of 21 June 2022, oldest first per country.
 func Ratings() ([]civicmon.Rating, error) {
-	type change struct{ from, to string }
+	type change struct{ code, year, from, to, source string }
 	changes := map[string]change{}
+	var order []string
 	err := readCSV("civicus-rating-changes.csv", []string{"iso2", "country", "year", "from", "to", "source"}, func(_ int, r []string) error {
-		changes[r[0]+r[2]] = change{r[3], r[4]}
+		changes[r[0]+r[2]] = change{r[0], r[2], r[3], r[4], r[5]}
+		order = append(order, r[0]+r[2])
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	var out []civicmon.Rating
+	rated := map[string]bool{}
 	err = readCSV("civicus-ratings.csv", []string{"iso2", "country", "year", "rating", "source"}, func(_ int, r []string) error {
 		year, err := strconv.Atoi(r[2])
 		if err != nil {
@@ -215,10 +218,30 @@ func Ratings() ([]civicmon.Rating, error) {
 			CountryCode: r[0], EffectiveDate: civicmon.MustDate(date), DateApproximate: true,
 			Category: cat, Rationale: rationale, Source: "CIVICUS Monitor, via " + r[4],
 		})
+		rated[r[0]+r[2]] = true
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The 2021 ratings file covers only part of the world; an announced
+	// change is a rating in its own right where that file has none.
+	for _, k := range order {
+		c := changes[k]
+		if rated[k] {
+			continue
+		}
+		year, _ := strconv.Atoi(c.year)
+		cat, ok := civicmon.ParseCategory(c.to)
+		date, known := yearDates[year]
+		if !ok || !known {
+			return nil, fmt.Errorf("civicus-rating-changes.csv: %s %s: cannot use %q in %d", c.code, c.year, c.to, year)
+		}
+		out = append(out, civicmon.Rating{
+			CountryCode: c.code, EffectiveDate: civicmon.MustDate(date), DateApproximate: true, Category: cat,
+			Rationale: fmt.Sprintf("Rating changed from %s to %s in %d.", c.from, c.to, year),
+			Source:    "CIVICUS Monitor, via " + c.source,
+		})
 	}
 	out = append(out, civicmon.Rating{
 		CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2022-06-21"), Category: civicmon.Repressed,

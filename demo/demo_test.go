@@ -91,6 +91,9 @@ func TestLoad(t *testing.T) {
 				}
 			}
 			cur, _ := s.CurrentRatings(ctx, civicmon.MustDate("2026-01-01"))
+			if cur["BY"].Category != civicmon.Closed || cur["CZ"].Category != civicmon.Narrowed {
+				t.Fatalf("Belarus %s, Czech Republic %s: the 2021 changes file's ratings are missing", cur["BY"].Category, cur["CZ"].Category)
+			}
 			if len(cur) != 196 {
 				t.Fatalf("%d countries have a current rating, want the 196 of the data", len(cur))
 			}

@@ -34,8 +34,7 @@ func (s *Server) handleFreedom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.listing(w, r, "freedom", civicmon.UpdateFilter{Freedom: f}, func(p *page) (string, string) {
-		name := p.Freedom(f)
-		return p.T("Freedom of %s", name), p.T("Research updates that report on the freedom of %s, and the countries they cover.", name)
+		return freedomHeading(p, f), p.T("Research updates on this freedom, and the countries they cover.")
 	})
 }
 
@@ -107,4 +106,16 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 	p.Title, p.Description = data.Heading, data.Intro
 	p.Data = data
 	s.render(w, r, http.StatusOK, "listing", p)
+}
+
+// freedomHeading names a freedom in a heading; whole phrases, because
+// "freedom of" does not compose the same way in every language.
+func freedomHeading(p *page, f civicmon.Freedom) string {
+	switch f {
+	case civicmon.Association:
+		return p.T("Freedom of association")
+	case civicmon.Assembly:
+		return p.T("Freedom of peaceful assembly")
+	}
+	return p.T("Freedom of expression")
 }
