@@ -62,7 +62,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	for _, c := range civicmon.Categories {
 		data.Counts = append(data.Counts, categoryCount{c, counts[c]})
 	}
-	if data.Map, err = s.worldMap(p, d, "worldmap"); err != nil {
+	if data.Map, err = s.worldMap(p, d, "worldmap", ""); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -112,7 +112,7 @@ func (d *siteData) items(us []civicmon.Update) []updateItem {
 }
 
 // worldMap renders the choropleth with every country linked to its page.
-func (s *Server) worldMap(p *page, d *siteData, id string) (template.HTML, error) {
+func (s *Server) worldMap(p *page, d *siteData, id, target string) (template.HTML, error) {
 	cs := make([]worldmap.Country, 0, len(d.countries))
 	for i := range d.countries {
 		c := &d.countries[i]
@@ -124,7 +124,7 @@ func (s *Server) worldMap(p *page, d *siteData, id string) (template.HTML, error
 		}
 		cs = append(cs, mc)
 	}
-	return worldmap.HTML(cs, worldmap.Options{ID: id, Title: p.T("World map of civic space ratings")})
+	return worldmap.HTML(cs, worldmap.Options{ID: id, Title: p.T("World map of civic space ratings"), Target: target})
 }
 
 func legend(p *page) []legendEntry {

@@ -32,7 +32,7 @@ func (s *Server) handleEmbedMap(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "")
 	p.Title = p.T("World map of civic space ratings")
 	p.Embed = true
-	m, err := s.worldMap(p, d, "embedmap")
+	m, err := s.worldMap(p, d, "embedmap", "_top")
 	if err != nil {
 		s.fail(w, r, err)
 		return

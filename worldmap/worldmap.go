@@ -55,6 +55,10 @@ type Options struct {
 	// Title is the map's accessible name (default "World map of civic space
 	// ratings"). Pass a translated title on translated pages.
 	Title string
+	// Target, when set, is the target attribute of every link: "_top" on
+	// a page that other sites frame, so a click opens the country page in
+	// the whole window instead of inside the frame, where it may not show.
+	Target string
 }
 
 // Categories lists the rating categories from most open to most closed, as
@@ -210,6 +214,10 @@ func Render(w io.Writer, countries []Country, opt Options) error {
 	}
 	b.WriteString("</g>\n")
 
+	target := ""
+	if opt.Target != "" {
+		target = ` target="` + esc(opt.Target) + `"`
+	}
 	for _, s := range shapes {
 		c := in[s.code]
 		if c == nil {
@@ -221,8 +229,8 @@ func Render(w io.Writer, countries []Country, opt Options) error {
 		// a second time.
 		label := esc(c.Label())
 		if c.Href != "" {
-			fmt.Fprintf(&b, `<a href="%s" aria-label="%s"><title>%s</title><path class="%s" d="%s"/></a>`+"\n",
-				esc(c.Href), label, label, Class(c.Category), s.d)
+			fmt.Fprintf(&b, `<a href="%s"%s aria-label="%s"><title>%s</title><path class="%s" d="%s"/></a>`+"\n",
+				esc(c.Href), target, label, label, Class(c.Category), s.d)
 		} else {
 			fmt.Fprintf(&b, `<path class="%s" d="%s"><title>%s</title></path>`+"\n", Class(c.Category), s.d, label)
 		}
