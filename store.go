@@ -62,6 +62,12 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	Users(ctx context.Context) ([]User, error)
 
+	// Audit appends an entry for an action that changes no stored record
+	// (a login, a mail sent). Write methods audit themselves.
+	Audit(ctx context.Context, action, entity, entityID, detail string) error
+	// AuditLog calls fn with every audit entry in id order.
+	AuditLog(ctx context.Context, fn func(e *AuditEntry) error) error
+
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error

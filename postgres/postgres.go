@@ -23,6 +23,9 @@ var migrationFiles embed.FS
 // from migrating one database at the same time ("civicmon" in ASCII, folded).
 const migrationLock = 0x636976696d6f6e
 
+// auditLock orders appends to the audit log, whose entries chain.
+const auditLock = migrationLock + 1
+
 // Dialect is PostgreSQL's part of the shared SQL store.
 var Dialect = &sqldb.Dialect{
 	Name:               "postgres",
@@ -31,6 +34,10 @@ var Dialect = &sqldb.Dialect{
 	LastInsertID:       false,
 	LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock))
+		return err
+	},
+	LockAudit: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(auditLock))
 		return err
 	},
 	IsUniqueViolation: func(err error) bool { return pgCode(err) == "23505" },

@@ -59,7 +59,10 @@ func (s *Store) PutCountry(ctx context.Context, c *civicmon.Country) error {
 		_, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO countries (code, code3, name, slug, region) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (code) DO UPDATE SET code3 = excluded.code3, name = excluded.name, slug = excluded.slug, region = excluded.region`),
 			c.Code, c.Code3, c.Name, c.Slug, c.Region)
-		return tx.conflict(err, "another country already has code3 %q or slug %q", c.Code3, c.Slug)
+		if err != nil {
+			return tx.conflict(err, "another country already has code3 %q or slug %q", c.Code3, c.Slug)
+		}
+		return tx.audit(ctx, "country.put", "country", c.Code, c.Name)
 	})
 }
 

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/civicmon/civicmon"
 )
@@ -35,7 +36,7 @@ func (s *Store) AddRating(ctx context.Context, r *civicmon.Rating) error {
 			return tx.conflict(err, "%s already has a rating effective on %s", r.CountryCode, r.EffectiveDate)
 		}
 		r.ID = id
-		return nil
+		return tx.audit(ctx, "rating.add", "rating", itoa64(id), fmt.Sprintf("%s %s %s", r.CountryCode, r.EffectiveDate, r.Category))
 	})
 }
 

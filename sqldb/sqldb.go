@@ -28,6 +28,9 @@ type Dialect struct {
 	DollarPlaceholders bool
 	// LockMigrations serialises concurrent migrators inside tx.
 	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// LockAudit serialises appends to the audit log inside tx (nil where
+	// the engine runs one writer at a time).
+	LockAudit func(ctx context.Context, tx *sql.Tx) error
 	// IsUniqueViolation reports whether err is a unique constraint failure.
 	IsUniqueViolation func(err error) bool
 	// IsMissingTable reports whether err says a table does not exist.

@@ -103,7 +103,10 @@ func (s *Store) CreateUpdate(ctx context.Context, u *civicmon.Update) error {
 		}
 		u.CreatedAt = tx.db.Now().UTC()
 		u.UpdatedAt = u.CreatedAt
-		return tx.insertUpdate(ctx, u)
+		if err := tx.insertUpdate(ctx, u); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "update.create", "update", u.UID, string(u.Status)+" "+u.Slug)
 	})
 }
 
@@ -190,7 +193,10 @@ func (s *Store) SaveUpdate(ctx context.Context, u *civicmon.Update) error {
 		if err := tx.deleteChildren(ctx, u.ID); err != nil {
 			return err
 		}
-		return tx.insertChildren(ctx, u)
+		if err := tx.insertChildren(ctx, u); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "update.save", "update", u.UID, string(u.Status)+" "+u.Slug)
 	})
 }
 
@@ -214,7 +220,7 @@ func (s *Store) DeleteUpdate(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("no update with id %d", id)
 		}
-		return nil
+		return tx.audit(ctx, "update.delete", "update", itoa64(id), "")
 	})
 }
 

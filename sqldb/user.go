@@ -27,7 +27,7 @@ func (s *Store) CreateUser(ctx context.Context, u *civicmon.User) error {
 			return tx.conflict(err, "a user with e-mail %s already exists", u.Email)
 		}
 		u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
-		return nil
+		return tx.audit(ctx, "user.create", "user", itoa64(id), u.Email+" "+string(u.Role))
 	})
 }
 
@@ -46,7 +46,7 @@ func (s *Store) SaveUser(ctx context.Context, u *civicmon.User) error {
 			return notFound("no user with id %d", u.ID)
 		}
 		u.UpdatedAt = now
-		return nil
+		return tx.audit(ctx, "user.save", "user", itoa64(u.ID), u.Email+" "+string(u.Role))
 	})
 }
 

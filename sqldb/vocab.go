@@ -51,8 +51,13 @@ func (s *Store) addTerm(ctx context.Context, table, kind string, t civicmon.Term
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO `+table+` (slug, name, position)
 			VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM `+table+`))`), t.Slug, t.Name)
-		return tx.conflict(err, "%s %q already exists", kind, t.Slug)
+		if err != nil {
+			return tx.conflict(err, "%s %q already exists", kind, t.Slug)
+		}
+		return tx.audit(ctx, kind+".add", kind, t.Slug, t.Name)
 	})
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func itoa64(i int64) string { return strconv.FormatInt(i, 10) }

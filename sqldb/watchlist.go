@@ -28,7 +28,7 @@ func (s *Store) CreateWatchlistEdition(ctx context.Context, w *civicmon.Watchlis
 				return err
 			}
 		}
-		return nil
+		return tx.audit(ctx, "watchlist.create", "watchlist", w.PublishedOn.String(), w.Title)
 	})
 }
 

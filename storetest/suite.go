@@ -35,6 +35,7 @@ func Run(t *testing.T, e Engine) {
 		{"Users", testUsers},
 		{"SchemaVersion", testSchemaVersion},
 		{"DataVersion", testDataVersion},
+		{"AuditLogChains", testAuditLog},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -541,5 +542,37 @@ func testDataVersion(t *testing.T, db *sqldb.DB) {
 	})
 	if v2, _ := db.DataVersion(ctx); v2 != v1 || db.Commits() != c1 {
 		t.Fatalf("a rolled back transaction moved the data version %d → %d", v1, v2)
+	}
+}
+
+func testAuditLog(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	actx := civicmon.WithActor(ctx, 42)
+	if err := s.PutCountry(actx, &kazakhstan); err != nil {
+		t.Fatal(err)
+	}
+	u := civicmon.Update{CountryCode: "KZ", Title: "Audited", InternalNotes: "n"}
+	if err := s.CreateUpdate(actx, &u); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(ctx, "user.login_failed", "user", "x@example.org", "bad password"); err != nil {
+		t.Fatal(err)
+	}
+	// A rolled back write leaves no entry.
+	s.InTx(ctx, func(tx civicmon.Store) error {
+		tx.PutCountry(ctx, &chile)
+		return errors.New("roll back")
+	})
+	var got []civicmon.AuditEntry
+	if err := s.AuditLog(ctx, func(e *civicmon.AuditEntry) error { got = append(got, *e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Action != "country.put" || got[0].ActorID != 42 || got[1].Action != "update.create" ||
+		got[1].EntityID != u.UID || got[2].ActorID != 0 || got[0].PrevHash != civicmon.GenesisHash || got[1].PrevHash != got[0].Hash {
+		t.Fatalf("audit log = %+v", got)
+	}
+	problem, n, head, err := civicmon.VerifyAudit(ctx, s)
+	if err != nil || problem != nil || n != 3 || head != got[2].Hash {
+		t.Fatalf("VerifyAudit = %v, %d, %s, %v", problem, n, head, err)
 	}
 }
