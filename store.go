@@ -62,6 +62,14 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	Users(ctx context.Context) ([]User, error)
 
+	CreateSession(ctx context.Context, s *Session) error
+	SessionByHash(ctx context.Context, tokenHash string) (*Session, error)
+	// CompleteMFA marks a session's second factor as passed.
+	CompleteMFA(ctx context.Context, tokenHash string) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteUserSessions signs an account out everywhere.
+	DeleteUserSessions(ctx context.Context, userID int64) error
+
 	// Audit appends an entry for an action that changes no stored record
 	// (a login, a mail sent). Write methods audit themselves.
 	Audit(ctx context.Context, action, entity, entityID, detail string) error

@@ -28,8 +28,12 @@ type User struct {
 	Name         string
 	Role         Role
 	PasswordHash string // argon2id, PHC string format
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// TOTPSecret is the base32 secret of the second factor (RFC 6238), ""
+	// when the account has none.
+	TOTPSecret string
+	Disabled   bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Validate checks e-mail, name and role; it normalises the e-mail to lower case.
@@ -49,4 +53,16 @@ func (u *User) Validate() error {
 		v.addf("password", "is required")
 	}
 	return v.err()
+}
+
+// Session is a signed-in browser. Only the SHA-256 of its token is stored,
+// so a copy of the database opens no account.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	// MFAPending marks a login that passed the password and still owes the
+	// second factor: it opens nothing but the second-factor form.
+	MFAPending bool
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
 }

@@ -9,10 +9,10 @@ import (
 	"github.com/civicmon/civicmon"
 )
 
-const userColumns = `id, email, name, role, password_hash, created_at, updated_at`
+const userColumns = `id, email, name, role, password_hash, totp_secret, disabled, created_at, updated_at`
 
 func scanUser(sc interface{ Scan(...any) error }, u *civicmon.User) error {
-	return sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt)
+	return sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.TOTPSecret, &u.Disabled, &u.CreatedAt, &u.UpdatedAt)
 }
 
 func (s *Store) CreateUser(ctx context.Context, u *civicmon.User) error {
@@ -21,8 +21,8 @@ func (s *Store) CreateUser(ctx context.Context, u *civicmon.User) error {
 	}
 	return s.write(ctx, func(tx *Store) error {
 		now := tx.db.Now().UTC()
-		id, err := tx.insertID(ctx, `INSERT INTO users (email, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.Email, u.Name, u.Role, u.PasswordHash, now, now)
+		id, err := tx.insertID(ctx, `INSERT INTO users (email, name, role, password_hash, totp_secret, disabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.Role, u.PasswordHash, u.TOTPSecret, u.Disabled, now, now)
 		if err != nil {
 			return tx.conflict(err, "a user with e-mail %s already exists", u.Email)
 		}
@@ -37,8 +37,8 @@ func (s *Store) SaveUser(ctx context.Context, u *civicmon.User) error {
 	}
 	return s.write(ctx, func(tx *Store) error {
 		now := tx.db.Now().UTC()
-		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, updated_at = ? WHERE id = ?`),
-			u.Email, u.Name, u.Role, u.PasswordHash, now, u.ID)
+		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, totp_secret = ?,
+			disabled = ?, updated_at = ? WHERE id = ?`), u.Email, u.Name, u.Role, u.PasswordHash, u.TOTPSecret, u.Disabled, now, u.ID)
 		if err != nil {
 			return tx.conflict(err, "a user with e-mail %s already exists", u.Email)
 		}
@@ -85,4 +85,52 @@ func (s *Store) Users(ctx context.Context) ([]civicmon.User, error) {
 		out = append(out, u)
 	}
 	return out, rows.Err()
+}
+
+func (s *Store) CreateSession(ctx context.Context, sess *civicmon.Session) error {
+	return s.write(ctx, func(tx *Store) error {
+		sess.CreatedAt = tx.db.Now().UTC()
+		_, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO sessions (token_hash, user_id, mfa_pending, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
+			sess.TokenHash, sess.UserID, sess.MFAPending, sess.CreatedAt, sess.ExpiresAt.UTC())
+		if err != nil {
+			return err
+		}
+		// Expired sessions go when new ones come: no sweeper to run.
+		_, err = tx.tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE expires_at < ?`), sess.CreatedAt)
+		return err
+	})
+}
+
+func (s *Store) SessionByHash(ctx context.Context, tokenHash string) (*civicmon.Session, error) {
+	var sess civicmon.Session
+	err := s.reader().QueryRowContext(ctx, s.q(`SELECT token_hash, user_id, mfa_pending, created_at, expires_at FROM sessions WHERE token_hash = ?`),
+		tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.MFAPending, &sess.CreatedAt, &sess.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("no such session")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sess, nil
+}
+
+func (s *Store) CompleteMFA(ctx context.Context, tokenHash string) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE sessions SET mfa_pending = ? WHERE token_hash = ?`), false, tokenHash)
+		return err
+	})
+}
+
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash)
+		return err
+	})
+}
+
+func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE user_id = ?`), userID)
+		return err
+	})
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, e Engine) {
 		{"SchemaVersion", testSchemaVersion},
 		{"DataVersion", testDataVersion},
 		{"AuditLogChains", testAuditLog},
+		{"Sessions", testSessions},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -575,4 +576,47 @@ func testAuditLog(t *testing.T, db *sqldb.DB) {
 	if err != nil || problem != nil || n != 3 || head != got[2].Hash {
 		t.Fatalf("VerifyAudit = %v, %d, %s, %v", problem, n, head, err)
 	}
+}
+
+func testSessions(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	u := civicmon.User{Email: "r@example.org", Name: "R", Role: civicmon.RoleResearcher, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP"}
+	if err := s.CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.UserByID(ctx, u.ID); got.TOTPSecret != "JBSWY3DPEHPK3PXP" || got.Disabled {
+		t.Fatalf("user second factor not kept: %+v", got)
+	}
+	old := civicmon.Session{TokenHash: "old", UserID: u.ID, ExpiresAt: now.Add(-time.Hour)}
+	a := civicmon.Session{TokenHash: "a", UserID: u.ID, MFAPending: true, ExpiresAt: now.Add(time.Hour)}
+	b := civicmon.Session{TokenHash: "b", UserID: u.ID, ExpiresAt: now.Add(time.Hour)}
+	for _, sess := range []*civicmon.Session{&old, &a, &b} {
+		if err := s.CreateSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.SessionByHash(ctx, "a")
+	if err != nil || got.UserID != u.ID || !got.MFAPending || !got.ExpiresAt.Equal(a.ExpiresAt) {
+		t.Fatalf("SessionByHash = %+v, %v", got, err)
+	}
+	if err := s.CompleteMFA(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.SessionByHash(ctx, "a"); got.MFAPending {
+		t.Fatal("CompleteMFA left the session pending")
+	}
+	_, err = s.SessionByHash(ctx, "old")
+	wantCode(t, err, civicmon.ENOTFOUND) // swept when newer sessions came
+	if err := s.DeleteSession(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.SessionByHash(ctx, "a")
+	wantCode(t, err, civicmon.ENOTFOUND)
+	if err := s.DeleteUserSessions(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.SessionByHash(ctx, "b")
+	wantCode(t, err, civicmon.ENOTFOUND)
 }
