@@ -88,6 +88,7 @@ type UpdateFilter struct {
 	Region      Region
 	Freedom     Freedom
 	Violation   string
+	AuthorID    int64
 	Statuses    []Status
 	Since       Date // published on or after
 	Until       Date // published on or before

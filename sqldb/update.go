@@ -342,6 +342,10 @@ func updateWhere(f civicmon.UpdateFilter) (string, []any) {
 		conds = append(conds, `u.id IN (SELECT update_id FROM update_violations WHERE violation = ?)`)
 		args = append(args, f.Violation)
 	}
+	if f.AuthorID != 0 {
+		conds = append(conds, `u.author_id = ?`)
+		args = append(args, f.AuthorID)
+	}
 	if len(f.Statuses) > 0 {
 		conds = append(conds, `u.status IN (`+placeholders(len(f.Statuses))+`)`)
 		for _, st := range f.Statuses {

@@ -19,7 +19,7 @@ func uiMessages(t *testing.T) []string {
 	t.Helper()
 	set := map[string]bool{}
 	tmplCall := regexp.MustCompile(`\.T "((?:[^"\\]|\\.)*)"`)
-	goCall := regexp.MustCompile(`\bp\.T\("((?:[^"\\]|\\.)*)"`)
+	goCall := regexp.MustCompile(`\b(?:p\.T|msgid)\("((?:[^"\\]|\\.)*)"`)
 	files, _ := filepath.Glob("templates/*.html")
 	gofiles, _ := filepath.Glob("*.go")
 	for _, f := range append(files, gofiles...) {

@@ -29,7 +29,7 @@ var staticFiles embed.FS
 // pageTemplates are the page templates, each parsed with the layout. New
 // fails at start-up when one is missing or broken, not on first request.
 var pageNames = []string{"home", "countries", "country", "update", "listing", "watchlist",
-	"methodology", "error", "embed_map"}
+	"methodology", "error", "embed_map", "admin_login", "admin_dashboard", "admin_update"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
@@ -56,6 +56,14 @@ func parseTemplates() (map[string]*template.Template, error) {
 var templateFuncs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"markdown": markdown.ToHTML,
+	"hasString": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
 	// dict passes several values to a partial template.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
@@ -139,6 +147,14 @@ type page struct {
 	Feeds       []feedLink
 	NoIndex     bool
 	Embed       bool
+	// The workspace: the signed-in account and the form token.
+	User *civicmon.User
+	CSRF string
+}
+
+// Can reports whether the page's account holds a permission.
+func (p *page) Can(perm string) bool {
+	return p.User != nil && p.User.Role.Can(civicmon.Permission(perm))
 }
 
 type feedLink struct{ Type, Title, Href string }
@@ -199,6 +215,38 @@ func (p *page) Badge(r *civicmon.Rating) template.HTML {
 
 func (p *page) CategoryBadge(c civicmon.Category) template.HTML {
 	return template.HTML(`<span class="badge r-` + string(c) + `">` + template.HTMLEscapeString(p.Category(c)) + `</span>`)
+}
+
+// StatusName is an update status in words.
+func (p *page) StatusName(s civicmon.Status) string {
+	switch s {
+	case civicmon.StatusDraft:
+		return p.T("Draft")
+	case civicmon.StatusInReview:
+		return p.T("In review")
+	case civicmon.StatusPublished:
+		return p.T("Published")
+	case civicmon.StatusArchived:
+		return p.T("Archived")
+	}
+	return string(s)
+}
+
+// ActionName is a workflow step as its button says it.
+func (p *page) ActionName(a civicmon.Action) string {
+	switch a {
+	case civicmon.ActionSubmit:
+		return p.T("Submit for review")
+	case civicmon.ActionRequestChanges:
+		return p.T("Request changes")
+	case civicmon.ActionPublish:
+		return p.T("Publish")
+	case civicmon.ActionUnpublish:
+		return p.T("Unpublish")
+	case civicmon.ActionArchive:
+		return p.T("Archive")
+	}
+	return p.T("Save")
 }
 
 func (p *page) Region(r civicmon.Region) string { return p.T(r.Name()) }

@@ -1,31 +1,47 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/civicmon/civicmon"
+)
 
 // routes registers every route. Public pages go through the page cache.
+// Every route is registered through s.handle with the access it needs, so
+// that the authorization tests can enumerate them all.
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
-	s.mux.HandleFunc("GET /readyz", s.handleReadyz)
-	s.mux.HandleFunc("GET /static/", s.handleStatic)
+	s.handle("GET /healthz", public, s.handleHealthz)
+	s.handle("GET /readyz", public, s.handleReadyz)
+	s.handle("GET /static/", public, s.handleStatic)
 
-	s.mux.HandleFunc("GET /{$}", s.cached(s.handleHome))
-	s.mux.HandleFunc("GET /countries", s.cached(s.handleCountries))
-	s.mux.HandleFunc("GET /countries/{slug}", s.cached(s.handleCountry))
-	s.mux.HandleFunc("GET /updates/{slug}", s.cached(s.handleUpdate))
-	s.mux.HandleFunc("GET /updates/{slug}/{lang}", s.cached(s.handleUpdate))
-	s.mux.HandleFunc("GET /regions/{slug}", s.cached(s.handleRegion))
-	s.mux.HandleFunc("GET /freedoms/{slug}", s.cached(s.handleFreedom))
-	s.mux.HandleFunc("GET /tags/{slug}", s.cached(s.handleTag))
-	s.mux.HandleFunc("GET /watchlist", s.cached(s.handleWatchlist))
-	s.mux.HandleFunc("GET /watchlist/{date}", s.cached(s.handleWatchlist))
-	s.mux.HandleFunc("GET /methodology", s.cached(s.handleMethodology))
-	s.mux.HandleFunc("GET /embed/map", s.cached(s.handleEmbedMap))
-	s.mux.HandleFunc("GET /robots.txt", s.handleRobots)
-	s.mux.HandleFunc("GET /sitemap.xml", s.cached(s.handleSitemapIndex))
-	s.mux.HandleFunc("GET /sitemaps/{name}", s.cached(s.handleSitemap))
+	s.handle("GET /{$}", public, s.cached(s.handleHome))
+	s.handle("GET /countries", public, s.cached(s.handleCountries))
+	s.handle("GET /countries/{slug}", public, s.cached(s.handleCountry))
+	s.handle("GET /updates/{slug}", public, s.cached(s.handleUpdate))
+	s.handle("GET /updates/{slug}/{lang}", public, s.cached(s.handleUpdate))
+	s.handle("GET /regions/{slug}", public, s.cached(s.handleRegion))
+	s.handle("GET /freedoms/{slug}", public, s.cached(s.handleFreedom))
+	s.handle("GET /tags/{slug}", public, s.cached(s.handleTag))
+	s.handle("GET /watchlist", public, s.cached(s.handleWatchlist))
+	s.handle("GET /watchlist/{date}", public, s.cached(s.handleWatchlist))
+	s.handle("GET /methodology", public, s.cached(s.handleMethodology))
+	s.handle("GET /embed/map", public, s.cached(s.handleEmbedMap))
+	s.handle("GET /robots.txt", public, s.handleRobots)
+	s.handle("GET /sitemap.xml", public, s.cached(s.handleSitemapIndex))
+	s.handle("GET /sitemaps/{name}", public, s.cached(s.handleSitemap))
+
+	// The editorial workspace.
+	s.handle("GET /admin/login", access{anonymousOnly: true}, s.handleLoginForm)
+	s.handle("POST /admin/login", access{anonymousOnly: true}, s.handleLogin)
+	s.handle("POST /admin/logout", access{anonymousOnly: true}, s.handleLogout)
+	s.handle("GET /admin", need(civicmon.PermAdminAccess), s.handleDashboard)
+	s.handle("GET /admin/updates/new", need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
+	s.handle("POST /admin/updates", need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
+	s.handle("GET /admin/updates/{id}", need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
+	s.handle("POST /admin/updates/{id}", need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
 
 	// Anything else is a friendly 404.
-	s.mux.HandleFunc("/", s.notFound)
+	s.handle("/", public, s.notFound)
 }
 
 // notFound answers 404 with a page that helps the reader on.

@@ -52,6 +52,10 @@ type Server struct {
 	cache     *pageCache
 	external  atomic.Int64 // the data version last polled
 	site      siteCache
+	// routeTable lists every route with its access rule.
+	routeTable []RouteInfo
+	// Failed sign-ins, per account and per address.
+	accountThrottle, addressThrottle *throttle
 }
 
 // New builds the server and its routes. It fails when a template or static
@@ -72,7 +76,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CacheBytes <= 0 {
 		cfg.CacheBytes = 64 << 20
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes)}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes),
+		accountThrottle: newThrottle(5, 15*time.Minute), addressThrottle: newThrottle(30, 15*time.Minute)}
 	var err error
 	if s.templates, err = parseTemplates(); err != nil {
 		return nil, err
@@ -81,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes()
-	s.handler = s.recoverPanics(s.logRequests(s.securityHeaders(s.compress(s.limitBody(s.timeout(s.mux))))))
+	s.handler = s.recoverPanics(s.logRequests(s.securityHeaders(s.compress(s.limitBody(s.checkCSRF(s.timeout(s.mux)))))))
 	return s, nil
 }
 

@@ -77,6 +77,9 @@ func TestBodyLimit(t *testing.T) {
 	}
 	req := httptest.NewRequest("POST", "/echo", io.NopCloser(strings.NewReader(strings.Repeat("x", 2048))))
 	req.ContentLength = -1 // chunked: the limit must hold while reading
+	token := strings.Repeat("t", 43)
+	req.AddCookie(&http.Cookie{Name: "civicmon_csrf", Value: token})
+	req.Header.Set("X-CSRF-Token", token)
 	rec = httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
 	if read == nil || rec.Code != http.StatusRequestEntityTooLarge {

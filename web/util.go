@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"strconv"
 
 	"github.com/civicmon/civicmon"
@@ -41,3 +42,11 @@ func (p pagination) HasNext() bool { return p.Page < p.Pages }
 func (p pagination) Prev() int     { return p.Page - 1 }
 func (p pagination) Next() int     { return p.Page + 1 }
 func (p pagination) Offset() int   { return (p.Page - 1) * p.PerPage }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// msgid marks a message that is translated later, where it is shown, so
+// that the catalog tests find it.
+func msgid(s string) string { return s }

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/civicmon/civicmon"
+)
+
+const (
+	sessionCookie = "civicmon_session"
+	csrfCookie    = "civicmon_csrf"
+	csrfField     = "csrf_token"
+	// sessionTTL is how long a sign-in lasts.
+	sessionTTL = 12 * time.Hour
+	// mfaTTL is how long a half-finished login waits for its second factor.
+	mfaTTL = 10 * time.Minute
+)
+
+// access says who may use a route: the public, or holders of a permission.
+type access struct {
+	public bool
+	perm   civicmon.Permission
+	// anonymousOnly routes (the login form) need no account.
+	anonymousOnly bool
+}
+
+var public = access{public: true}
+
+func need(p civicmon.Permission) access { return access{perm: p} }
+
+// RouteInfo describes a registered route, for the authorization tests.
+type RouteInfo struct {
+	Pattern    string
+	Public     bool
+	Permission civicmon.Permission
+}
+
+// handle registers a route with the access it needs: the one place where
+// authorization is decided for every route.
+func (s *Server) handle(pattern string, a access, h http.HandlerFunc) {
+	info := RouteInfo{Pattern: pattern, Public: a.public || a.anonymousOnly, Permission: a.perm}
+	s.routeTable = append(s.routeTable, info)
+	if !info.Public {
+		h = s.require(a.perm, h)
+	}
+	s.mux.HandleFunc(pattern, h)
+}
+
+// Routes lists every route with its access rule.
+func (s *Server) Routes() []RouteInfo { return append([]RouteInfo(nil), s.routeTable...) }
+
+type userKey struct{}
+
+// userFrom returns the signed-in account of a request that passed require.
+func userFrom(ctx context.Context) *civicmon.User {
+	u, _ := ctx.Value(userKey{}).(*civicmon.User)
+	return u
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomToken() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// session returns the request's session and account, nil when there is no
+// valid one. A session still owing its second factor comes back with
+// pending set and opens nothing else.
+func (s *Server) session(r *http.Request) (sess *civicmon.Session, u *civicmon.User, pending bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil, false
+	}
+	ctx := r.Context()
+	sess, err = s.cfg.Store.SessionByHash(ctx, hashToken(c.Value))
+	if err != nil || !sess.ExpiresAt.After(s.cfg.Now()) {
+		return nil, nil, false
+	}
+	u, err = s.cfg.Store.UserByID(ctx, sess.UserID)
+	if err != nil || u.Disabled {
+		return nil, nil, false
+	}
+	return sess, u, sess.MFAPending
+}
+
+// require lets a request through when its account holds the permission.
+// Without an account the reader is sent to sign in; with one that lacks
+// the permission, they get 403.
+func (s *Server) require(p civicmon.Permission, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		_, u, pending := s.session(r)
+		if u == nil || pending {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.forbidden(w, r, msgid("Please sign in first."))
+			return
+		}
+		if !u.Role.Can(p) {
+			s.forbidden(w, r, msgid("Your role does not allow this."))
+			return
+		}
+		next(w, r.WithContext(civicmon.WithActor(context.WithValue(r.Context(), userKey{}, u), u.ID)))
+	}
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, msg string) {
+	p := s.newPage(r, "")
+	p.Title = p.T("Not allowed")
+	p.NoIndex = true
+	p.Data = errorPage{Status: http.StatusForbidden, Message: p.T(msg)}
+	s.render(w, r, http.StatusForbidden, "error", p)
+}
+
+// csrfToken returns the request's anti-forgery token, setting the cookie
+// that carries it when there is none yet. Forms send it back in a hidden
+// field; the cookie is SameSite=Strict, so another site can neither read
+// nor send it.
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	t := randomToken()
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: t, Path: "/admin", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
+	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: t})
+	return t
+}
+
+// checkCSRF refuses every state-changing request whose token is missing or
+// wrong, and those whose Origin is another site.
+func (s *Server) checkCSRF(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != "null" {
+			if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+				s.forbidden(w, r, msgid("This form was sent from another site."))
+				return
+			}
+		}
+		c, err := r.Cookie(csrfCookie)
+		sent := r.Header.Get("X-CSRF-Token")
+		if sent == "" {
+			if perr := r.ParseForm(); perr != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(perr, &tooLarge) {
+					http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
+					return
+				}
+			}
+			sent = r.PostFormValue(csrfField)
+		}
+		if err != nil || len(c.Value) < 32 || subtle.ConstantTimeCompare([]byte(c.Value), []byte(sent)) != 1 {
+			s.forbidden(w, r, msgid("This form has expired or did not come from this site. Go back, reload the page and try again."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// secure reports whether cookies should be Secure: under TLS, or behind a
+// proxy configured with an https base URL.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.cfg.BaseURL, "https://")
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, ttl time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/admin", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(ttl.Seconds())})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// throttle limits failed sign-ins per account and per address, in memory:
+// enough to make guessing passwords slow, and it keeps no address on disk.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+	limit    int
+	window   time.Duration
+}
+
+func newThrottle(limit int, window time.Duration) *throttle {
+	return &throttle{failures: map[string][]time.Time{}, limit: limit, window: window}
+}
+
+// blocked reports whether key has used up its failures, and until when.
+func (t *throttle) blocked(key string, now time.Time) (bool, time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fs := t.recent(key, now)
+	if len(fs) >= t.limit {
+		return true, fs[0].Add(t.window)
+	}
+	return false, time.Time{}
+}
+
+func (t *throttle) fail(key string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.failures[key] = append(t.recent(key, now), now)
+	if len(t.failures) > 100_000 { // bound memory under a flood of keys
+		for k, fs := range t.failures {
+			if len(fs) == 0 || now.Sub(fs[len(fs)-1]) > t.window {
+				delete(t.failures, k)
+			}
+		}
+	}
+}
+
+func (t *throttle) reset(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.failures, key)
+}
+
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	fs := t.failures[key]
+	i := 0
+	for i < len(fs) && now.Sub(fs[i]) > t.window {
+		i++
+	}
+	fs = fs[i:]
+	if len(fs) == 0 {
+		delete(t.failures, key)
+		return nil
+	}
+	t.failures[key] = fs
+	return fs
+}
+
+// clientIP is the connection's address; behind a proxy, it is the proxy's,
+// which then throttles everyone together: configure the proxy to limit too.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
