@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/civicmon/civicmon/demo"
+)
+
+func cmdDemo(e *env, args []string) error {
+	fs := newFlags(e, "demo", "demo [--db DB]")
+	db := dbFlag(fs)
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	d, err := openDB(e, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	st, err := demo.Load(e.ctx, d.Store())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo data loaded: %s\n", st)
+	return nil
+}

@@ -1,0 +1,24 @@
+package main
+
+import (
+	"fmt"
+)
+
+func cmdMigrate(e *env, args []string) error {
+	fs := newFlags(e, "migrate", "migrate [--db DB]")
+	db := dbFlag(fs)
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	d, err := openDB(e, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	v, err := d.Store().SchemaVersion(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "database schema is at version %d (the latest this civicmon knows)\n", v)
+	return nil
+}

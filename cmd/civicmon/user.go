@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/password"
+	"golang.org/x/term"
+)
+
+const userUsage = `Usage: civicmon user <subcommand> [flags]
+
+Subcommands:
+  add --email E --name N --role R   create an account (password read from the terminal or stdin)
+  list                              list accounts
+  set-role EMAIL ROLE               change an account's role
+  passwd EMAIL                      set a new password (read from the terminal or stdin)
+
+Roles: admin, editor, researcher, reviewer. Each subcommand takes --db.
+`
+
+func cmdUser(e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, userUsage)
+		return errUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(e.stdout, userUsage)
+		return nil
+	case "add":
+		return cmdUserAdd(e, args[1:])
+	case "list":
+		return cmdUserList(e, args[1:])
+	case "set-role":
+		return cmdUserSetRole(e, args[1:])
+	case "passwd":
+		return cmdUserPasswd(e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "civicmon user: unknown subcommand %q\n\n%s", args[0], userUsage)
+	return errUsage
+}
+
+func cmdUserAdd(e *env, args []string) error {
+	fs := newFlags(e, "user add", "user add --email E --name N --role R [--db DB]")
+	db := dbFlag(fs)
+	email := fs.String("email", "", "e-mail address, used to sign in")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "admin, editor, researcher or reviewer")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	u := civicmon.User{Email: *email, Name: *name, Role: civicmon.Role(*role), PasswordHash: "pending"}
+	if err := u.Validate(); err != nil { // before asking for a password
+		return err
+	}
+	pw, err := readPassword(e, "Password for "+u.Email)
+	if err != nil {
+		return err
+	}
+	if u.PasswordHash, err = password.Hash(pw, password.Default); err != nil {
+		return err
+	}
+	d, err := openDB(e, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Store().CreateUser(e.ctx, &u); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created %s (%s) with role %s\n", u.Email, u.Name, u.Role)
+	return nil
+}
+
+func cmdUserList(e *env, args []string) error {
+	fs := newFlags(e, "user list", "user list [--db DB]")
+	db := dbFlag(fs)
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	d, err := openDB(e, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	users, err := d.Store().Users(e.ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNAME\tROLE\tCREATED")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Email, u.Name, u.Role, u.CreatedAt.UTC().Format("2006-01-02"))
+	}
+	return tw.Flush()
+}
+
+func cmdUserSetRole(e *env, args []string) error {
+	fs := newFlags(e, "user set-role", "user set-role EMAIL ROLE [--db DB]")
+	db := dbFlag(fs)
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return errUsage
+	}
+	d, err := openDB(e, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s := d.Store()
+	u, err := s.UserByEmail(e.ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	u.Role = civicmon.Role(fs.Arg(1))
+	if err := s.SaveUser(e.ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s now has role %s\n", u.Email, u.Role)
+	return nil
+}
+
+func cmdUserPasswd(e *env, args []string) error {
+	fs := newFlags(e, "user passwd", "user passwd EMAIL [--db DB]")
+	db := dbFlag(fs)
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	d, err := openDB(e, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s := d.Store()
+	u, err := s.UserByEmail(e.ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	pw, err := readPassword(e, "New password for "+u.Email)
+	if err != nil {
+		return err
+	}
+	if u.PasswordHash, err = password.Hash(pw, password.Default); err != nil {
+		return err
+	}
+	if err := s.SaveUser(e.ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "password changed for %s\n", u.Email)
+	return nil
+}
+
+// readPassword asks twice without echo on a terminal; otherwise it reads
+// one line from stdin, so scripts can pipe a password in.
+func readPassword(e *env, prompt string) (string, error) {
+	var pw string
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(e.stderr, "%s: ", prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(e.stderr, "Again: ")
+		again, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(b) != string(again) {
+			return "", errors.New("the two passwords differ; nothing was changed")
+		}
+		pw = string(b)
+	} else {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if err := password.Check(pw); err != nil {
+		return "", fmt.Errorf("%w; nothing was changed", err)
+	}
+	return pw, nil
+}
