@@ -76,6 +76,14 @@ type Store interface {
 	// AuditLog calls fn with every audit entry in id order.
 	AuditLog(ctx context.Context, fn func(e *AuditEntry) error) error
 
+	// RatingProposals: rating changes that take effect when a second person approves them.
+	RatingProposals
+	// Revisions: the history of every change, and the public corrections.
+	Revisions
+
+	// PasswordResets are the one-time links that let an account choose a new password.
+	PasswordResets
+
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error

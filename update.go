@@ -144,6 +144,10 @@ type Update struct {
 	Incidents []Incident
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// CorrectionNote is a public note for readers about this edit (SaveUpdate):
+	// kept only in the edit's revision, never on the update row, and shown
+	// as a correction when the update is published. Empty for none.
+	CorrectionNote string `json:"-"`
 }
 
 // Incident is one event an update reports, tagged for statistics.

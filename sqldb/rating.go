@@ -24,20 +24,28 @@ func (s *Store) AddRating(ctx context.Context, r *civicmon.Rating) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *Store) error {
-		if err := tx.knownCountry(ctx, r.CountryCode, "rating.country"); err != nil {
-			return err
-		}
-		r.CreatedAt = tx.db.Now().UTC()
-		id, err := tx.insertID(ctx, `INSERT INTO ratings (country_code, effective_date, date_approximate, score, category, rationale, source, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.CountryCode, r.EffectiveDate, r.DateApproximate, nullInt(r.Score), r.Category, r.Rationale, r.Source, r.CreatedAt)
-		if err != nil {
-			return tx.conflict(err, "%s already has a rating effective on %s", r.CountryCode, r.EffectiveDate)
-		}
-		r.ID = id
-		return tx.audit(ctx, "rating.add", "rating", itoa64(id), fmt.Sprintf("%s %s %s", r.CountryCode, r.EffectiveDate, r.Category))
-	})
+	return s.write(ctx, func(tx *Store) error { return tx.addRating(ctx, r) })
+}
+
+// addRating inserts a validated rating inside the write transaction tx, with
+// its audit entry and revision: AddRating and the approval of a rating
+// proposal both go through it.
+func (tx *Store) addRating(ctx context.Context, r *civicmon.Rating) error {
+	if err := tx.knownCountry(ctx, r.CountryCode, "rating.country"); err != nil {
+		return err
+	}
+	r.CreatedAt = tx.db.Now().UTC()
+	id, err := tx.insertID(ctx, `INSERT INTO ratings (country_code, effective_date, date_approximate, score, category, rationale, source, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.CountryCode, r.EffectiveDate, r.DateApproximate, nullInt(r.Score), r.Category, r.Rationale, r.Source, r.CreatedAt)
+	if err != nil {
+		return tx.conflict(err, "%s already has a rating effective on %s", r.CountryCode, r.EffectiveDate)
+	}
+	r.ID = id
+	if err := tx.revise(ctx, "rating", id, "rating.add", r, ""); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "rating.add", "rating", itoa64(id), fmt.Sprintf("%s %s %s", r.CountryCode, r.EffectiveDate, r.Category))
 }
 
 func (s *Store) RatingHistory(ctx context.Context, code string) ([]civicmon.Rating, error) {

@@ -106,6 +106,9 @@ func (s *Store) CreateUpdate(ctx context.Context, u *civicmon.Update) error {
 		if err := tx.insertUpdate(ctx, u); err != nil {
 			return err
 		}
+		if err := tx.revise(ctx, "update", u.ID, "update.create", u, ""); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "update.create", "update", u.UID, string(u.Status)+" "+u.Slug)
 	})
 }
@@ -196,6 +199,9 @@ func (s *Store) SaveUpdate(ctx context.Context, u *civicmon.Update) error {
 		if err := tx.insertChildren(ctx, u); err != nil {
 			return err
 		}
+		if err := tx.revise(ctx, "update", u.ID, "update.save", u, u.CorrectionNote); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "update.save", "update", u.UID, string(u.Status)+" "+u.Slug)
 	})
 }
@@ -219,6 +225,9 @@ func (s *Store) DeleteUpdate(ctx context.Context, id int64) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("no update with id %d", id)
+		}
+		if err := tx.revise(ctx, "update", id, "update.delete", nil, ""); err != nil {
+			return err
 		}
 		return tx.audit(ctx, "update.delete", "update", itoa64(id), "")
 	})

@@ -28,6 +28,9 @@ func (s *Store) CreateWatchlistEdition(ctx context.Context, w *civicmon.Watchlis
 				return err
 			}
 		}
+		if err := tx.revise(ctx, "watchlist", id, "watchlist.create", w, ""); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "watchlist.create", "watchlist", w.PublishedOn.String(), w.Title)
 	})
 }

@@ -37,6 +37,9 @@ func Run(t *testing.T, e Engine) {
 		{"DataVersion", testDataVersion},
 		{"AuditLogChains", testAuditLog},
 		{"Sessions", testSessions},
+		{"RatingProposals", testRatingProposals},
+		{"Revisions", testRevisions},
+		{"PasswordResets", testPasswordResets},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, title string)
 }
 
 type loginData struct {
-	Email, Next, Error string
+	Email, Next, Error, Message string
 }
 
 // safeNext keeps redirects after sign-in inside the workspace.
@@ -35,7 +35,11 @@ func safeNext(next string) string {
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	p := s.adminPage(w, r, "Sign in")
-	p.Data = loginData{Next: safeNext(r.URL.Query().Get("next"))}
+	data := loginData{Next: safeNext(r.URL.Query().Get("next"))}
+	if r.URL.Query().Get("reset") != "" {
+		data.Message = p.T(msgid("Your password is changed, and every session of the account is signed out. Sign in with the new password."))
+	}
+	p.Data = data
 	s.render(w, r, http.StatusOK, "admin_login", p)
 }
 

@@ -197,6 +197,7 @@ func parseUpdateForm(r *http.Request, stored *civicmon.Update) (*civicmon.Update
 	u.Partner = strings.TrimSpace(f.Get("partner"))
 	u.Language = strings.TrimSpace(f.Get("language"))
 	u.InternalNotes = f.Get("internal_notes")
+	u.CorrectionNote = strings.TrimSpace(f.Get("correction_note"))
 	u.Freedoms = 0
 	for _, v := range f["freedoms"] {
 		if fr, ok := civicmon.ParseFreedom(v); ok {

@@ -41,16 +41,23 @@ type workspace struct {
 	drafts map[civicmon.Role]*civicmon.Update // a draft written by each role that writes
 }
 
+type webConfig = web.Config
+
 // newWorkspace serves the demo data with one account per role.
-func newWorkspace(t *testing.T) *workspace {
+func newWorkspace(t *testing.T) *workspace { return newWorkspaceWith(t, nil) }
+
+func newWorkspaceWith(t *testing.T, configure func(*web.Config)) *workspace {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.SQLite.Open(t)
 	if _, err := demo.Load(ctx, db.Store()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Store: db.Store(), Schema: db, Changes: db,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := web.Config{Store: db.Store(), Schema: db, Changes: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,35 +166,55 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ws := newWorkspace(t)
 	preview := url.Values{"action": {"preview"}, "country": {"KZ"}, "title": {"T"}}
 	rules := map[string]rule{
-		"GET /healthz":                   {"/healthz", nil, everyone},
-		"GET /readyz":                    {"/readyz", nil, everyone},
-		"GET /static/":                   {"/static/none.css", nil, everyone},
-		"GET /{$}":                       {"/", nil, everyone},
-		"GET /countries":                 {"/countries", nil, everyone},
-		"GET /countries/{slug}":          {"/countries/kazakhstan", nil, everyone},
-		"GET /updates/{slug}":            {"/updates/wave-of-political-repression-witch-hunts-for-activists-marred-elections-and-scores-of-arrests", nil, everyone},
-		"GET /updates/{slug}/{lang}":     {"/updates/wave-of-political-repression-witch-hunts-for-activists-marred-elections-and-scores-of-arrests/ru", nil, everyone},
-		"GET /regions/{slug}":            {"/regions/africa", nil, everyone},
-		"GET /freedoms/{slug}":           {"/freedoms/expression", nil, everyone},
-		"GET /tags/{slug}":               {"/tags/censorship", nil, everyone},
-		"GET /watchlist":                 {"/watchlist", nil, everyone},
-		"GET /watchlist/{date}":          {"/watchlist/2019-10-01", nil, everyone},
-		"GET /methodology":               {"/methodology", nil, everyone},
-		"GET /embed/map":                 {"/embed/map", nil, everyone},
-		"GET /robots.txt":                {"/robots.txt", nil, everyone},
-		"GET /sitemap.xml":               {"/sitemap.xml", nil, everyone},
-		"GET /sitemaps/{name}":           {"/sitemaps/pages.xml", nil, everyone},
-		"/":                              {"/no-such-page", nil, everyone},
-		"GET /admin/login":               {"/admin/login", nil, everyone},
-		"POST /admin/login":              {"/admin/login", url.Values{"email": {"x@example.org"}, "password": {"wrong password"}}, everyone},
-		"POST /admin/logout":             {"/admin/logout", url.Values{}, everyone},
-		"GET /admin":                     {"/admin", nil, accounts},
-		"GET /admin/updates/new":         {"/admin/updates/new", nil, allow("admin", "editor", "researcher")},
-		"POST /admin/updates":            {"/admin/updates", preview, allow("admin", "editor", "researcher")},
-		"GET /admin/updates/{id}":        {"/admin/updates/%d", nil, allow("admin", "editor", "researcher")},
-		"POST /admin/updates/{id}":       {"/admin/updates/%d", preview, allow("admin", "editor", "researcher")},
-		"GET /admin/updates/{id}#other":  {"/admin/updates/%e", nil, allow("admin", "editor")},
-		"POST /admin/updates/{id}#other": {"/admin/updates/%e", preview, allow("admin", "editor")},
+		"GET /healthz":                          {"/healthz", nil, everyone},
+		"GET /readyz":                           {"/readyz", nil, everyone},
+		"GET /static/":                          {"/static/none.css", nil, everyone},
+		"GET /{$}":                              {"/", nil, everyone},
+		"GET /countries":                        {"/countries", nil, everyone},
+		"GET /countries/{slug}":                 {"/countries/kazakhstan", nil, everyone},
+		"GET /updates/{slug}":                   {"/updates/wave-of-political-repression-witch-hunts-for-activists-marred-elections-and-scores-of-arrests", nil, everyone},
+		"GET /updates/{slug}/{lang}":            {"/updates/wave-of-political-repression-witch-hunts-for-activists-marred-elections-and-scores-of-arrests/ru", nil, everyone},
+		"GET /regions/{slug}":                   {"/regions/africa", nil, everyone},
+		"GET /freedoms/{slug}":                  {"/freedoms/expression", nil, everyone},
+		"GET /tags/{slug}":                      {"/tags/censorship", nil, everyone},
+		"GET /watchlist":                        {"/watchlist", nil, everyone},
+		"GET /watchlist/{date}":                 {"/watchlist/2019-10-01", nil, everyone},
+		"GET /methodology":                      {"/methodology", nil, everyone},
+		"GET /embed/map":                        {"/embed/map", nil, everyone},
+		"GET /robots.txt":                       {"/robots.txt", nil, everyone},
+		"GET /sitemap.xml":                      {"/sitemap.xml", nil, everyone},
+		"GET /sitemaps/{name}":                  {"/sitemaps/pages.xml", nil, everyone},
+		"/":                                     {"/no-such-page", nil, everyone},
+		"GET /admin/login":                      {"/admin/login", nil, everyone},
+		"POST /admin/login":                     {"/admin/login", url.Values{"email": {"x@example.org"}, "password": {"wrong password"}}, everyone},
+		"POST /admin/logout":                    {"/admin/logout", url.Values{}, everyone},
+		"GET /admin/login/2fa":                  {"/admin/login/2fa", nil, everyone},
+		"POST /admin/login/2fa":                 {"/admin/login/2fa", url.Values{"code": {"000000"}}, everyone},
+		"GET /admin/password-reset":             {"/admin/password-reset", nil, everyone},
+		"POST /admin/password-reset":            {"/admin/password-reset", url.Values{"email": {"nobody@example.org"}}, everyone},
+		"GET /admin/password-reset/{token}":     {"/admin/password-reset/not-a-token", nil, everyone},
+		"POST /admin/password-reset/{token}":    {"/admin/password-reset/not-a-token", url.Values{"password": {"x"}}, everyone},
+		"GET /admin/account/2fa":                {"/admin/account/2fa", nil, accounts},
+		"POST /admin/account/2fa":               {"/admin/account/2fa", url.Values{"code": {"1"}}, accounts},
+		"GET /admin/updates/{id}/history":       {"/admin/updates/%d/history", nil, allow("admin", "editor")},
+		"GET /admin/updates/{id}/history#other": {"/admin/updates/%e/history", nil, allow("admin", "editor")},
+		"GET /admin/ratings":                    {"/admin/ratings", nil, accounts},
+		"POST /admin/ratings":                   {"/admin/ratings", url.Values{"country": {"KZ"}}, allow("admin", "editor")},
+		"POST /admin/ratings/{id}/{decision}":   {"/admin/ratings/999999/approve", nil, allow("admin", "reviewer")},
+		"GET /admin/watchlist":                  {"/admin/watchlist", nil, allow("admin", "editor")},
+		"POST /admin/watchlist":                 {"/admin/watchlist", url.Values{"title": {"x"}}, allow("admin", "editor")},
+		"GET /admin/users":                      {"/admin/users", nil, allow("admin")},
+		"POST /admin/users":                     {"/admin/users", url.Values{"email": {"new@example.org"}, "password": {"short"}}, allow("admin")},
+		"POST /admin/users/{id}":                {"/admin/users/999999", url.Values{"action": {"enable"}}, allow("admin")},
+		"GET /admin/vocabularies":               {"/admin/vocabularies", nil, allow("admin")},
+		"POST /admin/vocabularies":              {"/admin/vocabularies", url.Values{"kind": {"nope"}}, allow("admin")},
+		"GET /admin":                            {"/admin", nil, accounts},
+		"GET /admin/updates/new":                {"/admin/updates/new", nil, allow("admin", "editor", "researcher")},
+		"POST /admin/updates":                   {"/admin/updates", preview, allow("admin", "editor", "researcher")},
+		"GET /admin/updates/{id}":               {"/admin/updates/%d", nil, allow("admin", "editor", "researcher")},
+		"POST /admin/updates/{id}":              {"/admin/updates/%d", preview, allow("admin", "editor", "researcher")},
+		"GET /admin/updates/{id}#other":         {"/admin/updates/%e", nil, allow("admin", "editor")},
+		"POST /admin/updates/{id}#other":        {"/admin/updates/%e", preview, allow("admin", "editor")},
 	}
 	for _, r := range ws.srv.Routes() {
 		if _, ok := rules[r.Pattern]; !ok {

@@ -66,6 +66,41 @@ type pageCache struct {
 	items    map[string]*list.Element
 	bytes    int64
 	maxBytes int64
+	// rendering holds the renders in progress, so that a burst of readers
+	// missing the same page after a write waits for one render instead of
+	// running as many.
+	rendering map[string]*render
+}
+
+type render struct {
+	done chan struct{}
+	page *cachedPage // nil when the answer was not cacheable
+}
+
+// claim returns (nil, true) when the caller should render key itself, and
+// the render in progress otherwise.
+func (c *pageCache) claim(key string) (*render, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.rendering[key]; ok {
+		return r, false
+	}
+	if c.rendering == nil {
+		c.rendering = map[string]*render{}
+	}
+	c.rendering[key] = &render{done: make(chan struct{})}
+	return nil, true
+}
+
+func (c *pageCache) finish(key string, p *cachedPage) {
+	c.mu.Lock()
+	r := c.rendering[key]
+	delete(c.rendering, key)
+	c.mu.Unlock()
+	if r != nil {
+		r.page = p
+		close(r.done)
+	}
 }
 
 type cachedPage struct {
@@ -150,19 +185,43 @@ func (s *Server) cached(next http.HandlerFunc) http.HandlerFunc {
 		gen := s.generation()
 		p := s.cache.get(key, gen)
 		if p == nil {
-			rec := &bufferedResponse{header: http.Header{}}
-			next(rec, r)
-			if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" {
-				copyHeader(w.Header(), rec.header)
-				w.WriteHeader(rec.status)
-				w.Write(rec.body.Bytes())
-				return
+			if inflight, mine := s.cache.claim(key); !mine {
+				select {
+				case <-inflight.done:
+					p = inflight.page
+				case <-r.Context().Done():
+					return
+				}
+			} else {
+				p = s.renderForCache(w, r, next, key, gen)
+				if p == nil {
+					return // answered directly: not a cacheable page
+				}
 			}
-			p = newCachedPage(key, gen, rec.header, rec.body.Bytes(), s.cfg.Now())
-			s.cache.put(p)
+		}
+		if p == nil { // the render we waited for was not cacheable: do our own
+			next(w, r)
+			return
 		}
 		s.serveCached(w, r, p, explicit)
 	}
+}
+
+// renderForCache runs the handler into a buffer and keeps a 200 answer
+// without cookies; anything else is written to w as it is, and nil returned.
+func (s *Server) renderForCache(w http.ResponseWriter, r *http.Request, next http.HandlerFunc, key string, gen generation) (p *cachedPage) {
+	defer func() { s.cache.finish(key, p) }()
+	rec := &bufferedResponse{header: http.Header{}}
+	next(rec, r)
+	if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" {
+		copyHeader(w.Header(), rec.header)
+		w.WriteHeader(rec.status)
+		w.Write(rec.body.Bytes())
+		return nil
+	}
+	p = newCachedPage(key, gen, rec.header, rec.body.Bytes(), s.cfg.Now())
+	s.cache.put(p)
+	return p
 }
 
 func newCachedPage(key string, gen generation, header http.Header, body []byte, now time.Time) *cachedPage {

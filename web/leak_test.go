@@ -51,6 +51,11 @@ func TestNothingPrivateLeaks(t *testing.T) {
 		Incidents: []civicmon.Incident{{Freedom: civicmon.Assembly, Violation: "detention-of-protesters", Target: "protesters",
 			PeopleAffected: 3, Place: "Almaty", Description: "Three protesters detained", VictimName: canary + " victim name"}}})
 
+	// A rating change nobody has approved yet.
+	if err := s.ProposeRating(ctx, &civicmon.RatingProposal{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2026-11-20"),
+		Category: civicmon.Closed, Rationale: canary + " unapproved rationale", ProposedBy: ws.users[civicmon.RoleEditor].ID}); err != nil {
+		t.Fatal(err)
+	}
 	b := ws.browser(t)
 	seen := map[string]bool{}
 	var queue []string
@@ -133,9 +138,10 @@ func paramValues(t *testing.T, ws *workspace, pub *civicmon.Update) map[string][
 	}
 	eds, _ := ws.db.Store().WatchlistEditions(ctx)
 	vals := map[string][]string{
-		"lang": {"ru", "en", "fr", "kk"},
-		"name": {"pages.xml", "updates-1.xml"},
-		"id":   {},
+		"lang":  {"ru", "en", "fr", "kk"},
+		"name":  {"pages.xml", "updates-1.xml"},
+		"token": {"not-a-token"},
+		"id":    {},
 	}
 	var slugs []string
 	for _, c := range cs {

@@ -11,6 +11,7 @@ import (
 
 type updateData struct {
 	U            civicmon.PublicUpdate
+	Corrections  []civicmon.Correction
 	Country      countryView
 	Text         updateText
 	Violations   []civicmon.Term
@@ -98,6 +99,10 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 			data.Translations = append(data.Translations, translationLink{Lang: t.Language, Name: languageName(t.Language),
 				Href: p.Link(base + "/" + t.Language), Current: r.PathValue("lang") == t.Language})
 		}
+	}
+	if data.Corrections, err = s.cfg.Store.Corrections(ctx, u.ID); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	at := &civicmon.UpdateCursor{PublishedOn: u.PublishedOn, ID: u.ID}
 	older, _, err := s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{CountryCode: u.CountryCode, Statuses: published, Before: at, Limit: 1})

@@ -29,7 +29,8 @@ var staticFiles embed.FS
 // pageTemplates are the page templates, each parsed with the layout. New
 // fails at start-up when one is missing or broken, not on first request.
 var pageNames = []string{"home", "countries", "country", "update", "listing", "watchlist",
-	"methodology", "error", "embed_map", "admin_login", "admin_dashboard", "admin_update"}
+	"methodology", "error", "embed_map", "admin_login", "admin_dashboard", "admin_update", "admin_ratings", "admin_history",
+	"admin_2fa", "admin_account_2fa", "admin_reset", "admin_reset_confirm", "admin_users", "admin_vocab", "admin_watchlist"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
@@ -54,8 +55,9 @@ func parseTemplates() (map[string]*template.Template, error) {
 }
 
 var templateFuncs = template.FuncMap{
-	"add":      func(a, b int) int { return a + b },
-	"markdown": markdown.ToHTML,
+	"add":        func(a, b int) int { return a + b },
+	"markdown":   markdown.ToHTML,
+	"categories": func() []civicmon.Category { return civicmon.Categories },
 	"hasString": func(list []string, s string) bool {
 		for _, x := range list {
 			if x == s {

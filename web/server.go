@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/mail"
 )
 
 // SchemaChecker reports whether the database schema is the one this binary
@@ -36,6 +37,8 @@ type Config struct {
 	Changes Changes
 	// CacheBytes is the page cache's memory budget (default 64 MiB).
 	CacheBytes int64
+	// Mail sends password reset links; disabled when its Host is empty.
+	Mail mail.Config
 	// BaseURL is the public URL of the site, for sitemap.xml and feeds
 	// (default: taken from each request's Host).
 	BaseURL string
@@ -56,6 +59,7 @@ type Server struct {
 	routeTable []RouteInfo
 	// Failed sign-ins, per account and per address.
 	accountThrottle, addressThrottle *throttle
+	totpSteps                        usedSteps
 }
 
 // New builds the server and its routes. It fails when a template or static

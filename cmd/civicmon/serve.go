@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon/demo"
+	"github.com/civicmon/civicmon/mail"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -41,7 +42,11 @@ func cmdServe(e *env, args []string) error {
 			e.log.Info("demo data loaded", "what", st.String())
 		}
 	}
-	srv, err := web.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL})
+	mailCfg := mail.FromEnv()
+	if !mailCfg.Enabled() {
+		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off")
+	}
+	srv, err := web.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg})
 	if err != nil {
 		return err
 	}
