@@ -84,6 +84,9 @@ type Store interface {
 	// PasswordResets are the one-time links that let an account choose a new password.
 	PasswordResets
 
+	// Settings are the instance settings admins change.
+	Settings
+
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error

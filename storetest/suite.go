@@ -37,6 +37,7 @@ func Run(t *testing.T, e Engine) {
 		{"DataVersion", testDataVersion},
 		{"AuditLogChains", testAuditLog},
 		{"Sessions", testSessions},
+		{"Settings", testSettings},
 		{"RatingProposals", testRatingProposals},
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
@@ -622,4 +623,19 @@ func testSessions(t *testing.T, db *sqldb.DB) {
 	}
 	_, err = s.SessionByHash(ctx, "b")
 	wantCode(t, err, civicmon.ENOTFOUND)
+}
+
+func testSettings(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	if v, err := s.Setting(ctx, "x"); err != nil || v != "" {
+		t.Fatalf("unset setting = %q, %v", v, err)
+	}
+	for _, v := range []string{"editor,admin", "admin"} {
+		if err := s.SetSetting(ctx, "x", v); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Setting(ctx, "x"); got != v {
+			t.Fatalf("setting = %q, want %q", got, v)
+		}
+	}
 }

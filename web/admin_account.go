@@ -108,6 +108,9 @@ func (s *Server) handleAccount2FA(w http.ResponseWriter, r *http.Request) {
 		data.Secret = totp.NewSecret()
 		data.URI = totp.URI(data.Secret, "civicmon", u.Email)
 	}
+	if r.URL.Query().Get("required") != "" && !data.Enabled {
+		data.Message = p.T("Your role must use two-step sign-in: turn it on to continue.")
+	}
 	switch r.URL.Query().Get("done") {
 	case "on":
 		data.Message = p.T("Two-step sign-in is on.")
@@ -133,6 +136,10 @@ func (s *Server) handleAccount2FASave(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "admin_account_2fa", p)
 	}
 	if r.PostFormValue("action") == "disable" {
+		if s.requires2FA(ctx, u.Role) {
+			fail(msgid("Two-step sign-in is required for your role: it cannot be turned off."), "")
+			return
+		}
 		if password.Verify(r.PostFormValue("password"), u.PasswordHash) != nil {
 			fail(msgid("Wrong password: two-step sign-in is still on."), "")
 			return

@@ -248,3 +248,42 @@ func (s *Server) handleWatchlistCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/admin/watchlist?done=1", http.StatusSeeOther)
 }
+
+type settingsData struct {
+	Roles    []civicmon.Role
+	Required map[civicmon.Role]bool
+	Message  string
+}
+
+func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
+	p := s.adminPage(w, r, "Settings")
+	v, err := s.cfg.Store.Setting(r.Context(), civicmon.SettingRequire2FA)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := settingsData{Roles: civicmon.Roles, Required: map[civicmon.Role]bool{}}
+	for _, role := range strings.Split(v, ",") {
+		data.Required[civicmon.Role(strings.TrimSpace(role))] = true
+	}
+	if r.URL.Query().Get("done") != "" {
+		data.Message = p.T("Saved.")
+	}
+	p.Data = data
+	s.render(w, r, http.StatusOK, "admin_settings", p)
+}
+
+func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	var roles []string
+	for _, v := range r.PostForm["require_2fa"] {
+		if civicmon.Role(v).Valid() {
+			roles = append(roles, v)
+		}
+	}
+	if err := s.cfg.Store.SetSetting(r.Context(), civicmon.SettingRequire2FA, strings.Join(roles, ",")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/settings?done=1", http.StatusSeeOther)
+}

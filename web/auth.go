@@ -119,8 +119,41 @@ func (s *Server) require(p civicmon.Permission, next http.HandlerFunc) http.Hand
 			s.forbidden(w, r, msgid("Your role does not allow this."))
 			return
 		}
+		if r.URL.Path != enrolPath && s.mustEnrol(r.Context(), u) {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, enrolPath+"?required=1", http.StatusSeeOther)
+				return
+			}
+			s.forbidden(w, r, msgid("Turn on two-step sign-in first: it is required for your role."))
+			return
+		}
 		next(w, r.WithContext(civicmon.WithActor(context.WithValue(r.Context(), userKey{}, u), u.ID)))
 	}
+}
+
+// enrolPath is where an account turns on two-step sign-in: the one page
+// open to an account that must and has not yet.
+const enrolPath = "/admin/account/2fa"
+
+// mustEnrol reports whether the account's role must use two-step sign-in
+// and the account has not turned it on.
+func (s *Server) mustEnrol(ctx context.Context, u *civicmon.User) bool {
+	return u.TOTPSecret == "" && s.requires2FA(ctx, u.Role)
+}
+
+// requires2FA reports whether admins require two-step sign-in of the role.
+func (s *Server) requires2FA(ctx context.Context, role civicmon.Role) bool {
+	roles, err := s.cfg.Store.Setting(ctx, civicmon.SettingRequire2FA)
+	if err != nil {
+		s.log.Error("read setting", "err", err)
+		return false
+	}
+	for _, r := range strings.Split(roles, ",") {
+		if civicmon.Role(strings.TrimSpace(r)) == role {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, msg string) {

@@ -208,6 +208,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /admin/users/{id}":                {"/admin/users/999999", url.Values{"action": {"enable"}}, allow("admin")},
 		"GET /admin/vocabularies":               {"/admin/vocabularies", nil, allow("admin")},
 		"POST /admin/vocabularies":              {"/admin/vocabularies", url.Values{"kind": {"nope"}}, allow("admin")},
+		"GET /admin/settings":                   {"/admin/settings", nil, allow("admin")},
+		"POST /admin/settings":                  {"/admin/settings", url.Values{}, allow("admin")},
 		"GET /admin":                            {"/admin", nil, accounts},
 		"GET /admin/updates/new":                {"/admin/updates/new", nil, allow("admin", "editor", "researcher")},
 		"POST /admin/updates":                   {"/admin/updates", preview, allow("admin", "editor", "researcher")},

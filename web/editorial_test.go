@@ -228,3 +228,38 @@ func formValues(t *testing.T, page string) url.Values {
 
 	return v
 }
+
+// TestAdminsRequireTwoStep: once required for a role, an account of it
+// without a second factor opens only the enrolment page.
+func TestAdminsRequireTwoStep(t *testing.T) {
+	ws := newWorkspace(t)
+	admin := ws.signedIn(t, civicmon.RoleAdmin)
+	if resp, _ := admin.do("POST", "/admin/settings", url.Values{"csrf_token": {admin.token()}, "require_2fa": {"editor", "admin"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", resp.StatusCode)
+	}
+	editor := ws.signedIn(t, civicmon.RoleEditor)
+	resp, _ := editor.do("GET", "/admin", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/account/2fa?required=1" {
+		t.Fatalf("an editor without a second factor: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := editor.do("POST", "/admin/updates", url.Values{"csrf_token": {editor.token()}, "action": {"preview"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an editor without a second factor posting: %d", resp.StatusCode)
+	}
+	// A researcher is not concerned.
+	researcher := ws.signedIn(t, civicmon.RoleResearcher)
+	if resp, _ := researcher.do("GET", "/admin", nil); resp.StatusCode != 200 {
+		t.Fatalf("researcher: %d", resp.StatusCode)
+	}
+	_, page := editor.do("GET", "/admin/account/2fa?required=1", nil)
+	secret := regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`).FindStringSubmatch(page)[1]
+	code, _ := totp.Code(secret, time.Now())
+	if resp, _ := editor.do("POST", "/admin/account/2fa", url.Values{"csrf_token": {editor.token()}, "secret": {secret}, "code": {code}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("enrol: %d", resp.StatusCode)
+	}
+	if resp, _ := editor.do("GET", "/admin", nil); resp.StatusCode != 200 {
+		t.Fatalf("after enrolling: %d", resp.StatusCode)
+	}
+	if resp, body := editor.do("POST", "/admin/account/2fa", url.Values{"csrf_token": {editor.token()}, "action": {"disable"}, "password": {testPassword}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "cannot be turned off") {
+		t.Fatalf("turning off a required second factor: %d", resp.StatusCode)
+	}
+}

@@ -58,6 +58,8 @@ func (s *Server) routes() {
 	s.handle("POST /admin/users/{id}", need(civicmon.PermUsersManage), s.handleUserUpdate)
 	s.handle("GET /admin/vocabularies", need(civicmon.PermVocabManage), s.handleVocabularies)
 	s.handle("POST /admin/vocabularies", need(civicmon.PermVocabManage), s.handleVocabularyAdd)
+	s.handle("GET /admin/settings", need(civicmon.PermSettingsManage), s.handleSettings)
+	s.handle("POST /admin/settings", need(civicmon.PermSettingsManage), s.handleSettingsSave)
 
 	// Anything else is a friendly 404.
 	s.handle("/", public, s.notFound)

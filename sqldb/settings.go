@@ -1,0 +1,27 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.reader().QueryRowContext(ctx, s.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "setting.set", "setting", key, value)
+	})
+}
