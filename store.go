@@ -49,6 +49,8 @@ type Store interface {
 	InsertUpdates(ctx context.Context, us []Update) error
 
 	CreateWatchlistEdition(ctx context.Context, w *WatchlistEdition) error
+	// SaveWatchlistEdition replaces the edition with w.ID, entries included.
+	SaveWatchlistEdition(ctx context.Context, w *WatchlistEdition) error
 	// WatchlistEditions returns every edition with its entries, newest first.
 	WatchlistEditions(ctx context.Context) ([]WatchlistEdition, error)
 

@@ -35,6 +35,42 @@ func (s *Store) CreateWatchlistEdition(ctx context.Context, w *civicmon.Watchlis
 	})
 }
 
+// SaveWatchlistEdition replaces the edition with w.ID: its date, title,
+// introduction and entries.
+func (s *Store) SaveWatchlistEdition(ctx context.Context, w *civicmon.WatchlistEdition) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Store) error {
+		for i, e := range w.Entries {
+			if err := tx.knownCountry(ctx, e.CountryCode, "watchlist.entries["+itoa(i)+"].country"); err != nil {
+				return err
+			}
+		}
+		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE watchlist_editions SET published_on = ?, date_approximate = ?, title = ?, introduction = ?
+			WHERE id = ?`), w.PublishedOn, w.DateApproximate, w.Title, w.Introduction, w.ID)
+		if err != nil {
+			return tx.conflict(err, "a watchlist edition published on %s already exists", w.PublishedOn)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("no watchlist edition with id %d", w.ID)
+		}
+		if _, err := tx.tx.ExecContext(ctx, tx.q(`DELETE FROM watchlist_entries WHERE edition_id = ?`), w.ID); err != nil {
+			return err
+		}
+		for i, e := range w.Entries {
+			if _, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO watchlist_entries (edition_id, position, country_code, narrative) VALUES (?, ?, ?, ?)`),
+				w.ID, i+1, e.CountryCode, e.Narrative); err != nil {
+				return err
+			}
+		}
+		if err := tx.revise(ctx, "watchlist", w.ID, "watchlist.save", w, ""); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "watchlist.save", "watchlist", w.PublishedOn.String(), w.Title)
+	})
+}
+
 func (s *Store) WatchlistEditions(ctx context.Context) ([]civicmon.WatchlistEdition, error) {
 	rows, err := s.reader().QueryContext(ctx, `SELECT id, published_on, date_approximate, title, introduction
 		FROM watchlist_editions ORDER BY published_on DESC`)

@@ -443,6 +443,22 @@ func testWatchlist(t *testing.T, db *sqldb.DB) {
 		!eds[1].DateApproximate || eds[1].Entries[0].Narrative != "n1" {
 		t.Fatalf("editions = %+v", eds)
 	}
+	edited := eds[0]
+	edited.Title = "March 2022, corrected"
+	edited.Entries = edited.Entries[:1]
+	if err := s.SaveWatchlistEdition(ctx, &edited); err != nil {
+		t.Fatal(err)
+	}
+	if eds, _ = s.WatchlistEditions(ctx); eds[0].Title != "March 2022, corrected" || len(eds[0].Entries) != 1 {
+		t.Fatalf("after SaveWatchlistEdition: %+v", eds[0])
+	}
+	revs, err := s.Revisions(ctx, "watchlist", edited.ID)
+	if err != nil || len(revs) != 2 || revs[1].Action != "watchlist.save" {
+		t.Fatalf("watchlist revisions = %+v, %v", revs, err)
+	}
+	missing := edited
+	missing.ID = 999999
+	wantCode(t, s.SaveWatchlistEdition(ctx, &missing), civicmon.ENOTFOUND)
 	dup := civicmon.WatchlistEdition{PublishedOn: civicmon.MustDate("2022-03-01"), Title: "again"}
 	wantCode(t, s.CreateWatchlistEdition(ctx, &dup), civicmon.ECONFLICT)
 	bad := civicmon.WatchlistEdition{PublishedOn: civicmon.MustDate("2023-03-01"), Title: "bad", Entries: []civicmon.WatchlistEntry{{CountryCode: "ZZ"}}}

@@ -2,12 +2,15 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/civicmon/civicmon"
 )
 
 type historyData struct {
 	U         *civicmon.Update
+	Title     string
+	Back      string
 	Revisions []revisionView // newest first
 }
 
@@ -31,8 +34,38 @@ func (s *Server) handleUpdateHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.adminPage(w, r, "History")
-	p.Title = p.T("History") + ": " + u.Title
-	data := historyData{U: u}
+	s.renderHistory(w, r, p, historyData{U: u, Title: u.Title, Back: "/admin/updates/" + itoa64(u.ID)}, revs)
+}
+
+// handleRecordHistory shows the revisions of a rating or a watchlist
+// edition.
+func (s *Server) handleRecordHistory(w http.ResponseWriter, r *http.Request) {
+	entity := r.PathValue("entity")
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || (entity != "rating" && entity != "watchlist") {
+		s.notFound(w, r)
+		return
+	}
+	revs, err := s.cfg.Store.Revisions(r.Context(), entity, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(revs) == 0 {
+		s.notFound(w, r)
+		return
+	}
+	p := s.adminPage(w, r, "History")
+	back := "/admin/ratings"
+	if entity == "watchlist" {
+		back = "/admin/watchlist/" + itoa64(id)
+	}
+	s.renderHistory(w, r, p, historyData{Title: entity + " " + itoa64(id), Back: back}, revs)
+}
+
+func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, p *page, data historyData, revs []civicmon.Revision) {
+	ctx := r.Context()
+	p.Title = p.T("History") + ": " + data.Title
 	names := map[int64]string{0: p.T("the system")}
 	prev := ""
 	for _, rv := range revs {

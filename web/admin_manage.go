@@ -192,7 +192,34 @@ type watchlistAdminData struct {
 const watchlistRows = 6
 
 func (s *Server) handleWatchlistAdmin(w http.ResponseWriter, r *http.Request) {
-	s.renderWatchlistAdmin(w, r, http.StatusOK, civicmon.WatchlistEdition{}, nil, r.URL.Query().Get("done") != "")
+	form := civicmon.WatchlistEdition{}
+	if id := r.PathValue("id"); id != "" {
+		ed, err := s.watchlistEdition(r, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		form = *ed
+	}
+	s.renderWatchlistAdmin(w, r, http.StatusOK, form, nil, r.URL.Query().Get("done") != "")
+}
+
+// watchlistEdition finds an edition by its id in the path.
+func (s *Server) watchlistEdition(r *http.Request, id string) (*civicmon.WatchlistEdition, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, civicmon.Errorf(civicmon.ENOTFOUND, "no watchlist edition %q", id)
+	}
+	eds, err := s.cfg.Store.WatchlistEditions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for i := range eds {
+		if eds[i].ID == n {
+			return &eds[i], nil
+		}
+	}
+	return nil, civicmon.Errorf(civicmon.ENOTFOUND, "no watchlist edition %d", n)
 }
 
 func (s *Server) renderWatchlistAdmin(w http.ResponseWriter, r *http.Request, status int, form civicmon.WatchlistEdition, errs []civicmon.FieldError, done bool) {
@@ -211,10 +238,20 @@ func (s *Server) renderWatchlistAdmin(w http.ResponseWriter, r *http.Request, st
 	s.render(w, r, status, "admin_watchlist", p)
 }
 
-// handleWatchlistCreate publishes a new watchlist edition.
+// handleWatchlistCreate publishes a new watchlist edition, or saves the
+// one in the path.
 func (s *Server) handleWatchlistCreate(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	ed := civicmon.WatchlistEdition{Title: strings.TrimSpace(r.PostFormValue("title")),
+	var id int64
+	if v := r.PathValue("id"); v != "" {
+		ed, err := s.watchlistEdition(r, v)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		id = ed.ID
+	}
+	ed := civicmon.WatchlistEdition{ID: id, Title: strings.TrimSpace(r.PostFormValue("title")),
 		Introduction: r.PostFormValue("introduction"), DateApproximate: r.PostFormValue("date_approximate") != ""}
 	var errs []civicmon.FieldError
 	d, err := civicmon.ParseDate(strings.TrimSpace(r.PostFormValue("published_on")))
@@ -234,7 +271,11 @@ func (s *Server) handleWatchlistCreate(w http.ResponseWriter, r *http.Request) {
 		ed.Entries = append(ed.Entries, e)
 	}
 	if len(errs) == 0 {
-		err = s.cfg.Store.CreateWatchlistEdition(r.Context(), &ed)
+		if ed.ID != 0 {
+			err = s.cfg.Store.SaveWatchlistEdition(r.Context(), &ed)
+		} else {
+			err = s.cfg.Store.CreateWatchlistEdition(r.Context(), &ed)
+		}
 		if err != nil {
 			s.formError(w, r, err, func(fe []civicmon.FieldError) { errs = fe })
 			if errs == nil {

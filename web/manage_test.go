@@ -68,6 +68,21 @@ func TestManageVocabulariesAndWatchlist(t *testing.T) {
 	if !strings.Contains(page, "CIVICUS Monitor Watchlist, November 2026") || !strings.Contains(page, "Arrests continue.") {
 		t.Fatal("the new edition is not the current one")
 	}
+	eds, _ := ws.db.Store().WatchlistEditions(context.Background())
+	edit := "/admin/watchlist/" + itoa(eds[0].ID)
+	if resp, page := editor.do("GET", edit, nil); resp.StatusCode != 200 || !strings.Contains(page, "Arrests continue.") {
+		t.Fatalf("edit form: %d", resp.StatusCode)
+	}
+	form.Set("entries.0.narrative", "Arrests continue, and a journalist was jailed.")
+	if resp, body := editor.do("POST", edit, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save edition: %d %s", resp.StatusCode, body)
+	}
+	if _, page := ws.browser(t).do("GET", "/watchlist", nil); !strings.Contains(page, "a journalist was jailed") {
+		t.Fatal("the edited narrative is not public")
+	}
+	if resp, page := editor.do("GET", "/admin/history/watchlist/"+itoa(eds[0].ID), nil); resp.StatusCode != 200 || !strings.Contains(page, "a journalist was jailed") {
+		t.Fatalf("watchlist history: %d", resp.StatusCode)
+	}
 	form.Set("entries.1.country", "ZZ")
 	form.Set("published_on", "2026-11-16")
 	if resp, body := editor.do("POST", "/admin/watchlist", form); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "is not a known country code") {
