@@ -44,9 +44,8 @@ func (s *Store) InsertUpdates(ctx context.Context, us []civicmon.Update) error {
 // enforcement is off for the transaction: PRAGMA foreign_keys only changes
 // outside a transaction, so it takes the connection, switches the checks off,
 // runs fn in a transaction and switches them back on. A connection that
-// cannot be switched back is discarded, never returned to the pool. What
-// write does around fn (the data version, the commit count) it does too:
-// keep the two in step.
+// cannot be switched back is discarded, never returned to the pool. The
+// transaction itself ends in runTx, like every other write.
 func (s *Store) writeWithoutForeignKeys(ctx context.Context, fn func(tx *Store) error) (err error) {
 	conn, err := s.db.write.Conn(ctx)
 	if err != nil {
@@ -72,26 +71,7 @@ func (s *Store) writeWithoutForeignKeys(ctx context.Context, fn func(tx *Store) 
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			sqlTx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			sqlTx.Rollback()
-			return
-		}
-		if cerr := sqlTx.Commit(); cerr != nil {
-			err = fmt.Errorf("commit: %w", cerr)
-			return
-		}
-		s.db.commits.Add(1)
-	}()
-	if err := fn(&Store{db: s.db, tx: sqlTx}); err != nil {
-		return err
-	}
-	_, err = sqlTx.ExecContext(ctx, `UPDATE civicmon_meta SET data_version = data_version + 1 WHERE id = 1`)
-	return err
+	return s.runTx(ctx, sqlTx, fn)
 }
 
 // Rows per multi-row INSERT. Well under both engines' limits on bound

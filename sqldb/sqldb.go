@@ -125,7 +125,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx civicmon.Store) error) erro
 }
 
 // write runs fn in a transaction on the write pool, or in the current one.
-func (s *Store) write(ctx context.Context, fn func(tx *Store) error) (err error) {
+func (s *Store) write(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
@@ -133,6 +133,12 @@ func (s *Store) write(ctx context.Context, fn func(tx *Store) error) (err error)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	return s.runTx(ctx, sqlTx, fn)
+}
+
+// runTx runs fn in sqlTx, bumps the data version and commits, or rolls
+// back when fn fails or panics. Every write transaction ends here.
+func (s *Store) runTx(ctx context.Context, sqlTx *sql.Tx, fn func(tx *Store) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
