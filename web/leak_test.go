@@ -161,11 +161,18 @@ func paramValues(t *testing.T, ws *workspace, pub *civicmon.Update) map[string][
 		slugs = append(slugs, v.Slug)
 	}
 	vals["slug"] = slugs
+	for name, vs := range moreParams {
+		vals[name] = append(vals[name], vs...)
+	}
 	for _, e := range eds {
 		vals["date"] = append(vals["date"], e.PublishedOn.String())
 	}
 	return vals
 }
+
+// moreParams lets the test files of other surfaces give values for their
+// route parameters from an init function.
+var moreParams = map[string][]string{}
 
 var param = regexp.MustCompile(`\{([a-z]+)(?:\.\.\.)?\$?\}`)
 
