@@ -39,11 +39,17 @@ type Store interface {
 	UpdateByUID(ctx context.Context, uid string) (*Update, error)
 	UpdateBySlug(ctx context.Context, slug string) (*Update, error)
 	// FindUpdates lists updates without their incidents, with the total
-	// number that match the filter.
+	// number that match the filter (-1 with SkipTotal).
 	FindUpdates(ctx context.Context, f UpdateFilter) ([]Update, int, error)
 	// CountUpdatesByCountry counts the updates that match the filter per
 	// country code (the filter's Limit, Offset and Order are ignored).
 	CountUpdatesByCountry(ctx context.Context, f UpdateFilter) (map[string]int, error)
+	// IncidentsByUpdate returns the incidents of the given updates, keyed
+	// by update id, each list in its order.
+	IncidentsByUpdate(ctx context.Context, updateIDs []int64) (map[int64][]Incident, error)
+	// UpdateIDsByUID returns the internal ids of the stored updates among
+	// the given stable ids.
+	UpdateIDsByUID(ctx context.Context, uids []string) (map[string]int64, error)
 	// InsertUpdates is the bulk path for generators and imports: it
 	// validates and inserts many updates in one transaction.
 	InsertUpdates(ctx context.Context, us []Update) error
@@ -109,9 +115,12 @@ type UpdateFilter struct {
 	// updates published before or after the given one.
 	Before, After *UpdateCursor
 	// Order is "newest" (default) or "oldest" by publication date.
-	Order  string
-	Limit  int // default 20, at most 1000
-	Offset int
+	Order string
+	// SkipTotal spares the count of all matches, for callers that page
+	// through everything (exports, sitemaps) and do not show it.
+	SkipTotal bool
+	Limit     int // default 20, at most 1000
+	Offset    int
 }
 
 // UpdateCursor is a position in the publication order of updates.

@@ -260,6 +260,70 @@ func (s *Store) update(ctx context.Context, where string, arg any, missing strin
 	return &u, nil
 }
 
+func (s *Store) IncidentsByUpdate(ctx context.Context, ids []int64) (map[int64][]civicmon.Incident, error) {
+	out := map[int64][]civicmon.Incident{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.reader().QueryContext(ctx, s.q(`SELECT id, update_id, occurred_on, date_approximate, freedom, violation,
+			target, people_affected, place, description, victim_name FROM incidents WHERE update_id IN (`+placeholders(len(chunk))+`)
+			ORDER BY update_id, position`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var in civicmon.Incident
+			var target sql.NullString
+			if err := rows.Scan(&in.ID, &in.UpdateID, &in.OccurredOn, &in.DateApproximate, &in.Freedom, &in.Violation,
+				&target, &in.PeopleAffected, &in.Place, &in.Description, &in.VictimName); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			in.Target = target.String
+			out[in.UpdateID] = append(out[in.UpdateID], in)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) UpdateIDsByUID(ctx context.Context, uids []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for len(uids) > 0 {
+		chunk := uids[:min(len(uids), 500)]
+		uids = uids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, u := range chunk {
+			args[i] = u
+		}
+		rows, err := s.reader().QueryContext(ctx, s.q(`SELECT uid, id FROM updates WHERE uid IN (`+placeholders(len(chunk))+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var uid string
+			var id int64
+			if err := rows.Scan(&uid, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[uid] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) incidents(ctx context.Context, updateID int64) ([]civicmon.Incident, error) {
 	rows, err := s.reader().QueryContext(ctx, s.q(`SELECT id, update_id, occurred_on, date_approximate, freedom, violation,
 		target, people_affected, place, description, victim_name FROM incidents WHERE update_id = ? ORDER BY position`), updateID)
@@ -283,9 +347,11 @@ func (s *Store) incidents(ctx context.Context, updateID int64) ([]civicmon.Incid
 
 func (s *Store) FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error) {
 	where, args := updateWhere(f)
-	var total int
-	if err := s.reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM updates u`+where), args...).Scan(&total); err != nil {
-		return nil, 0, err
+	total := -1
+	if !f.SkipTotal {
+		if err := s.reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM updates u`+where), args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	limit := f.Limit
 	if limit <= 0 {

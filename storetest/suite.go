@@ -236,6 +236,15 @@ func testUpdateRoundTrip(t *testing.T, db *sqldb.DB) {
 	}
 	_, err := s.UpdateBySlug(ctx, "nope")
 	wantCode(t, err, civicmon.ENOTFOUND)
+
+	byUpdate, err := s.IncidentsByUpdate(ctx, []int64{u.ID, 99999})
+	if err != nil || len(byUpdate) != 1 || !reflect.DeepEqual(byUpdate[u.ID], u.Incidents) {
+		t.Fatalf("IncidentsByUpdate = %+v, %v", byUpdate, err)
+	}
+	ids, err := s.UpdateIDsByUID(ctx, []string{u.UID, "no-such-uid"})
+	if err != nil || !reflect.DeepEqual(ids, map[string]int64{u.UID: u.ID}) {
+		t.Fatalf("UpdateIDsByUID = %v, %v", ids, err)
+	}
 }
 
 func testUpdateSlugs(t *testing.T, db *sqldb.DB) {
@@ -357,6 +366,9 @@ func testFindUpdates(t *testing.T, db *sqldb.DB) {
 	check("violation", civicmon.UpdateFilter{Violation: "censorship"}, 6, "find-25")
 	check("since-until", civicmon.UpdateFilter{Since: civicmon.MustDate("2020-01-05"), Until: civicmon.MustDate("2020-01-09")}, 5, "find-8")
 	check("oldest", civicmon.UpdateFilter{Order: "oldest"}, 30, "find-0")
+	if got, total, err := s.FindUpdates(ctx, civicmon.UpdateFilter{SkipTotal: true, Limit: 5}); err != nil || total != -1 || len(got) != 5 {
+		t.Fatalf("SkipTotal: %d updates, total %d, %v", len(got), total, err)
+	}
 	mid, err := s.UpdateBySlug(ctx, "find-10")
 	if err != nil {
 		t.Fatal(err)

@@ -124,7 +124,7 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		}
 		// FindUpdates returns at most 1,000 at a time: skip to the file's
 		// first update, then walk on by keyset.
-		f := civicmon.UpdateFilter{Statuses: published, Order: "oldest", Limit: 1000, Offset: (n - 1) * sitemapSize}
+		f := civicmon.UpdateFilter{Statuses: published, Order: "oldest", Limit: 1000, Offset: (n - 1) * sitemapSize, SkipTotal: true}
 		var us []civicmon.Update
 		for len(us) < sitemapSize {
 			f.Limit = min(1000, sitemapSize-len(us))
