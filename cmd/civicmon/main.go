@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/civicmon/civicmon"
 )
@@ -46,6 +47,8 @@ func commands() []command {
 		{"gen", "fill a database with synthetic data for benchmarks", cmdGen},
 		{"user", "manage accounts: add, list, set-role, passwd", cmdUser},
 		{"audit", "verify the audit log's hash chain", cmdAudit},
+		{"export", "write the public data as NDJSON, JSON or CSV", cmdExport},
+		{"import", "read exports and country-page dossiers, all or nothing", cmdImport},
 		{"version", "print the version", cmdVersion},
 	}
 }
@@ -103,6 +106,9 @@ func errorText(err error) string {
 
 // errUsage marks an error already reported with the command's usage.
 var errUsage = errors.New("usage")
+
+// timeNow is the clock of the commands.
+var timeNow = time.Now
 
 func logLevel() slog.Level {
 	switch strings.ToLower(os.Getenv("CIVICMON_LOG_LEVEL")) {

@@ -323,3 +323,41 @@ func TestAuditVerifyFindsSwappedEntries(t *testing.T) {
 		})
 	}
 }
+
+func TestExportImport(t *testing.T) {
+	src := storetest.SQLitePath(t)
+	if code, _, errs := runCLI(t, "", "demo", "--db", src); code != 0 {
+		t.Fatal(errs)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "civicmon.ndjson")
+	if code, _, errs := runCLI(t, "", "export", "--db", src, "--format", "ndjson", "--out", file); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	dst := storetest.SQLitePath(t)
+	code, out, errs := runCLI(t, "", "import", "--db", dst, "--dry-run", file)
+	if code != 0 || !strings.Contains(out, "dry run, nothing stored") || !strings.Contains(out, "updates: 10 created") {
+		t.Fatalf("dry run: %d %q %q", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "", "import", "--db", dst, file)
+	if code != 0 || !strings.Contains(out, "countries: 197 created") || !strings.Contains(out, "updates: 10 created") {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	if code, out, _ = runCLI(t, "", "import", "--db", dst, file); code != 0 || !strings.Contains(out, "updates: 0 created, 0 updated, 10 unchanged") {
+		t.Fatalf("second import: %d %q", code, out)
+	}
+	if code, _, errs = runCLI(t, "", "export", "--db", src, "--format", "csv", "--out", filepath.Join(dir, "csv")); code != 0 {
+		t.Fatalf("csv export: %s", errs)
+	}
+	for _, tb := range []string{"countries", "ratings", "updates", "incidents"} {
+		if _, err := os.Stat(filepath.Join(dir, "csv", tb+".csv")); err != nil {
+			t.Errorf("csv export lacks %s.csv", tb)
+		}
+	}
+	bad := filepath.Join(dir, "bad.ndjson")
+	os.WriteFile(bad, []byte(`{"type":"planet"}`+"\n"), 0o644)
+	code, _, errs = runCLI(t, "", "import", "--db", dst, bad)
+	if code != 1 || !strings.Contains(errs, `bad.ndjson:1: type: "planet" is not a record type`) || !strings.Contains(errs, "nothing was imported") {
+		t.Fatalf("bad import: %d %q", code, errs)
+	}
+}

@@ -1,0 +1,581 @@
+package dataio
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"reflect"
+	"sort"
+
+	"strings"
+
+	"github.com/civicmon/civicmon"
+)
+
+// Input is one file to import.
+type Input struct {
+	Name string // shown in errors; its extension picks the format
+	R    io.Reader
+}
+
+// ImportOptions change how an import runs.
+type ImportOptions struct {
+	// DryRun does everything, checks everything and reports, then rolls
+	// back: nothing is stored.
+	DryRun bool
+	// Progress, when set, is told how many records were read so far.
+	Progress func(records int)
+}
+
+// Counts says what an import did to one kind of record.
+type Counts struct {
+	Created, Updated, Unchanged int
+}
+
+func (c Counts) String() string {
+	return fmt.Sprintf("%d created, %d updated, %d unchanged", c.Created, c.Updated, c.Unchanged)
+}
+
+// Report is what an import did, or with DryRun would do.
+type Report struct {
+	Countries, Ratings, Updates Counts
+	DryRun                      bool
+}
+
+func (r *Report) String() string {
+	s := fmt.Sprintf("countries: %s\nratings: %s\nupdates: %s", r.Countries, r.Ratings, r.Updates)
+	if r.DryRun {
+		s = "dry run, nothing stored; it would give:\n" + s
+	}
+	return s
+}
+
+// Error is a problem with one place of one input file.
+type Error struct {
+	File   string
+	Line   int // 0 when unknown
+	Column int // 0 when unknown
+	Field  string
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// where is the place of a record in its input.
+type where struct {
+	file         string
+	line, column int
+}
+
+// fail wraps err with the place it concerns; validation errors become one
+// Error per field, the first of which is returned.
+func (w where) fail(err error) error {
+	var ve *civicmon.ValidationError
+	if errors.As(err, &ve) && len(ve.Fields) > 0 {
+		f := ve.Fields[0]
+		msg := f.Message
+		if len(ve.Fields) > 1 {
+			msg += fmt.Sprintf(" (and %d more problems in this record)", len(ve.Fields)-1)
+		}
+		return &Error{File: w.file, Line: w.line, Column: w.column, Field: f.Field, Msg: msg}
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{File: w.file, Line: w.line, Column: w.column, Msg: civicmon.ErrorMessage(err) + detail(err)}
+}
+
+func detail(err error) string {
+	if civicmon.ErrorCode(err) == civicmon.EINTERNAL {
+		return " (" + err.Error() + ")"
+	}
+	return ""
+}
+
+var errDryRun = errors.New("dry run")
+
+// Import reads the inputs and stores what they hold in one transaction:
+// all of it, or on the first error nothing. Records are matched by their
+// stable ids — countries by code, ratings by country and date, updates by
+// id — so importing the same files twice changes nothing the second time.
+func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptions) (*Report, error) {
+	rep := &Report{DryRun: o.DryRun}
+	err := s.InTx(ctx, func(tx civicmon.Store) error {
+		im, err := newImporter(ctx, tx, rep, o)
+		if err != nil {
+			return err
+		}
+		// CSV tables go in dependency order whatever the order given.
+		sort.SliceStable(inputs, func(i, j int) bool { return inputRank(inputs[i]) < inputRank(inputs[j]) })
+		for _, in := range inputs {
+			if err := im.read(in); err != nil {
+				return err
+			}
+		}
+		if err := im.flush(); err != nil {
+			return err
+		}
+		if err := im.orphanIncidents(); err != nil {
+			return err
+		}
+		if o.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return rep, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func inputRank(in Input) int {
+	base := strings.ToLower(filepath.Base(in.Name))
+	for i, t := range Tables {
+		if strings.HasPrefix(base, string(t)) && strings.HasSuffix(base, ".csv") {
+			return i
+		}
+	}
+	return 0
+}
+
+type pendingUpdate struct {
+	u     civicmon.Update
+	where where
+	// same reports whether a stored update already says what u says.
+	same func(old *civicmon.Update) bool
+	// merge returns what to store over old: u with what u does not carry
+	// kept from old.
+	merge func(old, u *civicmon.Update) *civicmon.Update
+}
+
+type importer struct {
+	ctx       context.Context
+	tx        civicmon.Store
+	rep       *Report
+	opt       ImportOptions
+	vocab     *civicmon.Vocabulary
+	countries map[string]civicmon.Country
+	ratings   map[string]map[civicmon.Date]civicmon.Rating // loaded per country on first use
+	pending   []pendingUpdate
+	seen      map[string]where // update ids read so far
+	// incidents read from an incidents CSV, waiting for their updates.
+	incidents     map[string][]civicmon.PublicIncident
+	incidentWhere map[string]where
+	records       int
+}
+
+func newImporter(ctx context.Context, tx civicmon.Store, rep *Report, o ImportOptions) (*importer, error) {
+	vocab, err := tx.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := tx.Countries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{ctx: ctx, tx: tx, rep: rep, opt: o, vocab: vocab, countries: map[string]civicmon.Country{},
+		ratings: map[string]map[civicmon.Date]civicmon.Rating{}, seen: map[string]where{},
+		incidents: map[string][]civicmon.PublicIncident{}, incidentWhere: map[string]where{}}
+	for _, c := range cs {
+		im.countries[c.Code] = c
+	}
+	return im, nil
+}
+
+func (im *importer) tick() {
+	im.records++
+	if im.opt.Progress != nil && im.records%1000 == 0 {
+		im.opt.Progress(im.records)
+	}
+}
+
+func (im *importer) read(in Input) error {
+	switch ext := strings.ToLower(filepath.Ext(in.Name)); ext {
+	case ".ndjson", ".jsonl":
+		return im.readNDJSON(in)
+	case ".json":
+		return im.readJSON(in)
+	case ".csv":
+		return im.readCSV(in)
+	case ".txt", ".text", ".md":
+		return im.readDossier(in)
+	default:
+		return &Error{File: in.Name, Msg: fmt.Sprintf("unknown file type %q: name the file .ndjson, .json, .csv or .txt (a country-page dossier)", ext)}
+	}
+}
+
+func (im *importer) country(rec CountryRecord, w where) error {
+	im.tick()
+	c := rec.country()
+	if err := c.Validate(); err != nil {
+		return w.fail(err)
+	}
+	old, ok := im.countries[c.Code]
+	switch {
+	case ok && old == c:
+		im.rep.Countries.Unchanged++
+		return nil
+	case ok:
+		im.rep.Countries.Updated++
+	default:
+		im.rep.Countries.Created++
+	}
+	if err := im.tx.PutCountry(im.ctx, &c); err != nil {
+		return w.fail(err)
+	}
+	im.countries[c.Code] = c
+	return nil
+}
+
+func (im *importer) rating(rec RatingRecord, w where) error {
+	im.tick()
+	r := rec.rating()
+	if err := r.Validate(); err != nil {
+		return w.fail(err)
+	}
+	if _, ok := im.countries[r.CountryCode]; !ok {
+		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "rating.country",
+			Message: fmt.Sprintf("%q is not a known country code: import its country first (countries come before ratings)", r.CountryCode)}}})
+	}
+	stored, err := im.ratingsOf(r.CountryCode)
+	if err != nil {
+		return err
+	}
+	if old, ok := stored[r.EffectiveDate]; ok {
+		if old.Category == r.Category && old.Score == r.Score && old.DateApproximate == r.DateApproximate &&
+			old.Rationale == r.Rationale && old.Source == r.Source {
+			im.rep.Ratings.Unchanged++
+			return nil
+		}
+		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "rating",
+			Message: fmt.Sprintf("%s already has a different rating effective on %s; a rating changes only through a proposal approved in the workspace", r.CountryCode, r.EffectiveDate)}}})
+	}
+	if err := im.tx.AddRating(im.ctx, &r); err != nil {
+		return w.fail(err)
+	}
+	stored[r.EffectiveDate] = r
+	im.rep.Ratings.Created++
+	return nil
+}
+
+func (im *importer) ratingsOf(code string) (map[civicmon.Date]civicmon.Rating, error) {
+	if m, ok := im.ratings[code]; ok {
+		return m, nil
+	}
+	h, err := im.tx.RatingHistory(im.ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	m := map[civicmon.Date]civicmon.Rating{}
+	for _, r := range h {
+		m[r.EffectiveDate] = r
+	}
+	im.ratings[code] = m
+	return m, nil
+}
+
+// update checks a record and queues it; flush stores the queue.
+func (im *importer) update(rec UpdateRecord, w where) error {
+	im.tick()
+	if rec.UID == "" {
+		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "update.id", Message: "is required: the stable id that makes a second import of the same file change nothing"}}})
+	}
+	if first, dup := im.seen[rec.UID]; dup {
+		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "update.id",
+			Message: fmt.Sprintf("%q appears twice in the import (first at %s:%d)", rec.UID, first.file, first.line)}}})
+	}
+	im.seen[rec.UID] = w
+	if ins, ok := im.incidents[rec.UID]; ok {
+		rec.Incidents = append(rec.Incidents, ins...)
+		delete(im.incidents, rec.UID)
+	}
+	u := rec.update()
+	if err := u.Validate(im.vocab); err != nil {
+		return w.fail(err)
+	}
+	if _, ok := im.countries[u.CountryCode]; !ok {
+		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "update.country",
+			Message: fmt.Sprintf("%q is not a known country code: import its country first", u.CountryCode)}}})
+	}
+	pub := rec.PublicUpdate
+	return im.queue(pendingUpdate{u: u, where: w, merge: mergePrivate, same: func(old *civicmon.Update) bool {
+		p, ok := old.Public()
+		return ok && reflect.DeepEqual(p, pub)
+	}})
+}
+
+// flushSize is how many updates an import stores at a time.
+const flushSize = 2000
+
+func (im *importer) queue(p pendingUpdate) error {
+	im.pending = append(im.pending, p)
+	if len(im.pending) >= flushSize {
+		return im.flush()
+	}
+	return nil
+}
+
+// flush stores the queued updates: new ones in bulk, changed ones one by
+// one, keeping what the export does not carry (internal notes, author,
+// victims' names, source contacts) of the stored update.
+func (im *importer) flush() error {
+	if len(im.pending) == 0 {
+		return nil
+	}
+	uids := make([]string, len(im.pending))
+	for i, p := range im.pending {
+		uids[i] = p.u.UID
+	}
+	existing, err := im.tx.UpdateIDsByUID(im.ctx, uids)
+	if err != nil {
+		return err
+	}
+	var fresh []civicmon.Update
+	var freshWhere []where
+	for _, p := range im.pending {
+		u := p.u
+		id, ok := existing[u.UID]
+		if !ok {
+			fresh = append(fresh, u)
+			freshWhere = append(freshWhere, p.where)
+			continue
+		}
+		old, err := im.tx.UpdateByID(im.ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.same(old) {
+			im.rep.Updates.Unchanged++
+			continue
+		}
+		merged := p.merge(old, &u)
+		if err := im.tx.SaveUpdate(im.ctx, merged); err != nil {
+			return p.where.fail(err)
+		}
+		im.rep.Updates.Updated++
+	}
+	if len(fresh) > 0 {
+		if err := im.tx.InsertUpdates(im.ctx, fresh); err != nil {
+			// InsertUpdates names the update by its place in the batch.
+			var n int
+			if _, scanErr := fmt.Sscanf(err.Error(), "update %d of", &n); scanErr == nil && n >= 1 && n <= len(freshWhere) {
+				return freshWhere[n-1].fail(errors.Unwrap(err))
+			}
+			return freshWhere[0].fail(err)
+		}
+		im.rep.Updates.Created += len(fresh)
+	}
+	im.pending = im.pending[:0]
+	return nil
+}
+
+// mergePrivate returns u with the private fields of old kept where the
+// public parts they belong to did not change.
+func mergePrivate(old, u *civicmon.Update) *civicmon.Update {
+	u.ID, u.InternalNotes, u.AuthorID = old.ID, old.InternalNotes, old.AuthorID
+	for i := range u.Sources {
+		if i < len(old.Sources) && old.Sources[i].URL == u.Sources[i].URL {
+			u.Sources[i].Contact = old.Sources[i].Contact
+		}
+	}
+	for i := range u.Incidents {
+		if i < len(old.Incidents) {
+			o, n := old.Incidents[i], u.Incidents[i]
+			o.ID, o.UpdateID, o.VictimName = 0, 0, ""
+			if reflect.DeepEqual(o, n) {
+				u.Incidents[i].VictimName = old.Incidents[i].VictimName
+			}
+		}
+	}
+	return u
+}
+
+func (im *importer) orphanIncidents() error {
+	for uid := range im.incidents {
+		w := im.incidentWhere[uid]
+		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "incident.update_id",
+			Message: fmt.Sprintf("%q is not the id of an update in this import: import the incidents with their updates.csv", uid)}}})
+	}
+	return nil
+}
+
+// typeProbe reads an NDJSON record's type.
+type typeProbe struct {
+	Type string `json:"type"`
+}
+
+// record is one decoded record on its way from a reader goroutine to the
+// importer, which stores records in the order read.
+type record struct {
+	country *CountryRecord
+	rating  *RatingRecord
+	update  *UpdateRecord
+	where   where
+	err     error // a decoding error, at where
+}
+
+// pipe runs produce in a goroutine, so that decoding the next records
+// overlaps with storing the last ones, and applies what it sends in order.
+// The first error stops both sides.
+func (im *importer) pipe(produce func(send func(record) bool) error) error {
+	ch := make(chan record, 512)
+	done := make(chan struct{})
+	perr := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		perr <- produce(func(r record) bool {
+			select {
+			case ch <- r:
+				return true
+			case <-done:
+				return false
+			}
+		})
+	}()
+	var err error
+	for r := range ch {
+		switch {
+		case r.err != nil:
+			err = r.err
+		case r.country != nil:
+			err = im.country(*r.country, r.where)
+		case r.rating != nil:
+			err = im.rating(*r.rating, r.where)
+		case r.update != nil:
+			err = im.update(*r.update, r.where)
+		}
+		if err != nil {
+			close(done)
+			for range ch { // let the producer finish
+			}
+			return err
+		}
+	}
+	return <-perr
+}
+
+var (
+	typeUpdate  = []byte(`{"type":"update"`)
+	typeCountry = []byte(`{"type":"country"`)
+	typeRating  = []byte(`{"type":"rating"`)
+)
+
+// recordType reads an NDJSON record's type: from its first bytes when it
+// starts as civicmon writes it, else by decoding.
+func recordType(b []byte) (string, error) {
+	switch {
+	case bytes.HasPrefix(b, typeUpdate):
+		return "update", nil
+	case bytes.HasPrefix(b, typeCountry):
+		return "country", nil
+	case bytes.HasPrefix(b, typeRating):
+		return "rating", nil
+	}
+	var probe typeProbe
+	err := json.Unmarshal(b, &probe)
+	return probe.Type, err
+}
+
+func (im *importer) readNDJSON(in Input) error {
+	return im.pipe(func(send func(record) bool) error {
+		sc := bufio.NewScanner(in.R)
+		sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+		line := 0
+		for sc.Scan() {
+			line++
+			b := sc.Bytes()
+			if len(bytes.TrimSpace(b)) == 0 {
+				continue
+			}
+			r := record{where: where{file: in.Name, line: line}}
+			typ, err := recordType(b)
+			if err != nil {
+				r.err = jsonError(r.where, b, err)
+				send(r)
+				return nil
+			}
+			switch typ {
+			case "country":
+				r.country = new(CountryRecord)
+				err = strictJSON(b, r.country)
+			case "rating":
+				r.rating = new(RatingRecord)
+				err = strictJSON(b, r.rating)
+			case "update":
+				r.update = new(UpdateRecord)
+				err = strictJSON(b, r.update)
+			default:
+				r.err = &Error{File: in.Name, Line: line, Field: "type", Msg: fmt.Sprintf("%q is not a record type: each line needs \"type\": \"country\", \"rating\" or \"update\"", typ)}
+			}
+			if err != nil {
+				r.err = jsonError(r.where, b, err)
+			}
+			if !send(r) || r.err != nil {
+				return nil
+			}
+		}
+		if err := sc.Err(); err != nil {
+			send(record{err: &Error{File: in.Name, Line: line + 1, Msg: err.Error()}})
+		}
+		return nil
+	})
+}
+
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// jsonError places a JSON decoding error at its column, naming the field
+// and what was expected; other errors pass through.
+func jsonError(w where, b []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{File: w.file, Line: w.line, Column: len(b) + 1, Msg: "not valid JSON: the record ends before it is complete"}
+	case errors.As(err, &syn):
+		w.column = int(syn.Offset)
+		return &Error{File: w.file, Line: w.line, Column: w.column, Msg: "not valid JSON: " + syn.Error()}
+	case errors.As(err, &typ):
+		w.column = int(typ.Offset)
+		return &Error{File: w.file, Line: w.line, Column: w.column, Field: typ.Field,
+			Msg: fmt.Sprintf("is a JSON %s, but must be a %s", typ.Value, typ.Type)}
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return &Error{File: w.file, Line: w.line, Msg: strings.TrimPrefix(err.Error(), "json: ") + ": remove it, or check its spelling against docs/data.md"}
+	case strings.HasPrefix(err.Error(), "json: ") || strings.Contains(err.Error(), "is not a date"):
+		return &Error{File: w.file, Line: w.line, Msg: strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	var e *Error
+	if errors.As(w.fail(err), &e) {
+		return e
+	}
+	return &Error{File: w.file, Line: w.line, Msg: err.Error()}
+}
