@@ -69,5 +69,6 @@ func (s *Server) handleCountry(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, c.Name)
 	p.Description = p.T("Civic space in %s: rating, rating history and research updates.", c.Name)
 	p.Data = data
+	p.Feeds = feedLinks(p, "/countries/"+c.Slug, feedTitle(p, c.Name))
 	s.render(w, r, http.StatusOK, "country", p)
 }

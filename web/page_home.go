@@ -77,7 +77,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Latest = d.items(latest)
 	p.Data = data
-	p.Feeds = nil
+	p.Feeds = feedLinks(p, "", feedTitle(p, ""))
 	s.render(w, r, http.StatusOK, "home", p)
 }
 

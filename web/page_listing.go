@@ -104,6 +104,7 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 	p := s.newPage(r, "")
 	data.Heading, data.Intro = heading(p)
 	p.Title, p.Description = data.Heading, data.Intro
+	p.Feeds = feedLinks(p, r.URL.Path, feedTitle(p, data.Heading))
 	p.Data = data
 	s.render(w, r, http.StatusOK, "listing", p)
 }

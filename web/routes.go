@@ -64,6 +64,8 @@ func (s *Server) routes() {
 	s.handle("GET /admin/settings", need(civicmon.PermSettingsManage), s.handleSettings)
 	s.handle("POST /admin/settings", need(civicmon.PermSettingsManage), s.handleSettingsSave)
 
+	s.feedRoutes()
+
 	// Anything else is a friendly 404.
 	s.handle("/", public, s.notFound)
 }
