@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	s.handle("POST /admin/settings", need(civicmon.PermSettingsManage), s.handleSettingsSave)
 
 	s.feedRoutes()
+	s.dataRoutes()
 
 	// Anything else is a friendly 404.
 	s.handle("/", public, s.notFound)

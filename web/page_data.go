@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/dataio"
+)
+
+// dataFiles are the downloads at /data/{file}: the exports of dataio.
+var dataFiles = map[string]struct {
+	format      dataio.Format
+	table       dataio.Table
+	contentType string
+}{
+	"civicmon.ndjson": {dataio.NDJSON, "", "application/x-ndjson; charset=utf-8"},
+	"civicmon.json":   {dataio.JSON, "", "application/json; charset=utf-8"},
+	"countries.csv":   {dataio.CSV, dataio.Countries, "text/csv; charset=utf-8"},
+	"ratings.csv":     {dataio.CSV, dataio.Ratings, "text/csv; charset=utf-8"},
+	"updates.csv":     {dataio.CSV, dataio.Updates, "text/csv; charset=utf-8"},
+	"incidents.csv":   {dataio.CSV, dataio.Incidents, "text/csv; charset=utf-8"},
+}
+
+func (s *Server) dataRoutes() {
+	s.handle("GET /data/{file}", public, s.handleData)
+}
+
+// handleData streams an export of the public data, filtered by the same
+// query parameters as the command line (country, region, freedom,
+// violation, since, until). Downloads skip the page cache: they can be
+// as large as the archive, and are never held in memory.
+func (s *Server) handleData(w http.ResponseWriter, r *http.Request) {
+	file, ok := dataFiles[r.PathValue("file")]
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	o := dataio.ExportOptions{Format: file.format, Table: file.table, AsOf: civicmon.DateOf(s.cfg.Now())}
+	f := &o.Filter
+	bad := func(param, msg string) {
+		http.Error(w, param+": "+msg, http.StatusBadRequest)
+	}
+	if v := q.Get("country"); v != "" {
+		f.CountryCode = strings.ToUpper(v)
+		if _, err := s.cfg.Store.CountryByCode(r.Context(), f.CountryCode); err != nil {
+			bad("country", "no country with the code "+v)
+			return
+		}
+	}
+	if v := q.Get("region"); v != "" {
+		reg, ok := civicmon.ParseRegion(v)
+		if !ok {
+			bad("region", v+" is not a region")
+			return
+		}
+		f.Region = reg
+	}
+	if v := q.Get("freedom"); v != "" {
+		fr, ok := civicmon.ParseFreedom(v)
+		if !ok {
+			bad("freedom", v+" is not a freedom")
+			return
+		}
+		f.Freedom = fr
+	}
+	f.Violation = q.Get("violation")
+	var err error
+	if f.Since, err = civicmon.ParseDate(q.Get("since")); err != nil {
+		bad("since", err.Error())
+		return
+	}
+	if f.Until, err = civicmon.ParseDate(q.Get("until")); err != nil {
+		bad("until", err.Error())
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", file.contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+r.PathValue("file")+`"`)
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Access-Control-Allow-Origin", "*")
+	// An export of the whole archive takes as long as it takes: no write
+	// deadline here (and the timeout middleware leaves /data/ alone).
+	http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	if err := dataio.Export(r.Context(), s.cfg.Store, w, o); err != nil {
+		// Headers are gone: all that is left is to log and cut the body.
+		s.log.Error("export", "file", r.PathValue("file"), "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
