@@ -95,6 +95,9 @@ type Store interface {
 	// Settings are the instance settings admins change.
 	Settings
 
+	// APITokens let other systems write through the JSON API.
+	APITokens
+
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error

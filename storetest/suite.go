@@ -38,6 +38,7 @@ func Run(t *testing.T, e Engine) {
 		{"AuditLogChains", testAuditLog},
 		{"Sessions", testSessions},
 		{"Settings", testSettings},
+		{"APITokens", testAPITokens},
 		{"RatingProposals", testRatingProposals},
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},

@@ -106,6 +106,10 @@ func (s *Server) session(r *http.Request) (sess *civicmon.Session, u *civicmon.U
 func (s *Server) require(p civicmon.Permission, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		if isAPIPath(r.URL.Path) { // API tokens, and answers in JSON
+			s.requireAPI(w, r, p, next)
+			return
+		}
 		_, u, pending := s.session(r)
 		if u == nil || pending {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -180,7 +184,9 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 }
 
 // checkCSRF refuses every state-changing request whose token is missing or
-// wrong, and those whose Origin is another site.
+// wrong, and those whose Origin is another site. API requests that carry
+// an API token are exempt: browsers never send one by themselves, and
+// require authenticates them by the token alone, never by cookies.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -188,9 +194,20 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if apiCSRFExempt(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		forbidden := func(msg string) {
+			if isAPIPath(r.URL.Path) {
+				s.apiCSRFRefused(w, r)
+				return
+			}
+			s.forbidden(w, r, msg)
+		}
 		if o := r.Header.Get("Origin"); o != "" && o != "null" {
 			if u, err := url.Parse(o); err != nil || u.Host != r.Host {
-				s.forbidden(w, r, msgid("This form was sent from another site."))
+				forbidden(msgid("This form was sent from another site."))
 				return
 			}
 		}
@@ -207,7 +224,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			sent = r.PostFormValue(csrfField)
 		}
 		if err != nil || len(c.Value) < 32 || subtle.ConstantTimeCompare([]byte(c.Value), []byte(sent)) != 1 {
-			s.forbidden(w, r, msgid("This form has expired or did not come from this site. Go back, reload the page and try again."))
+			forbidden(msgid("This form has expired or did not come from this site. Go back, reload the page and try again."))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -66,6 +66,7 @@ func (s *Server) routes() {
 
 	s.feedRoutes()
 	s.dataRoutes()
+	s.apiRoutes()
 
 	// Anything else is a friendly 404.
 	s.handle("/", public, s.notFound)

@@ -47,6 +47,7 @@ func commands() []command {
 		{"gen", "fill a database with synthetic data for benchmarks", cmdGen},
 		{"user", "manage accounts: add, list, set-role, passwd", cmdUser},
 		{"audit", "verify the audit log's hash chain", cmdAudit},
+		{"token", "manage API tokens: create, list, revoke", cmdToken},
 		{"export", "write the public data as NDJSON, JSON or CSV", cmdExport},
 		{"import", "read exports and country-page dossiers, all or nothing", cmdImport},
 		{"version", "print the version", cmdVersion},

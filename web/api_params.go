@@ -1,0 +1,222 @@
+package web
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+)
+
+// apiParams reads an operation's query parameters and collects every
+// problem with them, so that a client fixes all of them at once.
+type apiParams struct {
+	q    url.Values
+	errs []civicmon.FieldError
+}
+
+// newAPIParams refuses parameters the operation does not know: a
+// misspelt filter would otherwise be ignored and the answer look right.
+func newAPIParams(r *http.Request, allowed ...string) *apiParams {
+	p := &apiParams{q: r.URL.Query()}
+	var names []string
+	for name := range p.q {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(allowed, name) {
+			p.addf(name, "is not a parameter of this operation; allowed: %s", strings.Join(allowed, ", "))
+		} else if len(p.q[name]) > 1 {
+			p.addf(name, "is given %d times; give it once", len(p.q[name]))
+		}
+	}
+	return p
+}
+
+func (p *apiParams) addf(field, format string, args ...any) {
+	p.errs = append(p.errs, civicmon.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *apiParams) get(name string) string { return strings.TrimSpace(p.q.Get(name)) }
+
+// country accepts an ISO code in any case or a country's slug.
+func (p *apiParams) country(d *siteData) string {
+	v := p.get("country")
+	if v == "" {
+		return ""
+	}
+	if c := d.country(v); c != nil {
+		return c.Code
+	}
+	p.addf("country", "%q is not a country: give its ISO 3166-1 alpha-2 code (KZ) or its slug (kazakhstan)", v)
+	return ""
+}
+
+func (p *apiParams) region() civicmon.Region {
+	v := p.get("region")
+	if v == "" {
+		return ""
+	}
+	if r := civicmon.Region(v); r.Valid() {
+		return r
+	}
+	p.addf("region", "%q is not a region; allowed: %s", v, joinSlugs(civicmon.Regions))
+	return ""
+}
+
+func (p *apiParams) freedom() civicmon.Freedom {
+	v := p.get("freedom")
+	if v == "" {
+		return ""
+	}
+	if f := civicmon.Freedom(v); f.Valid() {
+		return f
+	}
+	p.addf("freedom", "%q is not a freedom; allowed: %s", v, joinSlugs(civicmon.Freedoms))
+	return ""
+}
+
+func (p *apiParams) category() civicmon.Category {
+	v := p.get("category")
+	if v == "" {
+		return ""
+	}
+	if c := civicmon.Category(v); c.Valid() {
+		return c
+	}
+	p.addf("category", "%q is not a category; allowed: %s", v, joinSlugs(civicmon.Categories))
+	return ""
+}
+
+func (p *apiParams) violation(d *siteData) string {
+	v := p.get("violation")
+	if v != "" && !d.vocab.HasViolation(v) {
+		p.addf("violation", "%q is not a violation type: GET /api/v1/vocabularies lists them", v)
+		return ""
+	}
+	return v
+}
+
+func (p *apiParams) target(d *siteData) string {
+	v := p.get("target")
+	if v != "" && !d.vocab.HasTarget(v) {
+		p.addf("target", "%q is not a target group: GET /api/v1/vocabularies lists them", v)
+		return ""
+	}
+	return v
+}
+
+func (p *apiParams) date(name string) civicmon.Date {
+	d, err := civicmon.ParseDate(p.get(name))
+	if err != nil {
+		p.addf(name, "%q is not a date in the form YYYY-MM-DD", p.get(name))
+	}
+	return d
+}
+
+// dateRange reads since and until, and checks they are in order.
+func (p *apiParams) dateRange() (since, until civicmon.Date) {
+	since, until = p.date("since"), p.date("until")
+	if !since.IsZero() && !until.IsZero() && until.Before(since) {
+		p.addf("until", "%s is before since %s", until, since)
+	}
+	return since, until
+}
+
+const (
+	apiDefaultLimit = 20
+	apiMaxLimit     = 100
+)
+
+func (p *apiParams) limit() int {
+	v := p.get("limit")
+	if v == "" {
+		return apiDefaultLimit
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > apiMaxLimit {
+		p.addf("limit", "%q is not a whole number from 1 to %d", v, apiMaxLimit)
+		return apiDefaultLimit
+	}
+	return n
+}
+
+// apiCursor is a position in the newest-first order of published
+// updates, and for incidents, in the update's incidents. It holds only
+// public values — the publication date, the update's stable id and the
+// incident's position — so that it reveals nothing about unpublished
+// updates; the store's internal id is looked up from the stable id.
+type apiCursor struct {
+	kind        string // "u" for updates, "i" for incidents
+	publishedOn civicmon.Date
+	uid         string
+	position    int
+}
+
+func (c apiCursor) encode() string {
+	s := c.kind + "1|" + c.publishedOn.String() + "|" + c.uid
+	if c.kind == "i" {
+		s += "|" + strconv.Itoa(c.position)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// cursor decodes the cursor parameter of the given kind, nil when absent.
+func (p *apiParams) cursor(kind string) *apiCursor {
+	v := p.get("cursor")
+	if v == "" {
+		return nil
+	}
+	bad := func() *apiCursor {
+		p.addf("cursor", "is not a cursor of this list: pass on the next_cursor of the page before, unchanged")
+		return nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return bad()
+	}
+	parts := strings.Split(string(raw), "|")
+	want := 3
+	if kind == "i" {
+		want = 4
+	}
+	if len(parts) != want || parts[0] != kind+"1" || parts[2] == "" {
+		return bad()
+	}
+	c := &apiCursor{kind: kind, uid: parts[2]}
+	if c.publishedOn, err = civicmon.ParseDate(parts[1]); err != nil || c.publishedOn.IsZero() {
+		return bad()
+	}
+	if kind == "i" {
+		if c.position, err = strconv.Atoi(parts[3]); err != nil || c.position < 1 {
+			return bad()
+		}
+	}
+	return c
+}
+
+func (p *apiParams) failed() bool { return len(p.errs) > 0 }
+
+func joinSlugs[T ~string](xs []T) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// country finds a country by its code (any case) or its slug.
+func (d *siteData) country(v string) *civicmon.Country {
+	if c, ok := d.byCode[strings.ToUpper(v)]; ok && len(v) == 2 {
+		return c
+	}
+	if c, ok := d.bySlug[v]; ok {
+		return c
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+)
+
+// The JSON API answers errors with RFC 9457 problem details. Each problem
+// type is a section of docs/api.md; the type URI points there.
+
+const problemDocs = "https://github.com/civicmon/civicmon/blob/main/docs/api.md#"
+
+// problemType is one kind of error the API reports.
+type problemType struct {
+	slug   string
+	title  string
+	status int
+}
+
+var (
+	probBadRequest  = problemType{"bad-request", "The request could not be read", http.StatusBadRequest}
+	probUnauth      = problemType{"unauthorized", "Unauthorized", http.StatusUnauthorized}
+	probForbidden   = problemType{"forbidden", "Not allowed", http.StatusForbidden}
+	probNotFound    = problemType{"not-found", "Not found", http.StatusNotFound}
+	probMethod      = problemType{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
+	probConflict    = problemType{"conflict", "Conflict", http.StatusConflict}
+	probTooLarge    = problemType{"too-large", "Request body too large", http.StatusRequestEntityTooLarge}
+	probMediaType   = problemType{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
+	probInvalid     = problemType{"invalid", "The request is not valid", http.StatusUnprocessableEntity}
+	probInternal    = problemType{"internal", "Internal server error", http.StatusInternalServerError}
+	probUnavailable = problemType{"not-ready", "Service unavailable", http.StatusServiceUnavailable}
+)
+
+// problem is an RFC 9457 problem details object.
+type problem struct {
+	Type     string          `json:"type"`
+	Title    string          `json:"title"`
+	Status   int             `json:"status"`
+	Detail   string          `json:"detail,omitempty"`
+	Instance string          `json:"instance,omitempty"`
+	Errors   []problemDetail `json:"errors,omitempty"`
+}
+
+// problemDetail is one invalid field of a request.
+type problemDetail struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// apiProblem writes a problem of type pt with the detail given.
+func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request, pt problemType, detail string, fields ...civicmon.FieldError) {
+	p := problem{Type: problemDocs + pt.slug, Title: pt.title, Status: pt.status, Detail: detail, Instance: r.URL.Path}
+	for _, f := range fields {
+		p.Errors = append(p.Errors, problemDetail{Field: apiFieldName(f.Field), Message: f.Message})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	h.Del("ETag")
+	h.Del("Last-Modified")
+	if pt.status == http.StatusUnauthorized && h.Get("WWW-Authenticate") == "" {
+		h.Set("WWW-Authenticate", `Bearer realm="civicmon"`)
+	}
+	w.WriteHeader(pt.status)
+	if r.Method != http.MethodHead {
+		writeJSON(w, p)
+	}
+}
+
+// apiFieldName turns a validation error's field ("update.incidents[0].freedom")
+// into the name of the field in the API's JSON ("incidents[0].freedom").
+func apiFieldName(f string) string {
+	for _, prefix := range []string{"update.", "incident.", "api_token."} {
+		if rest, ok := strings.CutPrefix(f, prefix); ok {
+			return rest
+		}
+	}
+	return f
+}
+
+// apiFail answers an error from the domain or the store with the problem
+// its code maps to. Internal errors are logged and reported without their
+// text, which may hold SQL or file paths.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *civicmon.ValidationError
+	if errors.As(err, &ve) {
+		s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.", ve.Fields...)
+		return
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.apiProblem(w, r, probTooLarge, "The request body is larger than this server accepts.")
+		return
+	}
+	msg := civicmon.ErrorMessage(err)
+	switch civicmon.ErrorCode(err) {
+	case civicmon.EINVALID:
+		s.apiProblem(w, r, probInvalid, msg)
+	case civicmon.ENOTFOUND:
+		s.apiProblem(w, r, probNotFound, msg)
+	case civicmon.ECONFLICT:
+		s.apiProblem(w, r, probConflict, msg)
+	case civicmon.EFORBIDDEN:
+		s.apiProblem(w, r, probForbidden, msg)
+	case civicmon.EUNAUTHORIZED:
+		s.apiProblem(w, r, probUnauth, msg)
+	case civicmon.ENOTREADY:
+		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
+		s.apiProblem(w, r, probUnavailable, "The database is not available. Try again in a moment.")
+	default:
+		if r.Context().Err() != nil {
+			s.log.Warn("api request cancelled or timed out", "path", r.URL.Path, "err", err)
+		} else {
+			s.log.Error("api request failed", "path", r.URL.Path, "err", err)
+		}
+		s.apiProblem(w, r, probInternal, "The server could not answer this request. Please try again in a moment.")
+	}
+}
+
+// apiJSON writes v as a JSON answer with the status given.
+func apiJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		writeJSON(w, v)
+	}
+}
+
+// writeJSON encodes v without escaping <, > and &: the answers are
+// application/json with nosniff, never HTML, and read better as they are.
+func writeJSON(w http.ResponseWriter, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// isAPIPath reports whether the path belongs to the JSON API.
+func isAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }

@@ -1,0 +1,130 @@
+package web
+
+import (
+	_ "embed"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+)
+
+// The JSON API, version 1. Reads are public and show published data only,
+// through the public projection; writes need an API token (or a signed-in
+// browser with the workspace's CSRF token). openapi.json describes every
+// operation; the tests check each live answer against it.
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// apiRoutes registers the API's routes through s.handle, like every route.
+func (s *Server) apiRoutes() {
+	s.handle("GET /api/v1/openapi.json", public, s.apiPublic(s.handleAPIOpenAPI))
+	s.handle("GET /api/v1/countries", public, s.apiPublic(s.handleAPICountries))
+	s.handle("GET /api/v1/countries/{country}", public, s.apiPublic(s.handleAPICountry))
+	s.handle("GET /api/v1/ratings", public, s.apiPublic(s.handleAPIRatings))
+	s.handle("GET /api/v1/updates", public, s.apiPublic(s.handleAPIUpdates))
+	s.handle("GET /api/v1/updates/{id}", public, s.apiPublic(s.handleAPIUpdate))
+	s.handle("GET /api/v1/incidents", public, s.apiPublic(s.handleAPIIncidents))
+	s.handle("GET /api/v1/watchlist", public, s.apiPublic(s.handleAPIWatchlist))
+	s.handle("GET /api/v1/watchlist/{date}", public, s.apiPublic(s.handleAPIWatchlistEdition))
+	s.handle("GET /api/v1/vocabularies", public, s.apiPublic(s.handleAPIVocabularies))
+	s.handle("OPTIONS /api/v1/", public, s.handleAPIOptions)
+
+	s.handle("GET /api/v1/updates/{id}/editorial", need(civicmon.PermUpdatesCreate), s.handleAPIEditorial)
+	s.handle("POST /api/v1/updates", need(civicmon.PermUpdatesCreate), s.handleAPICreateUpdate)
+	s.handle("PUT /api/v1/updates/{id}", need(civicmon.PermUpdatesCreate), s.handleAPIReplaceUpdate)
+	s.handle("POST /api/v1/updates/{id}/actions/{action}", need(civicmon.PermUpdatesCreate), s.handleAPIAction)
+
+	// Anything else under /api/ is a 404 or 405 in problem details.
+	s.handle("/api/", public, s.handleAPINotFound)
+}
+
+// apiPublic wraps a public read: CORS for every origin, and the page
+// cache (ETag, Last-Modified, 304, gzip, Cache-Control as public pages).
+func (s *Server) apiPublic(next http.HandlerFunc) http.HandlerFunc {
+	h := s.apiCached(next)
+	return func(w http.ResponseWriter, r *http.Request) {
+		setPublicCORS(w.Header())
+		h(w, r)
+	}
+}
+
+// setPublicCORS lets pages on any site read public answers.
+func setPublicCORS(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "ETag, Link, Last-Modified")
+	// Public data may be read from other origins; the default, same-origin,
+	// is for pages.
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+}
+
+// apiCached is Server.cached for JSON: the same cache and generations,
+// keyed without the interface language, which no answer depends on.
+func (s *Server) apiCached(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := "api " + r.Host + r.URL.Path + "?" + r.URL.RawQuery
+		gen := s.generation()
+		p := s.cache.get(key, gen)
+		if p == nil {
+			if inflight, mine := s.cache.claim(key); !mine {
+				select {
+				case <-inflight.done:
+					p = inflight.page
+				case <-r.Context().Done():
+					return
+				}
+			} else if p = s.renderForCache(w, r, next, key, gen); p == nil {
+				return // answered directly: an error
+			}
+		}
+		if p == nil {
+			next(w, r)
+			return
+		}
+		s.serveCached(w, r, p, true)
+	}
+}
+
+// handleAPIOptions answers CORS preflights: other origins may read
+// (GET, HEAD); writes are for API clients, not for other sites' pages.
+func (s *Server) handleAPIOptions(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	setPublicCORS(h)
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Accept, If-None-Match, If-Modified-Since")
+	h.Set("Access-Control-Max-Age", "86400")
+	if allow := s.apiAllowed(r); len(allow) > 0 {
+		h.Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
+	}
+	h.Set("Cache-Control", "public, max-age=86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// apiAllowed lists the methods the API has for the request's path.
+func (s *Server) apiAllowed(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pattern := s.mux.Handler(r2); strings.HasPrefix(pattern, m+" ") ||
+			(m == http.MethodHead && strings.HasPrefix(pattern, "GET ")) {
+			allow = append(allow, m)
+		}
+	}
+	return slices.Compact(allow)
+}
+
+func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	if allow := s.apiAllowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.apiProblem(w, r, probMethod, r.Method+" is not an operation of "+r.URL.Path+"; allowed: "+strings.Join(allow, ", ")+".")
+		return
+	}
+	s.apiProblem(w, r, probNotFound, "There is no API operation at this address. GET /api/v1/openapi.json describes them all.")
+}
+
+func (s *Server) handleAPIOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPIDocument)
+}

@@ -1,0 +1,287 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+)
+
+// The write operations. require has authenticated the request (token or
+// session) and checked the route's permission; what an account may do to
+// one update is civicmon.CanAct's, and which step follows which is
+// civicmon.Transition's, exactly as in the workspace. The store audits
+// every change, naming the token's service account as the actor.
+
+// apiActions are the workflow steps the API takes (saving is PUT).
+var apiActions = []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequestChanges, civicmon.ActionPublish,
+	civicmon.ActionUnpublish, civicmon.ActionArchive}
+
+// editableUpdate loads the update the request names, if the account may
+// open it; otherwise it answers the request and returns nil.
+func (s *Server) editableUpdate(w http.ResponseWriter, r *http.Request) *civicmon.Update {
+	u, err := s.updateByKey(r, r.PathValue("id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return nil
+	}
+	if !civicmon.CanView(userFrom(r.Context()), u) {
+		s.apiProblem(w, r, probForbidden, "Your role may not open this update: researchers work on their own updates only.")
+		return nil
+	}
+	return u
+}
+
+func (s *Server) handleAPIEditorial(w http.ResponseWriter, r *http.Request) {
+	if p := newAPIParams(r); p.failed() {
+		s.apiInvalidParams(w, r, p)
+		return
+	}
+	if u := s.editableUpdate(w, r); u != nil {
+		apiJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+	}
+}
+
+func (s *Server) handleAPICreateUpdate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	me := userFrom(ctx)
+	in, ok := s.decodeUpdateInput(w, r)
+	if !ok {
+		return
+	}
+	u := &civicmon.Update{Status: civicmon.StatusDraft, AuthorID: me.ID}
+	errs := applyUpdateInput(in, u)
+	if in.CorrectionNote != "" {
+		errs = append(errs, civicmon.FieldError{Field: "correction_note", Message: "is for edits of a published update; leave it out when creating one"})
+	}
+	if err := civicmon.CanAct(me, u, civicmon.ActionSave); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if !s.validUpdateInput(w, r, u, errs) {
+		return
+	}
+	if err := s.cfg.Store.CreateUpdate(ctx, u); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/updates/"+u.UID+"/editorial")
+	apiJSON(w, r, http.StatusCreated, s.newAPIEditorialUpdate(r, u))
+}
+
+// handleAPIReplaceUpdate replaces an update's content with the body: what
+// the body leaves out is emptied, except the slug, which stays when none
+// is given. Its id, author and status stay; the status changes by actions.
+func (s *Server) handleAPIReplaceUpdate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	stored := s.editableUpdate(w, r)
+	if stored == nil {
+		return
+	}
+	if err := civicmon.CanAct(userFrom(ctx), stored, civicmon.ActionSave); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	in, ok := s.decodeUpdateInput(w, r)
+	if !ok {
+		return
+	}
+	u := &civicmon.Update{ID: stored.ID, UID: stored.UID, Status: stored.Status, AuthorID: stored.AuthorID, CreatedAt: stored.CreatedAt}
+	errs := applyUpdateInput(in, u)
+	if u.Slug == "" {
+		u.Slug = stored.Slug
+	}
+	u.CorrectionNote = strings.TrimSpace(in.CorrectionNote)
+	if !s.validUpdateInput(w, r, u, errs) {
+		return
+	}
+	if err := s.cfg.Store.SaveUpdate(ctx, u); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	apiJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+}
+
+// handleAPIAction takes a workflow step: submit, request_changes,
+// publish, unpublish, archive.
+func (s *Server) handleAPIAction(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a := civicmon.Action(r.PathValue("action"))
+	if !slices.Contains(apiActions, a) {
+		s.apiProblem(w, r, probNotFound, fmt.Sprintf("%q is not an action; allowed: %s.", a, joinSlugs(apiActions)))
+		return
+	}
+	u := s.editableUpdate(w, r)
+	if u == nil {
+		return
+	}
+	if err := civicmon.CanAct(userFrom(ctx), u, a); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	next, err := civicmon.Transition(u.Status, a)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	u.Status = next
+	if next == civicmon.StatusPublished && u.PublishedOn.IsZero() {
+		u.PublishedOn = civicmon.DateOf(s.cfg.Now())
+	}
+	if err := s.cfg.Store.SaveUpdate(ctx, u); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	apiJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+}
+
+// validUpdateInput answers 422 with every problem of the body — those of
+// reading it and those the domain finds — and returns false, when there
+// are any; otherwise the store validates again as it saves.
+func (s *Server) validUpdateInput(w http.ResponseWriter, r *http.Request, u *civicmon.Update, errs []civicmon.FieldError) bool {
+	if len(errs) == 0 {
+		return true
+	}
+	d, err := s.siteData(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return false
+	}
+	check := *u
+	var ve *civicmon.ValidationError
+	if errors.As(check.Validate(d.vocab), &ve) {
+		for _, f := range ve.Fields {
+			f.Field = apiFieldName(f.Field)
+			if !slices.ContainsFunc(errs, func(e civicmon.FieldError) bool { return e.Field == f.Field }) {
+				errs = append(errs, f)
+			}
+		}
+	}
+	s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.", errs...)
+	return false
+}
+
+// decodeUpdateInput reads a JSON body strictly: an unknown field is an
+// error, not silently dropped.
+func (s *Server) decodeUpdateInput(w http.ResponseWriter, r *http.Request) (*apiUpdateInput, bool) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		s.apiProblem(w, r, probMediaType, "Send the update as JSON, with the header Content-Type: application/json.")
+		return nil, false
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	var in apiUpdateInput
+	err := dec.Decode(&in)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	} else if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("data after the JSON object")
+		}
+	}
+	if err == nil {
+		return &in, true
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.apiFail(w, r, err)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(body)"
+		}
+		s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.",
+			civicmon.FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type.Kind().String()), typ.Value)})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.",
+			civicmon.FieldError{Field: field, Message: "is not a field of an update: the UpdateInput schema of /api/v1/openapi.json lists them"})
+	case errors.As(err, &syntax):
+		s.apiProblem(w, r, probBadRequest, fmt.Sprintf("The body is not valid JSON: %s (at byte %d).", syntax.Error(), syntax.Offset))
+	case errors.Is(err, io.EOF):
+		s.apiProblem(w, r, probBadRequest, "The body is empty: send the update as a JSON object.")
+	default:
+		s.apiProblem(w, r, probBadRequest, "The body is not one JSON object: "+err.Error()+".")
+	}
+	return nil, false
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct":
+		return "an object"
+	case "int", "int64":
+		return "a whole number"
+	}
+	return "of another type"
+}
+
+// applyUpdateInput sets the update's content from the body, and returns
+// the problems of the values the domain cannot see (dates, freedoms).
+func applyUpdateInput(in *apiUpdateInput, u *civicmon.Update) []civicmon.FieldError {
+	var errs []civicmon.FieldError
+	date := func(field, v string) civicmon.Date {
+		d, err := civicmon.ParseDate(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, civicmon.FieldError{Field: field, Message: fmt.Sprintf("%q is not a date in the form YYYY-MM-DD", v)})
+		}
+		return d
+	}
+	u.CountryCode = strings.TrimSpace(in.Country)
+	u.Title = strings.TrimSpace(in.Title)
+	u.Slug = strings.TrimSpace(in.Slug)
+	u.Summary = strings.TrimSpace(in.Summary)
+	u.Body = in.Body
+	u.PublishedOn = date("published_on", in.PublishedOn)
+	u.DateApproximate = in.DateApproximate
+	u.PeriodStart = date("period_start", in.PeriodStart)
+	u.PeriodEnd = date("period_end", in.PeriodEnd)
+	u.Freedoms = 0
+	for i, v := range in.Freedoms {
+		f := civicmon.Freedom(v)
+		if !f.Valid() {
+			errs = append(errs, civicmon.FieldError{Field: fmt.Sprintf("freedoms[%d]", i),
+				Message: fmt.Sprintf("%q is not a freedom; allowed: %s", v, joinSlugs(civicmon.Freedoms))})
+			continue
+		}
+		u.Freedoms |= f.Bit()
+	}
+	u.Violations = append([]string(nil), in.Violations...)
+	u.Partner = strings.TrimSpace(in.Partner)
+	u.Language = strings.TrimSpace(in.Language)
+	u.InternalNotes = in.InternalNotes
+	u.Sources = nil
+	for i, src := range in.Sources {
+		u.Sources = append(u.Sources, civicmon.Source{URL: strings.TrimSpace(src.URL), Title: strings.TrimSpace(src.Title),
+			Publisher: strings.TrimSpace(src.Publisher), PublishedOn: date(fmt.Sprintf("sources[%d].published_on", i), src.PublishedOn),
+			Contact: strings.TrimSpace(src.Contact)})
+	}
+	u.Translations = nil
+	for _, t := range in.Translations {
+		u.Translations = append(u.Translations, civicmon.Translation{Language: strings.TrimSpace(t.Language),
+			Title: strings.TrimSpace(t.Title), Summary: strings.TrimSpace(t.Summary), Body: t.Body})
+	}
+	u.Incidents = nil
+	for i, in := range in.Incidents {
+		u.Incidents = append(u.Incidents, civicmon.Incident{OccurredOn: date(fmt.Sprintf("incidents[%d].occurred_on", i), in.OccurredOn),
+			DateApproximate: in.DateApproximate, Freedom: civicmon.Freedom(strings.TrimSpace(in.Freedom)),
+			Violation: strings.TrimSpace(in.Violation), Target: strings.TrimSpace(in.Target), PeopleAffected: in.PeopleAffected,
+			Place: strings.TrimSpace(in.Place), Description: strings.TrimSpace(in.Description), VictimName: strings.TrimSpace(in.VictimName)})
+	}
+	return errs
+}
