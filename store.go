@@ -53,6 +53,12 @@ type Store interface {
 	// InsertUpdates is the bulk path for generators and imports: it
 	// validates and inserts many updates in one transaction.
 	InsertUpdates(ctx context.Context, us []Update) error
+	// SearchUpdates searches the published updates — full text, filters,
+	// facet counts, keyset pages (see SearchQuery) — and returns them
+	// through their public projection. Bad filters give a validation
+	// error naming them; no query text is an error. It sees committed
+	// data only, even inside InTx.
+	SearchUpdates(ctx context.Context, q SearchQuery) (*SearchResult, error)
 
 	CreateWatchlistEdition(ctx context.Context, w *WatchlistEdition) error
 	// SaveWatchlistEdition replaces the edition with w.ID, entries included.

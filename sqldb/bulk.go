@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,6 +132,11 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 	if err != nil {
 		return err
 	}
+	// Search: the published updates go into the full-text index too.
+	indexSearch, err := tx.searchCurrent(ctx)
+	if err != nil {
+		return err
+	}
 
 	verb := "INSERT INTO "
 	if alone && tx.db.dialect.Name == "sqlite" {
@@ -140,6 +146,7 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 		chunkUpdates:    tx.newBulkInsert(verb+`updates (`+bulkUpdateColumns+`) VALUES `, bulkUpdateWidth, bulkUpdateRows),
 		chunkViolations: tx.newBulkInsert(verb+`update_violations (update_id, violation) VALUES `, bulkViolationWidth, bulkViolationRows),
 		chunkIncidents:  tx.newBulkInsert(verb+`incidents (`+bulkIncidentColumns+`) VALUES `, bulkIncidentWidth, bulkIncidentRows),
+		chunkSearch:     tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, bulkSearchRows),
 	}
 	defer func() {
 		for _, st := range stmts {
@@ -151,6 +158,9 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 		us: us, vocab: vocab, known: known, authors: authors, now: tx.db.Now().UTC(),
 		updateIDs: updateIDs, incidentIDs: incidentIDs,
 		out: make(chan bulkChunk, 16), stop: make(chan struct{}), free: make(chan []any, 18),
+	}
+	if indexSearch {
+		p.search = tx.db.dialect
 	}
 	go p.run()
 	defer func() {
@@ -184,6 +194,10 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 	if err := octx.Err(); err != nil {
 		return err
 	}
+	// Search: tell the facet indexes which updates are new.
+	if err := tx.searchLog(ctx, slices.Min(updateIDs), slices.Max(updateIDs)); err != nil {
+		return err
+	}
 	// One audit entry for the batch; no revisions (see civicmon.Revisions).
 	return tx.audit(ctx, "update.bulk_insert", "update", us[0].UID,
 		fmt.Sprintf("%d updates, ids %d to %d, %d incidents", len(us), us[0].ID, us[len(us)-1].ID, nIncidents))
@@ -203,7 +217,11 @@ const (
 	chunkUpdates = iota
 	chunkViolations
 	chunkIncidents
+	chunkSearch // rows of the full-text index (search_write.go)
 )
+
+// bulkSearchRows is how many full-text index rows go in one INSERT.
+const bulkSearchRows = 32
 
 // bulkProducer validates updates and turns them into chunks of rows: all
 // the updates first, then their violation tags, then their incidents, so
@@ -218,6 +236,10 @@ type bulkProducer struct {
 	out                    chan bulkChunk
 	stop                   chan struct{} // closed when the consumer stops
 	free                   chan []any    // argument slices to reuse
+	// search, when set, is the dialect whose full-text index rows the
+	// producer makes for the published updates (nil: the index is stale,
+	// see searchCurrent).
+	search *Dialect
 }
 
 func (p *bulkProducer) run() {
@@ -285,8 +307,34 @@ func (p *bulkProducer) run() {
 			}
 		}
 	}
+	if rows > 0 && !p.send(bulkChunk{kind: chunkIncidents, first: first, last: len(us) - 1, rows: rows, args: args}) {
+		return
+	}
+
+	// Search: the published updates' full-text index rows, normalised here
+	// beside the writer.
+	if p.search == nil {
+		return
+	}
+	args, rows = p.args(searchRowWidth*bulkSearchRows), 0
+	for i := range us {
+		u := &us[i]
+		if !u.Published() {
+			continue
+		}
+		if rows == 0 {
+			first = i
+		}
+		args = append(args, p.search.searchRow(u.ID, searchDoc(u))...)
+		if rows++; rows == bulkSearchRows {
+			if !p.send(bulkChunk{kind: chunkSearch, first: first, last: i, rows: rows, args: args}) {
+				return
+			}
+			args, rows = p.args(searchRowWidth*bulkSearchRows), 0
+		}
+	}
 	if rows > 0 {
-		p.send(bulkChunk{kind: chunkIncidents, first: first, last: len(us) - 1, rows: rows, args: args})
+		p.send(bulkChunk{kind: chunkSearch, first: first, last: len(us) - 1, rows: rows, args: args})
 	}
 }
 

@@ -106,6 +106,13 @@ func (s *Store) CreateUpdate(ctx context.Context, u *civicmon.Update) error {
 		if err := tx.insertUpdate(ctx, u); err != nil {
 			return err
 		}
+		// Search: index it when published, and tell the facet indexes.
+		if err := tx.searchAdd(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.searchLog(ctx, u.ID, u.ID); err != nil {
+			return err
+		}
 		if err := tx.revise(ctx, "update", u.ID, "update.create", u, ""); err != nil {
 			return err
 		}
@@ -182,6 +189,11 @@ func (s *Store) SaveUpdate(ctx context.Context, u *civicmon.Update) error {
 		}
 		u.CreatedAt = createdAt.Time
 		u.UpdatedAt = tx.db.Now().UTC()
+		// Search: take the stored version out of the index (it needs the
+		// stored text), before it is replaced.
+		if err := tx.searchForget(ctx, u.ID); err != nil {
+			return err
+		}
 		row, err := updateRow(u)
 		if err != nil {
 			return err
@@ -197,6 +209,13 @@ func (s *Store) SaveUpdate(ctx context.Context, u *civicmon.Update) error {
 			return err
 		}
 		if err := tx.insertChildren(ctx, u); err != nil {
+			return err
+		}
+		// Search: index the new version when published.
+		if err := tx.searchAdd(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.searchLog(ctx, u.ID, u.ID); err != nil {
 			return err
 		}
 		if err := tx.revise(ctx, "update", u.ID, "update.save", u, u.CorrectionNote); err != nil {
@@ -216,6 +235,14 @@ func (tx *Store) deleteChildren(ctx context.Context, id int64) error {
 
 func (s *Store) DeleteUpdate(ctx context.Context, id int64) error {
 	return s.write(ctx, func(tx *Store) error {
+		// Search: out of the index (it needs the stored text), and tell
+		// the facet indexes.
+		if err := tx.searchForget(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.searchLog(ctx, id, id); err != nil {
+			return err
+		}
 		if err := tx.deleteChildren(ctx, id); err != nil {
 			return err
 		}

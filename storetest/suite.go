@@ -38,10 +38,11 @@ func Run(t *testing.T, e Engine) {
 		{"AuditLogChains", testAuditLog},
 		{"Sessions", testSessions},
 		{"Settings", testSettings},
-		{"APITokens", testAPITokens},
 		{"RatingProposals", testRatingProposals},
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
+		{"APITokens", testAPITokens},
+		{"Search", testSearch}, // storetest/search.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -182,6 +182,9 @@ func (s *Server) cached(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang, explicit := s.language(r)
 		key := r.Host + r.URL.Path + "?" + r.URL.RawQuery + "#" + string(lang)
+		if wantsJSON(r) {
+			key += "#json" // pages that answer JSON too keep both
+		}
 		gen := s.generation()
 		p := s.cache.get(key, gen)
 		if p == nil {
@@ -253,6 +256,9 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 	vary := "Accept-Encoding"
 	if !explicitLang {
 		vary += ", Accept-Language"
+	}
+	if strings.Contains(p.header.Get("Vary"), "Accept") && !strings.Contains(p.header.Get("Vary"), "Accept-") {
+		vary += ", Accept"
 	}
 	h.Set("Vary", vary)
 	if notModified(r, p) {

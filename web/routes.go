@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	s.handle("GET /{$}", public, s.cached(s.handleHome))
 	s.handle("GET /countries", public, s.cached(s.handleCountries))
 	s.handle("GET /countries/{slug}", public, s.cached(s.handleCountry))
+	s.handle("GET /updates", public, s.cached(s.handleExplore))
 	s.handle("GET /updates/{slug}", public, s.cached(s.handleUpdate))
 	s.handle("GET /updates/{slug}/{lang}", public, s.cached(s.handleUpdate))
 	s.handle("GET /regions/{slug}", public, s.cached(s.handleRegion))

@@ -1,0 +1,260 @@
+package sqldb
+
+// The write side of search: every write that changes an update changes the
+// full-text index in the same transaction (searchForget before it,
+// searchAdd after it) and appends the update's id to search_log, from
+// which every process's in-memory facet index catches up (search_index.go).
+// Only published updates are in the full-text index.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/search"
+)
+
+// searchMigration is the schema version that creates the search tables.
+const searchMigration = 9
+
+func init() {
+	// Index the updates an upgraded database already holds, in the
+	// migration's transaction: it is searchable as soon as it is migrated.
+	afterMigration[searchMigration] = func(ctx context.Context, tx *Store) error {
+		return tx.rebuildSearch(ctx, nil)
+	}
+}
+
+// searchDoc is the text of u that the index holds: title, summary and
+// body, each followed by its translations.
+func searchDoc(u *civicmon.Update) search.Doc {
+	var b search.DocBuilder
+	b.Add(u.Title, u.Summary, u.Body)
+	for _, t := range u.Translations {
+		b.Add(t.Title, t.Summary, t.Body)
+	}
+	return b.Doc()
+}
+
+// searchRow is the column values of the index row of update id.
+func (d *Dialect) searchRow(id int64, doc search.Doc) []any {
+	if d.Name == "postgres" {
+		return []any{id, search.TSVector(doc.Title, doc.Summary, doc.Body), search.TSVector(doc.Title), search.TSVector(doc.Summary)}
+	}
+	return []any{id, doc.Title, doc.Summary, doc.Body}
+}
+
+func (d *Dialect) searchInsert() string {
+	if d.Name == "postgres" {
+		return `INSERT INTO update_search (update_id, doc, title, summary) VALUES `
+	}
+	return `INSERT INTO update_search (rowid, title, summary, body) VALUES `
+}
+
+const searchRowWidth = 4
+
+// searchCurrent reports whether the full-text index was built by this
+// version of the normaliser. When it was not, writes leave the index alone
+// (a contentless FTS5 index can forget a row only given the tokens it was
+// given), searches say to run `civicmon reindex`, and Reindex rebuilds it.
+func (tx *Store) searchCurrent(ctx context.Context) (bool, error) {
+	var v int
+	err := tx.tx.QueryRowContext(ctx, `SELECT normalizer FROM search_state WHERE id = 1`).Scan(&v)
+	if err != nil {
+		if tx.db.dialect.isMissingTable(err) {
+			return false, nil // migrating: the search tables come later
+		}
+		return false, fmt.Errorf("search state: %w", err)
+	}
+	return v == search.NormalizerVersion, nil
+}
+
+// searchAdd puts u in the index when it is published.
+func (tx *Store) searchAdd(ctx context.Context, u *civicmon.Update) error {
+	if !u.Published() {
+		return nil
+	}
+	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
+		return err
+	}
+	_, err := tx.tx.ExecContext(ctx, tx.q(tx.db.dialect.searchInsert()+"("+placeholders(searchRowWidth)+")"),
+		tx.db.dialect.searchRow(u.ID, searchDoc(u))...)
+	if err != nil {
+		return fmt.Errorf("index update %d for search: %w", u.ID, err)
+	}
+	return nil
+}
+
+// searchForget takes update id out of the index, before a write changes or
+// deletes it. FTS5 without content forgets a row only given the tokens it
+// was given, so SQLite rebuilds them from the stored update.
+func (tx *Store) searchForget(ctx context.Context, id int64) error {
+	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
+		return err
+	}
+	if tx.db.dialect.Name == "postgres" {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM update_search WHERE update_id = $1`, id)
+		return err
+	}
+	var u civicmon.Update
+	var translations string
+	err := tx.tx.QueryRowContext(ctx, `SELECT title, summary, body, translations, status FROM updates WHERE id = ?`, id).
+		Scan(&u.Title, &u.Summary, &u.Body, &translations, &u.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !u.Published() {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
+		return fmt.Errorf("update %d: translations: %w", id, err)
+	}
+	doc := searchDoc(&u)
+	_, err = tx.tx.ExecContext(ctx, `INSERT INTO update_search (update_search, rowid, title, summary, body) VALUES ('delete', ?, ?, ?, ?)`,
+		id, doc.Title, doc.Summary, doc.Body)
+	if err != nil {
+		return fmt.Errorf("remove update %d from the search index: %w", id, err)
+	}
+	return nil
+}
+
+// searchLog records that the updates with ids first to last changed, for
+// the facet indexes of every process. On PostgreSQL it takes the audit
+// lock first, held to the commit, so that log entries commit in the order
+// of their numbers and a reader never sees a later entry before an
+// earlier one.
+func (tx *Store) searchLog(ctx context.Context, first, last int64) error {
+	if lock := tx.db.dialect.LockAudit; lock != nil {
+		if err := lock(ctx, tx.tx); err != nil {
+			return err
+		}
+	}
+	_, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO search_log (first_id, last_id) VALUES (?, ?)`), first, last)
+	if err != nil && tx.db.dialect.isMissingTable(err) {
+		return nil // migrating: the search tables come later
+	}
+	return err
+}
+
+// Reindex rebuilds the full-text index from the published updates, in one
+// transaction: searches see the old index until it commits, and writes
+// wait for it. progress, when set, is called with the number of updates
+// indexed so far and the total. On SQLite it ends by merging the index
+// into one segment (FTS5 'optimize'), which makes queries faster.
+//
+// Run it after upgrading to a civicmon whose normaliser changed (searches
+// say so), or if the index is ever suspected to be wrong.
+func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) error {
+	return s.write(ctx, func(tx *Store) error {
+		if err := tx.rebuildSearch(ctx, progress); err != nil {
+			return err
+		}
+		if tx.db.dialect.Name != "postgres" {
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO update_search (update_search) VALUES ('optimize')`); err != nil {
+				return fmt.Errorf("optimize the search index: %w", err)
+			}
+		}
+		// An empty id range: no facet changes, but a new generation for
+		// the caches of full-text lookups.
+		if err := tx.searchLog(ctx, 0, -1); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "search.reindex", "search", "", "")
+	})
+}
+
+// reindexChunk is how many updates Reindex reads and indexes at a time.
+const reindexChunk = 1000
+
+// rebuildSearch empties the index and indexes every published update.
+func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total int)) error {
+	if tx.db.dialect.Name == "postgres" {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM update_search`); err != nil {
+			return err
+		}
+	} else if _, err := tx.tx.ExecContext(ctx, `INSERT INTO update_search (update_search) VALUES ('delete-all')`); err != nil {
+		return err
+	}
+	var total int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM updates WHERE status = 'published'`).Scan(&total); err != nil {
+		return err
+	}
+	if progress != nil {
+		progress(0, total)
+	}
+	ins := tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, 32)
+	defer ins.Close()
+	done := 0
+	var after int64
+	var batch []any
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, title, summary, body, translations FROM updates
+			WHERE status = 'published' AND id > ? ORDER BY id LIMIT ?`), after, reindexChunk)
+		if err != nil {
+			return err
+		}
+		var us []civicmon.Update
+		for rows.Next() {
+			var u civicmon.Update
+			var translations string
+			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
+				rows.Close()
+				return fmt.Errorf("update %d: translations: %w", u.ID, err)
+			}
+			us = append(us, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(us) == 0 {
+			break
+		}
+		for i := 0; i < len(us); i += ins.rows {
+			part := us[i:min(i+ins.rows, len(us))]
+			batch = batch[:0]
+			for j := range part {
+				batch = append(batch, tx.db.dialect.searchRow(part[j].ID, searchDoc(&part[j]))...)
+			}
+			if err := ins.exec(ctx, len(part), batch); err != nil {
+				return fmt.Errorf("index updates %d to %d: %w", part[0].ID, part[len(part)-1].ID, err)
+			}
+		}
+		after = us[len(us)-1].ID
+		done += len(us)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET normalizer = ? WHERE id = 1`), search.NormalizerVersion)
+	return err
+}
+
+// searchColumnsSQL lists the update columns a search result needs: the
+// public ones of a result list, and nothing private.
+const searchColumnsSQL = `id, uid, slug, country_code, title, summary, body, published_on, date_approximate,
+	freedoms, violations, partner, language, translations, status`
+
+func scanSearchHit(sc interface{ Scan(...any) error }, u *civicmon.Update) error {
+	var violations, translations string
+	if err := sc.Scan(&u.ID, &u.UID, &u.Slug, &u.CountryCode, &u.Title, &u.Summary, &u.Body, &u.PublishedOn,
+		&u.DateApproximate, &u.Freedoms, &violations, &u.Partner, &u.Language, &translations, &u.Status); err != nil {
+		return err
+	}
+	u.Violations = strings.Fields(violations)
+	return json.Unmarshal([]byte(translations), &u.Translations)
+}
