@@ -48,6 +48,7 @@ func commands() []command {
 		{"user", "manage accounts: add, list, set-role, passwd", cmdUser},
 		{"audit", "verify the audit log's hash chain", cmdAudit},
 		{"token", "manage API tokens: create, list, revoke", cmdToken},
+		{"reindex", "rebuild the search index", cmdReindex},
 		{"export", "write the public data as NDJSON, JSON or CSV", cmdExport},
 		{"import", "read exports and country-page dossiers, all or nothing", cmdImport},
 		{"version", "print the version", cmdVersion},

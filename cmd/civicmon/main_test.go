@@ -361,3 +361,14 @@ func TestExportImport(t *testing.T) {
 		t.Fatalf("bad import: %d %q", code, errs)
 	}
 }
+
+func TestReindex(t *testing.T) {
+	db := storetest.SQLitePath(t)
+	if code, _, errs := runCLI(t, "", "demo", "--db", db); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := runCLI(t, "", "reindex", "--db", db)
+	if code != 0 || !strings.Contains(out, "search index rebuilt: 10 published updates") {
+		t.Fatalf("reindex: %d %q %q", code, out, errs)
+	}
+}
