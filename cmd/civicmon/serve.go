@@ -42,6 +42,15 @@ func cmdServe(e *env, args []string) error {
 			e.log.Info("demo data loaded", "what", st.String())
 		}
 	}
+	// Warm the search facet index now rather than on the first search.
+	go func() {
+		start := time.Now()
+		if err := s.LoadSearchIndex(e.ctx); err != nil {
+			e.log.Warn("search index not loaded; the first search will load it", "err", err)
+			return
+		}
+		e.log.Info("search index loaded", "took", time.Since(start).Round(time.Millisecond))
+	}()
 	mailCfg := mail.FromEnv()
 	if !mailCfg.Enabled() {
 		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off")
