@@ -69,14 +69,31 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 		s.notFound(w, r)
 		return
 	}
-	f.Statuses = published
-	counts, err := s.cfg.Store.CountUpdatesByCountry(ctx, f)
+	// The counts come from the search's facet index, which answers in
+	// milliseconds where counting in the table takes seconds at a million
+	// updates; the page of updates is an indexed list without a count.
+	sq := civicmon.SearchQuery{Sort: civicmon.SortNewest, Limit: 1}
+	switch {
+	case f.Region != "":
+		sq.Regions = []civicmon.Region{f.Region}
+	case f.Freedom != "":
+		sq.Freedoms = []civicmon.Freedom{f.Freedom}
+	case f.Violation != "":
+		sq.Violations = []string{f.Violation}
+	}
+	res, err := s.cfg.Store.SearchUpdates(ctx, sq)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f.Limit, f.Offset = perPage, (pageNo-1)*perPage
-	us, total, err := s.cfg.Store.FindUpdates(ctx, f)
+	counts := make(map[string]int, len(res.Facets.Countries))
+	for _, c := range res.Facets.Countries {
+		counts[c.Value] = c.Count
+	}
+	total := res.Total
+	f.Statuses = published
+	f.Limit, f.Offset, f.SkipTotal = perPage, (pageNo-1)*perPage, true
+	us, _, err := s.cfg.Store.FindUpdates(ctx, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
