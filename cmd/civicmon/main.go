@@ -167,3 +167,22 @@ func cmdVersion(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "civicmon %s\n", civicmon.Version)
 	return nil
 }
+
+// subcommand runs the subcommand args[0] of the command name, or prints
+// usage: the one dispatcher of the commands that have subcommands.
+func subcommand(e *env, name, usage string, args []string, subs map[string]func(*env, []string) error) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	if run, ok := subs[args[0]]; ok {
+		return run(e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "civicmon %s: unknown subcommand %q\n\n%s", name, args[0], usage)
+	return errUsage
+}

@@ -24,23 +24,9 @@ Roles: admin, editor, researcher, reviewer. Each subcommand takes --db.
 `
 
 func cmdToken(e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, tokenUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprint(e.stdout, tokenUsage)
-		return nil
-	case "create":
-		return cmdTokenCreate(e, args[1:])
-	case "list":
-		return cmdTokenList(e, args[1:])
-	case "revoke":
-		return cmdTokenRevoke(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "civicmon token: unknown subcommand %q\n\n%s", args[0], tokenUsage)
-	return errUsage
+	return subcommand(e, "token", tokenUsage, args, map[string]func(*env, []string) error{
+		"create": cmdTokenCreate, "list": cmdTokenList, "revoke": cmdTokenRevoke,
+	})
 }
 
 func cmdTokenCreate(e *env, args []string) error {

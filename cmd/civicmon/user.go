@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,25 +27,9 @@ Roles: admin, editor, researcher, reviewer. Each subcommand takes --db.
 `
 
 func cmdUser(e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, userUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprint(e.stdout, userUsage)
-		return nil
-	case "add":
-		return cmdUserAdd(e, args[1:])
-	case "list":
-		return cmdUserList(e, args[1:])
-	case "set-role":
-		return cmdUserSetRole(e, args[1:])
-	case "passwd":
-		return cmdUserPasswd(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "civicmon user: unknown subcommand %q\n\n%s", args[0], userUsage)
-	return errUsage
+	return subcommand(e, "user", userUsage, args, map[string]func(*env, []string) error{
+		"add": cmdUserAdd, "list": cmdUserList, "set-role": cmdUserSetRole, "passwd": cmdUserPasswd,
+	})
 }
 
 func cmdUserAdd(e *env, args []string) error {
@@ -103,40 +88,36 @@ func cmdUserList(e *env, args []string) error {
 }
 
 func cmdUserSetRole(e *env, args []string) error {
-	fs := newFlags(e, "user set-role", "user set-role EMAIL ROLE [--db DB]")
-	db := dbFlag(fs)
-	if err := parse(e, fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 2 {
-		fs.Usage()
-		return errUsage
-	}
-	d, err := openDB(e, *db)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	s := d.Store()
-	u, err := s.UserByEmail(e.ctx, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	u.Role = civicmon.Role(fs.Arg(1))
-	if err := s.SaveUser(e.ctx, u); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s now has role %s\n", u.Email, u.Role)
-	return nil
+	return changeUser(e, "set-role", "EMAIL ROLE", 2, args, func(fs *flag.FlagSet, u *civicmon.User) (string, error) {
+		u.Role = civicmon.Role(fs.Arg(1))
+		return fmt.Sprintf("%s now has role %s", u.Email, u.Role), nil
+	})
 }
 
 func cmdUserPasswd(e *env, args []string) error {
-	fs := newFlags(e, "user passwd", "user passwd EMAIL [--db DB]")
+	return changeUser(e, "passwd", "EMAIL", 1, args, func(_ *flag.FlagSet, u *civicmon.User) (string, error) {
+		pw, err := readPassword(e, "New password for "+u.Email)
+		if err != nil {
+			return "", err
+		}
+		if u.PasswordHash, err = password.Hash(pw, password.Default); err != nil {
+			return "", err
+		}
+		return "password changed for " + u.Email, nil
+	})
+}
+
+// changeUser runs `civicmon user SUB EMAIL …`: it finds the account by its
+// e-mail (the first argument), lets change alter it, saves it and prints
+// what change says.
+func changeUser(e *env, sub, operands string, nargs int, args []string,
+	change func(fs *flag.FlagSet, u *civicmon.User) (string, error)) error {
+	fs := newFlags(e, "user "+sub, "user "+sub+" "+operands+" [--db DB]")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() != nargs {
 		fs.Usage()
 		return errUsage
 	}
@@ -150,17 +131,14 @@ func cmdUserPasswd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pw, err := readPassword(e, "New password for "+u.Email)
+	done, err := change(fs, u)
 	if err != nil {
-		return err
-	}
-	if u.PasswordHash, err = password.Hash(pw, password.Default); err != nil {
 		return err
 	}
 	if err := s.SaveUser(e.ctx, u); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "password changed for %s\n", u.Email)
+	fmt.Fprintln(e.stdout, done)
 	return nil
 }
 
