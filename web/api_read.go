@@ -378,13 +378,8 @@ scan:
 }
 
 func (s *Server) handleAPIWatchlist(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if p := newAPIParams(r); p.failed() {
-		s.apiInvalidParams(w, r, p)
+	d, ok := s.apiSiteData(w, r)
+	if !ok {
 		return
 	}
 	out := apiList[apiWatchlistEdition]{Data: []apiWatchlistEdition{}}
@@ -395,13 +390,8 @@ func (s *Server) handleAPIWatchlist(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAPIWatchlistEdition(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if p := newAPIParams(r); p.failed() {
-		s.apiInvalidParams(w, r, p)
+	d, ok := s.apiSiteData(w, r)
+	if !ok {
 		return
 	}
 	for i := range d.editions {
@@ -414,13 +404,8 @@ func (s *Server) handleAPIWatchlistEdition(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleAPIVocabularies(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if p := newAPIParams(r); p.failed() {
-		s.apiInvalidParams(w, r, p)
+	d, ok := s.apiSiteData(w, r)
+	if !ok {
 		return
 	}
 	v := apiVocabularies{Freedoms: []apiTerm{}, Violations: []apiTerm{}, Targets: []apiTerm{}, Regions: []apiTerm{},
@@ -448,4 +433,20 @@ func (s *Server) handleAPIVocabularies(w http.ResponseWriter, r *http.Request) {
 		v.Actions = append(v.Actions, string(a))
 	}
 	apiJSON(w, r, http.StatusOK, v)
+}
+
+// apiSiteData starts a read without parameters of its own: it refuses any
+// query parameter (a misspelt filter is an error, not ignored) and loads
+// the reference data; false means the answer is already written.
+func (s *Server) apiSiteData(w http.ResponseWriter, r *http.Request) (*siteData, bool) {
+	d, err := s.siteData(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return nil, false
+	}
+	if p := newAPIParams(r); p.failed() {
+		s.apiInvalidParams(w, r, p)
+		return nil, false
+	}
+	return d, true
 }
