@@ -253,14 +253,14 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 	// Shared caches may keep a public page briefly; they revalidate with the
 	// ETag afterwards, which costs us a hash comparison.
 	h.Set("Cache-Control", "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400")
-	vary := "Accept-Encoding"
+	// What the cache varies on, after what the handler said it varies on
+	// (the explore page: Accept).
+	vary := append([]string(nil), p.header.Values("Vary")...)
+	vary = append(vary, "Accept-Encoding")
 	if !explicitLang {
-		vary += ", Accept-Language"
+		vary = append(vary, "Accept-Language")
 	}
-	if strings.Contains(p.header.Get("Vary"), "Accept") && !strings.Contains(p.header.Get("Vary"), "Accept-") {
-		vary += ", Accept"
-	}
-	h.Set("Vary", vary)
+	h.Set("Vary", strings.Join(vary, ", "))
 	if notModified(r, p) {
 		w.WriteHeader(http.StatusNotModified)
 		return
