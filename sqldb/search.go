@@ -13,7 +13,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,8 +104,7 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 		ix.mu.RUnlock()
 		return nil, err
 	}
-	sc := ix.newScan(&sq, f, sort, after, sq.Limit+1)
-	ix.run(sc, m)
+	sc := ix.scanAll(&sq, f, sort, after, sq.Limit+1, m)
 	top := sc.top.sorted()
 	ids := make([]int64, len(top))
 	for i, h := range top {
@@ -125,9 +126,16 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 	return res, nil
 }
 
-// textMatch is what the engine found for a query's text.
+// textMatch is what the engine found for a query's text, part by part of
+// the id space (see searchParts).
 type textMatch struct {
-	all     bool    // no text: every update
+	all   bool // no text: every update (but those of the parts' exclude)
+	parts []partMatch
+}
+
+// partMatch is the engine's answer for the updates of one id range.
+type partMatch struct {
+	lo, hi  int64   // ids from lo up to, not including, hi
 	ids     []int64 // the updates that match (when !all)
 	exclude []int64 // when all: the updates a query of exclusions only leaves out
 	// For relevance, per scored clause: the updates that have it in the
@@ -135,66 +143,124 @@ type textMatch struct {
 	title, summary [][]int64
 }
 
+// minPartEntries is the fewest published updates per part worth a part of
+// its own: below it, a second lookup costs more than it saves.
+const minPartEntries = 50_000
+
+// searchParts splits the work of a search on SQLite into ranges of update
+// ids, one per processor: each part's lookups (FTS5 seeks to a rowid range
+// without reading the rest of a term's list) and its share of the pass
+// over the facet index run side by side. A lone search then takes about
+// the time of the slowest part, not of the whole; under many concurrent
+// searches it costs the same CPU as one part would. PostgreSQL's GIN
+// index cannot look up part of a term's list, so it gets one part.
+func (ix *facetIndex) searchParts(db *DB) []partMatch {
+	whole := []partMatch{{lo: math.MinInt64, hi: math.MaxInt64}}
+	n := runtime.GOMAXPROCS(0)
+	if db.dialect.Name == "postgres" || n < 2 {
+		return whole
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n = min(n, len(ix.ids)/minPartEntries)
+	if ix.parts > 0 {
+		n = min(ix.parts, len(ix.ids))
+	}
+	if n < 2 {
+		return whole
+	}
+	// Entries are (nearly) in id order: split them evenly. Bounds only
+	// balance the parts; any ids are correct.
+	bounds := make([]int64, 0, n+1)
+	bounds = append(bounds, math.MinInt64)
+	for i := 1; i < n; i++ {
+		bounds = append(bounds, ix.ids[len(ix.ids)*i/n])
+	}
+	bounds = append(bounds, math.MaxInt64)
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+	parts := make([]partMatch, len(bounds)-1)
+	for i := range parts {
+		parts[i].lo, parts[i].hi = bounds[i], bounds[i+1]
+	}
+	return parts
+}
+
 func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, relevance bool) (*textMatch, error) {
 	m := &textMatch{}
 	if q.Empty() {
 		m.all = true
+		m.parts = []partMatch{{lo: math.MinInt64, hi: math.MaxInt64}}
 		return m, nil
 	}
+	m.parts = ix.searchParts(s.db)
 	pg := s.db.dialect.Name == "postgres"
 	type job struct {
 		expr, column string
+		lo, hi       int64
 		out          *[]int64
 	}
 	var jobs []job
-	switch {
-	case !q.HasPositive():
-		m.all = true
-		if pg {
-			jobs = append(jobs, job{q.ExcludeTS(), "doc", &m.exclude})
-		} else {
-			jobs = append(jobs, job{q.ExcludeFTS5(), "", &m.exclude})
-		}
-	case pg:
-		jobs = append(jobs, job{q.MatchTS(), "doc", &m.ids})
-	default:
-		jobs = append(jobs, job{q.MatchFTS5(), "", &m.ids})
-	}
+	var pos []search.Clause
 	if relevance {
-		pos := q.Positive()
+		pos = q.Positive()
 		pos = pos[:min(len(pos), maxScoredClauses)]
-		m.title, m.summary = make([][]int64, len(pos)), make([][]int64, len(pos))
-		for i, c := range pos {
+	}
+	m.all = !q.HasPositive()
+	// The main lookup of every part first: they take longest.
+	for i := range m.parts {
+		p := &m.parts[i]
+		switch {
+		case m.all && pg:
+			jobs = append(jobs, job{q.ExcludeTS(), "doc", p.lo, p.hi, &p.exclude})
+		case m.all:
+			jobs = append(jobs, job{q.ExcludeFTS5(), "", p.lo, p.hi, &p.exclude})
+		case pg:
+			jobs = append(jobs, job{q.MatchTS(), "doc", p.lo, p.hi, &p.ids})
+		default:
+			jobs = append(jobs, job{q.MatchFTS5(), "", p.lo, p.hi, &p.ids})
+		}
+	}
+	for i := range m.parts {
+		p := &m.parts[i]
+		p.title, p.summary = make([][]int64, len(pos)), make([][]int64, len(pos))
+		for j, c := range pos {
 			if pg {
-				jobs = append(jobs, job{search.ClauseTS(c), "title", &m.title[i]}, job{search.ClauseTS(c), "summary", &m.summary[i]})
+				jobs = append(jobs, job{search.ClauseTS(c), "title", p.lo, p.hi, &p.title[j]}, job{search.ClauseTS(c), "summary", p.lo, p.hi, &p.summary[j]})
 			} else {
-				jobs = append(jobs, job{search.ClauseFTS5(c, "title"), "", &m.title[i]}, job{search.ClauseFTS5(c, "summary"), "", &m.summary[i]})
+				jobs = append(jobs, job{search.ClauseFTS5(c, "title"), "", p.lo, p.hi, &p.title[j]}, job{search.ClauseFTS5(c, "summary"), "", p.lo, p.hi, &p.summary[j]})
 			}
 		}
 	}
-	// The lookups run side by side, on connections of the read pool,
+	// The lookups run side by side on connections of the read pool, as
+	// many at a time as there are processors (the engine's work is CPU),
 	// unless a recent search made them.
 	gen := ix.generation()
 	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		run := func() {
-			key := j.column + "\x00" + j.expr
+	next := make(chan int, len(jobs))
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	work := func() {
+		for i := range next {
+			j := jobs[i]
+			key := fmt.Sprintf("%s\x00%s\x00%d\x00%d", j.column, j.expr, j.lo, j.hi)
 			if ids, ok := ix.cache.get(gen, key); ok {
 				*j.out = ids
-				return
+				continue
 			}
-			*j.out, errs[i] = s.matchIDs(ctx, j.expr, j.column)
+			*j.out, errs[i] = s.matchIDs(ctx, j.expr, j.column, j.lo, j.hi)
 			if errs[i] == nil {
 				ix.cache.put(gen, key, *j.out)
 			}
 		}
-		if i == len(jobs)-1 {
-			run()
-			continue
-		}
-		wg.Go(run)
 	}
+	var wg sync.WaitGroup
+	for range min(len(jobs), runtime.GOMAXPROCS(0)) - 1 {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
@@ -204,18 +270,29 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, 
 	return m, nil
 }
 
-// matchIDs returns the ids of the updates the engine matches with expr (an
-// FTS5 expression, or a tsquery literal to match against column), as one
-// aggregated row: a million rows through database/sql would cost more than
-// the engine's own work.
-func (s *Store) matchIDs(ctx context.Context, expr, column string) ([]int64, error) {
+// matchIDs returns the ids from lo up to hi of the updates the engine
+// matches with expr (an FTS5 expression, or a tsquery literal to match
+// against column), as one aggregated row: a million rows through
+// database/sql would cost more than the engine's own work.
+func (s *Store) matchIDs(ctx context.Context, expr, column string, lo, hi int64) ([]int64, error) {
 	var list sql.NullString
 	var err error
+	whole := lo == math.MinInt64 && hi == math.MaxInt64
 	if s.db.dialect.Name == "postgres" {
-		err = s.db.read.QueryRowContext(ctx, `SELECT string_agg(update_id::text, ',') FROM update_search WHERE `+
-			column+` @@ $1::tsquery`, expr).Scan(&list)
+		if whole {
+			err = s.db.read.QueryRowContext(ctx, `SELECT string_agg(update_id::text, ',') FROM update_search WHERE `+
+				column+` @@ $1::tsquery`, expr).Scan(&list)
+		} else {
+			err = s.db.read.QueryRowContext(ctx, `SELECT string_agg(update_id::text, ',') FROM update_search WHERE `+
+				column+` @@ $1::tsquery AND update_id >= $2 AND update_id < $3`, expr, lo, hi).Scan(&list)
+		}
 	} else {
-		err = s.db.read.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM update_search WHERE update_search MATCH ?`, expr).Scan(&list)
+		if whole {
+			err = s.db.read.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM update_search WHERE update_search MATCH ?`, expr).Scan(&list)
+		} else {
+			err = s.db.read.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM update_search WHERE update_search MATCH ? AND rowid >= ? AND rowid < ?`,
+				expr, lo, hi).Scan(&list)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", expr, err)
@@ -450,29 +527,11 @@ func (ix *facetIndex) newScan(sq *civicmon.SearchQuery, f *searchFilter, sort ci
 // scorePool recycles the per-entry relevance scores.
 var scorePool sync.Pool
 
-// run makes the pass over the candidates of m. The caller holds mu (read).
-func (ix *facetIndex) run(sc *scan, m *textMatch) {
-	n := len(ix.ids)
-	var list []int32 // candidate entries; nil: all of them
-	var excluded []uint64
-	if !m.all {
-		list = make([]int32, 0, len(m.ids))
-		for _, id := range m.ids {
-			if p := ix.pos.get(id); p >= 0 {
-				list = append(list, p)
-			}
-		}
-		n = len(list)
-	} else if m.exclude != nil {
-		excluded = make([]uint64, len(ix.ids)/64+1)
-		for _, id := range m.exclude {
-			if p := ix.pos.get(id); p >= 0 {
-				excluded[p/64] |= 1 << (p % 64)
-			}
-		}
-	}
+// scanAll makes the pass over the candidates of m, a part at a time side
+// by side, and returns the parts' scans merged. The caller holds mu (read).
+func (ix *facetIndex) scanAll(sq *civicmon.SearchQuery, f *searchFilter, sort civicmon.SearchSort, after *hitKey, k int, m *textMatch) *scan {
 	var score []uint8
-	if sc.sort == civicmon.SortRelevance {
+	if sort == civicmon.SortRelevance {
 		if b, ok := scorePool.Get().(*[]uint8); ok && cap(*b) >= len(ix.ids) {
 			score = (*b)[:len(ix.ids)]
 		} else {
@@ -482,30 +541,117 @@ func (ix *facetIndex) run(sc *scan, m *textMatch) {
 			clear(score)
 			scorePool.Put(&score)
 		}()
-		add := func(ids []int64, w uint8) {
-			for _, id := range ids {
-				if p := ix.pos.get(id); p >= 0 {
-					score[p] += w
+	}
+	var excluded []uint64
+	if m.all {
+		for _, p := range m.parts {
+			for _, id := range p.exclude {
+				if excluded == nil {
+					excluded = make([]uint64, len(ix.ids)/64+1)
+				}
+				if e := ix.pos.get(id); e >= 0 {
+					excluded[e/64] |= 1 << (e % 64)
 				}
 			}
 		}
-		for i := range m.title {
-			add(m.title[i], 2)
-			add(m.summary[i], 1)
+	}
+	// Without text the parts are ranges of entries; with text, the
+	// engine's parts (disjoint id ranges, so disjoint entries: each part
+	// writes only its own entries' scores).
+	n := len(m.parts)
+	if m.all {
+		n = max(1, min(runtime.GOMAXPROCS(0), len(ix.ids)/minPartEntries))
+		if ix.parts > 0 {
+			n = ix.parts
 		}
 	}
+	scans := make([]*scan, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		scans[i] = ix.newScan(sq, f, sort, after, k)
+		part := func() {
+			if m.all {
+				ix.run(scans[i], nil, len(ix.ids)*i/n, len(ix.ids)*(i+1)/n, excluded, nil)
+				return
+			}
+			p := &m.parts[i]
+			if score != nil {
+				add := func(ids []int64, w uint8) {
+					for _, id := range ids {
+						if e := ix.pos.get(id); e >= 0 {
+							score[e] += w
+						}
+					}
+				}
+				for j := range p.title {
+					add(p.title[j], 2)
+					add(p.summary[j], 1)
+				}
+			}
+			list := make([]int32, 0, len(p.ids))
+			for _, id := range p.ids {
+				if e := ix.pos.get(id); e >= 0 {
+					list = append(list, e)
+				}
+			}
+			ix.run(scans[i], list, 0, len(list), nil, score)
+		}
+		if i == n-1 {
+			part()
+		} else {
+			wg.Go(part)
+		}
+	}
+	wg.Wait()
+	sc := scans[0]
+	for _, o := range scans[1:] {
+		sc.merge(o)
+	}
+	return sc
+}
 
+// merge adds o's counts and keys to sc.
+func (sc *scan) merge(o *scan) {
+	sc.total += o.total
+	for _, h := range o.top.h {
+		if len(sc.top.h) < sc.top.k || sc.top.h[0].less(h) {
+			sc.top.offer(h)
+		}
+	}
+	if !sc.facets {
+		return
+	}
+	addInts(sc.all, o.all)
+	addInts(sc.onlyCountry, o.onlyCountry)
+	addInts(sc.onlyRegion, o.onlyRegion)
+	addInts(sc.onlyCategory, o.onlyCategory)
+	addInts(sc.freedom[:], o.freedom[:])
+	addInts(sc.viol, o.viol)
+	addInts(sc.target, o.target)
+	addInts(sc.year[:], o.year[:])
+}
+
+func addInts(dst, src []int) {
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// run makes the pass over candidates from up to to: entries of list, or
+// when list is nil the entries themselves, less those excluded. The
+// caller holds mu (read).
+func (ix *facetIndex) run(sc *scan, list []int32, from, to int, excluded []uint64, score []uint8) {
 	f := sc.f
 	vs, ts := ix.viol.stride, ix.target.stride
 	// Candidates come roughly in id order, and so in date order: walk
 	// them newest first unless the oldest come first, so that the heap
 	// fills with the page's updates early and turns most others away at
 	// its root.
-	i, step := n-1, -1
+	i, step := to-1, -1
 	if sc.sort == civicmon.SortOldest {
-		i, step = 0, 1
+		i, step = from, 1
 	}
-	for ; i >= 0 && i < n; i += step {
+	for ; i >= from && i < to; i += step {
 		p := i
 		if list != nil {
 			p = int(list[i])
@@ -784,6 +930,17 @@ type matchEntry struct{ ids []int64 }
 // matchCacheIDs bounds the ids the cache holds by default (8 bytes each),
 // and so its memory: 16 MB.
 const matchCacheIDs = 2 << 20
+
+// SetSearchParts fixes how many parts a search's work splits into (see
+// searchParts), or with 0 lets the store choose: one per processor, when
+// each part holds at least 50,000 published updates. Tests use it to run
+// the split path on a few updates.
+func (db *DB) SetSearchParts(n int) {
+	ix := db.facets()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.parts = max(n, 0)
+}
 
 // SetSearchCache sets how many update ids the cache of full-text lookups
 // may hold (8 bytes each; the default, 2,097,152, is 16 MB), or switches it

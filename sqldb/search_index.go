@@ -135,6 +135,7 @@ type facetIndex struct {
 	ref         facetRef
 
 	cache matchCache // of the full-text lookups, by generation
+	parts int        // how many parts a search splits into; 0: automatic
 
 	loaded      bool
 	seq         int64 // the last search_log entry applied

@@ -53,13 +53,21 @@ func Open(path string) (*sqldb.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	pragmas := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)",
-		"foreign_keys(ON)", "cache_size(-32000)", "temp_store(MEMORY)"} {
-		pragmas.Add("_pragma", p)
+	dsn := func(pragmas ...string) string {
+		v := url.Values{}
+		for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)",
+			"foreign_keys(ON)", "temp_store(MEMORY)"}, pragmas...) {
+			v.Add("_pragma", p)
+		}
+		return "file:" + path + "?" + v.Encode()
 	}
-	dsn := "file:" + path + "?" + pragmas.Encode()
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// The writer keeps 32 MB of pages: bulk loads and index merges touch
+	// many. Readers keep 8 MB each: the operating system caches the file
+	// for all of them, and a search of a common word at a million updates
+	// reads some 10 MB of the full-text index that a larger cache per
+	// connection would only hold again, once per connection (see "Search"
+	// in docs/benchmarks.md: memory).
+	write, err := sql.Open("sqlite", dsn("cache_size(-32000)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -71,7 +79,7 @@ func Open(path string) (*sqldb.DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
+	read, err := sql.Open("sqlite", dsn("cache_size(-8000)", "query_only(ON)"))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

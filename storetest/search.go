@@ -32,6 +32,24 @@ func testSearch(t *testing.T, db *sqldb.DB) {
 	} {
 		t.Run(sub.name, func(t *testing.T) { sub.fn(t, s) })
 	}
+	// The same answers when the work is split into parts by update id
+	// (SQLite splits searches over many updates; PostgreSQL never does,
+	// and must ignore this): three parts for eight updates, and more parts
+	// than updates.
+	for _, parts := range []int{3, 20} {
+		db.SetSearchParts(parts)
+		for _, sub := range []struct {
+			name string
+			fn   func(t *testing.T, s civicmon.Store)
+		}{
+			{"Text", testSearchText},
+			{"Filters", testSearchFilters},
+			{"Facets", testSearchFacets},
+		} {
+			t.Run(fmt.Sprintf("%s/%dParts", sub.name, parts), func(t *testing.T) { sub.fn(t, s) })
+		}
+	}
+	db.SetSearchParts(0)
 	// These change the data: after the read-only ones.
 	t.Run("Pages", func(t *testing.T) { testSearchPages(t, s) })
 	t.Run("Writes", func(t *testing.T) { testSearchWrites(t, db) })
