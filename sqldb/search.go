@@ -47,7 +47,7 @@ const (
 type searchFilter struct {
 	countryFail  []uint8 // by country number: which of the country, region and category filters it fails
 	freedom      uint8   // 0: no filter
-	viol, target []uint64
+	viol, target []termWord
 	years        *[numYears]bool
 	since, until int32
 }
@@ -378,17 +378,17 @@ func (ix *facetIndex) compile(sq *civicmon.SearchQuery) (*searchFilter, error) {
 		f.freedom |= uint8(fr.Bit())
 	}
 	if len(sq.Violations) > 0 {
-		f.viol = make([]uint64, ix.viol.stride)
+		f.viol = make([]termWord, ix.viol.stride)
 		for _, v := range sq.Violations {
 			n := ix.violTerms.num[v]
-			f.viol[n/64] |= 1 << (n % 64)
+			f.viol[n/termBits] |= 1 << (n % termBits)
 		}
 	}
 	if len(sq.Targets) > 0 {
-		f.target = make([]uint64, ix.target.stride)
+		f.target = make([]termWord, ix.target.stride)
 		for _, t := range sq.Targets {
 			n := ix.targetTerms.num[t]
-			f.target[n/64] |= 1 << (n % 64)
+			f.target[n/termBits] |= 1 << (n % termBits)
 		}
 	}
 	if len(sq.Years) > 0 {
@@ -518,8 +518,8 @@ func (ix *facetIndex) newScan(sq *civicmon.SearchQuery, f *searchFilter, sort ci
 	if sc.facets {
 		n := len(ix.countryCode)
 		sc.all, sc.onlyCountry, sc.onlyRegion, sc.onlyCategory = make([]int, n), make([]int, n), make([]int, n), make([]int, n)
-		sc.viol = make([]int, ix.viol.stride*64)
-		sc.target = make([]int, ix.target.stride*64)
+		sc.viol = make([]int, ix.viol.stride*termBits)
+		sc.target = make([]int, ix.target.stride*termBits)
 	}
 	return sc
 }
@@ -709,14 +709,14 @@ func (ix *facetIndex) run(sc *scan, list []int32, from, to int, excluded []uint6
 		if fail&^dimViolation == 0 {
 			for w, x := range vw {
 				for ; x != 0; x &= x - 1 {
-					sc.viol[w*64+bits.TrailingZeros64(x)]++
+					sc.viol[w*termBits+bits.TrailingZeros32(x)]++
 				}
 			}
 		}
 		if fail&^dimTarget == 0 {
 			for w, x := range tw {
 				for ; x != 0; x &= x - 1 {
-					sc.target[w*64+bits.TrailingZeros64(x)]++
+					sc.target[w*termBits+bits.TrailingZeros32(x)]++
 				}
 			}
 		}
@@ -734,7 +734,7 @@ func (ix *facetIndex) run(sc *scan, list []int32, from, to int, excluded []uint6
 	}
 }
 
-func intersects(a, b []uint64) bool {
+func intersects(a, b []termWord) bool {
 	for i := range b {
 		if a[i]&b[i] != 0 {
 			return true
@@ -928,8 +928,9 @@ type matchCache struct {
 type matchEntry struct{ ids []int64 }
 
 // matchCacheIDs bounds the ids the cache holds by default (8 bytes each),
-// and so its memory: 16 MB.
-const matchCacheIDs = 2 << 20
+// and so its memory: 8 MB. (A million-update monitor's live heap is some
+// 40 MB without it; see "Search" in docs/benchmarks.md, memory.)
+const matchCacheIDs = 1 << 20
 
 // SetSearchParts fixes how many parts a search's work splits into (see
 // searchParts), or with 0 lets the store choose: one per processor, when
@@ -943,7 +944,7 @@ func (db *DB) SetSearchParts(n int) {
 }
 
 // SetSearchCache sets how many update ids the cache of full-text lookups
-// may hold (8 bytes each; the default, 2,097,152, is 16 MB), or switches it
+// may hold (8 bytes each; the default, 1,048,576, is 8 MB), or switches it
 // off with 0.
 func (db *DB) SetSearchCache(ids int) {
 	c := &db.facets().cache

@@ -58,6 +58,10 @@ func (db *DB) facets() *facetIndex {
 	return ix
 }
 
+type termWord = uint32
+
+const termBits = 32
+
 // Year counts cover 1800–2199 (SearchQuery.Validate refuses others).
 const (
 	firstYear = 1800
@@ -65,20 +69,23 @@ const (
 )
 
 // bitColumn holds a set of term numbers per entry, stride words each.
+// Words are 32 bits: a vocabulary of up to 32 violation types (or target
+// groups) takes 4 bytes per update, where 64-bit words took 8 — 8 MB less
+// heap for a million updates.
 type bitColumn struct {
 	stride int
-	w      []uint64
+	w      []termWord
 }
 
-func (b *bitColumn) at(i int) []uint64 { return b.w[i*b.stride : (i+1)*b.stride] }
+func (b *bitColumn) at(i int) []termWord { return b.w[i*b.stride : (i+1)*b.stride] }
 
 // widen makes room for term number n.
 func (b *bitColumn) widen(n, entries int) {
-	need := n/64 + 1
+	need := n/termBits + 1
 	if need <= b.stride {
 		return
 	}
-	w := make([]uint64, need*entries, need*max(entries, cap(b.w)/max(b.stride, 1)))
+	w := make([]termWord, need*entries, need*max(entries, cap(b.w)/max(b.stride, 1)))
 	for i := range entries {
 		copy(w[i*need:], b.w[i*b.stride:(i+1)*b.stride])
 	}
@@ -241,8 +248,8 @@ func (ix *facetIndex) put(r *facetRow) {
 		ix.years = append(ix.years, 0)
 		ix.country = append(ix.country, 0)
 		ix.freedoms = append(ix.freedoms, 0)
-		ix.viol.w = append(ix.viol.w, make([]uint64, ix.viol.stride)...)
-		ix.target.w = append(ix.target.w, make([]uint64, ix.target.stride)...)
+		ix.viol.w = append(ix.viol.w, make([]termWord, ix.viol.stride)...)
+		ix.target.w = append(ix.target.w, make([]termWord, ix.target.stride)...)
 		ix.pos.set(r.id, p, len(ix.ids))
 	}
 	ix.days[p] = r.day
@@ -261,7 +268,7 @@ func (ix *facetIndex) setTerms(col *bitColumn, ts *terms, p int, slugs []string)
 	clear(w)
 	for _, s := range slugs {
 		n := ts.num[s]
-		w[n/64] |= 1 << (n % 64)
+		w[n/termBits] |= 1 << (n % termBits)
 	}
 }
 
@@ -429,7 +436,7 @@ func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 	ix.reset()
 	ix.ids, ix.days, ix.years = make([]int64, 0, n), make([]int32, 0, n), make([]int16, 0, n)
 	ix.country, ix.freedoms = make([]uint16, 0, n), make([]uint8, 0, n)
-	ix.viol.w, ix.target.w = make([]uint64, 0, n), make([]uint64, 0, n)
+	ix.viol.w, ix.target.w = make([]termWord, 0, n), make([]termWord, 0, n)
 	var id, day, freedoms int64
 	var country, violations sql.RawBytes
 	var slugs []string
@@ -468,7 +475,7 @@ func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 			t = ix.targetTerms.number(string(target))
 			ix.target.widen(t, len(ix.ids))
 		}
-		ix.target.at(int(p))[t/64] |= 1 << (t % 64)
+		ix.target.at(int(p))[t/termBits] |= 1 << (t % termBits)
 	}
 	return trows.Err()
 }

@@ -62,11 +62,10 @@ func Open(path string) (*sqldb.DB, error) {
 		return "file:" + path + "?" + v.Encode()
 	}
 	// The writer keeps 32 MB of pages: bulk loads and index merges touch
-	// many. Readers keep 8 MB each: the operating system caches the file
-	// for all of them, and a search of a common word at a million updates
-	// reads some 10 MB of the full-text index that a larger cache per
-	// connection would only hold again, once per connection (see "Search"
-	// in docs/benchmarks.md: memory).
+	// many. Readers keep 4 MB each: the operating system caches the file
+	// for all of them, and the full-text lists of a common word at a
+	// million updates are larger than any cache a connection could keep
+	// for each of them (see "Search" in docs/benchmarks.md: memory).
 	write, err := sql.Open("sqlite", dsn("cache_size(-32000)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -79,7 +78,7 @@ func Open(path string) (*sqldb.DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", dsn("cache_size(-8000)", "query_only(ON)"))
+	read, err := sql.Open("sqlite", dsn("cache_size(-4000)", "query_only(ON)"))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

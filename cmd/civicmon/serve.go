@@ -1,9 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/civicmon/civicmon/demo"
@@ -22,8 +27,14 @@ func cmdServe(e *env, args []string) error {
 	withDemo := fs.Bool("demo", false, "load the demo data first if the database is new and empty")
 	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "public URL of the site, e.g. https://monitor.example.org, for permalinks and sitemap.xml (env CIVICMON_BASE_URL; default: from each request)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM/SIGINT")
+	memLimit := fs.String("memory-limit", cmp.Or(os.Getenv("CIVICMON_MEMORY_LIMIT"), "auto"),
+		"soft limit of the Go heap, e.g. 256MiB; auto: twice what the search index holds plus 48 MiB, at least 96 MiB; off: none (env CIVICMON_MEMORY_LIMIT; GOMEMLIMIT wins)")
 	if err := parse(e, fs, args); err != nil {
 		return err
+	}
+	limit, err := parseMemoryLimit(*memLimit)
+	if err != nil {
+		return fmt.Errorf("--memory-limit: %w", err)
 	}
 	d, err := openDB(e, *db)
 	if err != nil {
@@ -50,6 +61,7 @@ func cmdServe(e *env, args []string) error {
 			return
 		}
 		e.log.Info("search index loaded", "took", time.Since(start).Round(time.Millisecond))
+		setMemoryLimit(e, limit)
 	}()
 	mailCfg := mail.FromEnv()
 	if !mailCfg.Enabled() {
@@ -63,4 +75,51 @@ func cmdServe(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "civicmon is serving %s on %s\n", redact(*db), url)
 		e.log.Info("listening", "url", url)
 	})
+}
+
+// autoMemoryLimit asks setMemoryLimit to size the limit from the heap.
+const autoMemoryLimit = -1
+
+// parseMemoryLimit reads "auto", "off" (or 0), or a size in bytes with an
+// optional B, KiB, MiB or GiB suffix.
+func parseMemoryLimit(v string) (int64, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "auto", "":
+		return autoMemoryLimit, nil
+	case "off", "0":
+		return 0, nil
+	}
+	num, unit := v, int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(v, u.suffix); ok {
+			num, unit = n, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size: write auto, off, or e.g. 256MiB", v)
+	}
+	return n * unit, nil
+}
+
+// setMemoryLimit sets the Go runtime's soft memory limit, so that on a
+// small server the heap is collected before it doubles (the default) and
+// returned to the system: the searches of a million-update monitor make
+// tens of MB of short-lived id lists. GOMEMLIMIT, when set, wins.
+func setMemoryLimit(e *env, limit int64) {
+	if limit == 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	if limit == autoMemoryLimit {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		limit = max(96<<20, 2*int64(ms.HeapAlloc)+48<<20)
+	}
+	debug.SetMemoryLimit(limit)
+	e.log.Info("memory limit set", "limit_mib", limit>>20)
 }
