@@ -14,6 +14,9 @@ import (
 )
 
 func cmdExport(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "site" {
+		return cmdExportSite(e, args[1:])
+	}
 	fs := newFlags(e, "export", "export [--format ndjson|json|csv] [--table T] [--out FILE|DIR] [filters] [--db DB]")
 	db := dbFlag(fs)
 	format := fs.String("format", "ndjson", "ndjson, json or csv")
