@@ -125,10 +125,12 @@ func Export(ctx context.Context, st civicmon.Store, dir string, o Options) (*Res
 	if err := e.run(ctx); err != nil {
 		return nil, err
 	}
+	o.Logger.Debug("pages written", "files", e.done.Load(), "took", time.Since(start))
 	m, err := writeManifest(tmp, e.hashes, o.Key, o.Now())
 	if err != nil {
 		return nil, err
 	}
+	o.Logger.Debug("manifest written", "took", time.Since(start))
 	if err := replaceDir(tmp, dir); err != nil {
 		return nil, err
 	}
@@ -199,7 +201,8 @@ type job struct {
 }
 
 type exporter struct {
-	st     civicmon.Store
+	st     civicmon.Store // the database
+	rs     *readStore     // the database, with what pages repeat in memory
 	srv    *web.Server
 	h      http.Handler
 	dir    string
@@ -220,12 +223,13 @@ type exporter struct {
 func newExporter(st civicmon.Store, dir string, o Options) (*exporter, error) {
 	// The site's request log would say one line per file: only warnings.
 	quiet := slog.New(levelHandler{slog.LevelWarn, o.Logger.Handler()})
-	srv, err := web.New(web.Config{Store: st, Logger: quiet, Now: o.Now, BaseURL: o.BaseURL, NoPageCache: true,
+	rs := newReadStore(st)
+	srv, err := web.New(web.Config{Store: rs, Logger: quiet, Now: o.Now, BaseURL: o.BaseURL, NoPageCache: true,
 		RequestTimeout: 10 * time.Minute})
 	if err != nil {
 		return nil, err
 	}
-	e := &exporter{st: st, srv: srv, h: srv.Handler(), dir: dir, o: o, m: &siteMap{langs: o.Langs},
+	e := &exporter{st: st, rs: rs, srv: srv, h: srv.Handler(), dir: dir, o: o, m: &siteMap{langs: o.Langs},
 		hashes: newHashCache(), log: o.Logger}
 	e.rw = &rewriter{m: e.m, baseURL: o.BaseURL, bad: func(page, link string) {
 		e.mu.Lock()
@@ -253,12 +257,17 @@ func (e *exporter) run(ctx context.Context) error {
 				if ctx.Err() != nil {
 					continue
 				}
-				if err := e.write(ctx, j, buf); err != nil {
+				t0 := time.Now()
+				err := e.write(ctx, j, buf)
+				e.log.Debug("file", "url", j.url, "took", time.Since(t0))
+				if err != nil {
 					cancel(fmt.Errorf("%s: %w", j.url, err))
 				}
 			}
 		}()
 	}
+	indexed := make(chan error, 1)
+	go func() { indexed <- e.index(ctx) }()
 	perr := e.produce(ctx, func(j job) bool {
 		e.total.Add(1)
 		select {
@@ -270,8 +279,11 @@ func (e *exporter) run(ctx context.Context) error {
 	})
 	close(jobs)
 	wg.Wait()
-	if perr != nil {
+	if perr != nil && perr != errStop {
 		cancel(perr)
+	}
+	if err := <-indexed; err != nil {
+		cancel(fmt.Errorf("search index: %w", err))
 	}
 	if err := context.Cause(ctx); err != nil {
 		return err
@@ -455,6 +467,6 @@ func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
 func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
 	return levelHandler{h.min, h.Handler.WithAttrs(a)}
 }
-func (h levelHandler) WithGroup(n string) slog.Handler { return levelHandler{h.min, h.Handler.WithGroup(n)} }
-
-
+func (h levelHandler) WithGroup(n string) slog.Handler {
+	return levelHandler{h.min, h.Handler.WithGroup(n)}
+}

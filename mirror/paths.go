@@ -156,7 +156,7 @@ func relative(from, to string) string {
 
 // linkAttrs are the attributes whose values are URLs in the site's HTML
 // (html/template always writes them in double quotes).
-var linkAttrs = [][]byte{[]byte(` href="`), []byte(` src="`), []byte(` action="`), []byte(` srcset="`), []byte(` data-base="`)}
+var linkAttrs = map[string]bool{"href": true, "src": true, "action": true, "srcset": true, "data-base": true}
 
 // rewriter turns the site's links into links between the mirror's files.
 type rewriter struct {
@@ -168,38 +168,45 @@ type rewriter struct {
 
 // html rewrites the links of the HTML page stored at file, and drops what
 // needs a server: GET forms other than the search form (the country
-// filters; the pages they lead to are linked from elsewhere).
+// filters; the pages they lead to are linked from elsewhere). It reads
+// the page once, from attribute to attribute: html/template escapes every
+// quote in text, so `="` only ever starts an attribute's value.
 func (rw *rewriter) html(file string, in []byte) []byte {
 	in = dropServerForms(in)
 	out := make([]byte, 0, len(in)+len(in)/8)
 	i := 0
 	for {
-		// The next attribute of any kind.
-		next, which := -1, -1
-		for k, a := range linkAttrs {
-			if j := bytes.Index(in[i:], a); j >= 0 && (next < 0 || i+j < next) {
-				next, which = i+j, k
-			}
-		}
-		if next < 0 {
+		j := bytes.Index(in[i:], []byte(`="`))
+		if j < 0 {
 			return append(out, in[i:]...)
 		}
-		start := next + len(linkAttrs[which])
+		eq := i + j
+		start := eq + 2
 		end := bytes.IndexByte(in[start:], '"')
 		if end < 0 {
 			return append(out, in[i:]...)
 		}
 		end += start
+		n := eq
+		for n > 0 && (in[n-1] == '-' || in[n-1] >= 'a' && in[n-1] <= 'z') {
+			n--
+		}
+		name := string(in[n:eq])
+		if !linkAttrs[name] || n == 0 || in[n-1] != ' ' {
+			out = append(out, in[i:end]...)
+			i = end
+			continue
+		}
 		out = append(out, in[i:start]...)
 		val := html.UnescapeString(string(in[start:end]))
-		if which == 3 { // srcset: "url descriptor, url descriptor"
+		if name == "srcset" { // "url descriptor, url descriptor"
 			parts := strings.Split(val, ",")
-			for n, part := range parts {
+			for k, part := range parts {
 				f := strings.Fields(part)
 				if len(f) > 0 {
 					f[0] = rw.link(file, f[0])
 				}
-				parts[n] = strings.Join(f, " ")
+				parts[k] = strings.Join(f, " ")
 			}
 			val = strings.Join(parts, ", ")
 		} else {

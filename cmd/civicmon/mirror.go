@@ -194,5 +194,3 @@ func cmdVerifyMirror(e *env, args []string) error {
 		return errUntrusted
 	}
 }
-
-
