@@ -81,15 +81,15 @@ func ReadPrivateKey(path string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		return nil, civicmon.Errorf(civicmon.EINVALID, "signing key %s can be read by others (mode %o): run chmod 600 %s, and consider the key exposed if others could reach it", path, fi.Mode().Perm(), path)
-	}
 	blk, _ := pem.Decode(b)
 	if blk == nil || blk.Type != "PRIVATE KEY" {
 		if blk != nil && blk.Type == "PUBLIC KEY" {
 			return nil, civicmon.Errorf(civicmon.EINVALID, "%s is a public key: signing needs the private key (the file without .pub)", path)
 		}
 		return nil, civicmon.Errorf(civicmon.EINVALID, "%s is not a PEM private key (make one with `civicmon keygen`)", path)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, civicmon.Errorf(civicmon.EINVALID, "signing key %s can be read by others (mode %o): run chmod 600 %s, and consider the key exposed if others could reach it", path, fi.Mode().Perm(), path)
 	}
 	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 	if err != nil {
