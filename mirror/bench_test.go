@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/civicmon/civicmon/demo"
+	"github.com/civicmon/civicmon/gen"
 	"github.com/civicmon/civicmon/storetest"
 )
 
@@ -17,6 +18,23 @@ func BenchmarkExportDemo(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		dir := filepath.Join(b.TempDir(), "m")
 		if _, err := Export(context.Background(), db.Store(), dir, Options{BaseURL: "https://m.example.org", Unsigned: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkExportGen(b *testing.B) {
+	db := storetest.SQLite.Open(b)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, db.Store()); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := gen.Run(ctx, db.Store(), gen.Options{Updates: 2000, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		dir := filepath.Join(b.TempDir(), "m")
+		if _, err := Export(ctx, db.Store(), dir, Options{BaseURL: "https://m.example.org", Unsigned: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -345,11 +346,18 @@ func addCSP(page []byte, script bool) []byte {
 	return append(out, page[i:]...)
 }
 
+// mkdir makes dir and the directories above it that the export has not
+// made yet.
 func (e *exporter) mkdir(dir string) error {
 	if _, ok := e.dirs.Load(dir); ok {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if parent := filepath.Dir(dir); parent != dir && len(parent) >= len(e.dir) {
+		if err := e.mkdir(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	e.dirs.Store(dir, true)

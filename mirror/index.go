@@ -22,6 +22,7 @@ import (
 //	search-index/meta.js           the counts and the countries
 //	search-index/docs/N.js         the result entries of documents N×100 …
 //	search-index/terms/B/KEY.js    the terms of block B that start with KEY
+//	search-index/terms/B/keys.js   the KEYs of block B
 //
 // Documents are the published updates numbered newest first, so a list of
 // document numbers in order is a list of results newest first. Blocks are
@@ -164,6 +165,15 @@ func (x *indexWriter) flushBlock() error {
 		if err := x.script("terms/"+strconv.Itoa(block)+"/"+k+".js", "t", strconv.Itoa(block)+","+strconv.Quote(k), b); err != nil {
 			return err
 		}
+	}
+	// The keys the block has, so that the search page asks for no file
+	// that is not there (a failed load is an error in the browser's log).
+	b, err := json.Marshal(strings.Join(keys, " "))
+	if err != nil {
+		return err
+	}
+	if err := x.script("terms/"+strconv.Itoa(block)+"/keys.js", "k", strconv.Itoa(block), b); err != nil {
+		return err
 	}
 	clear(x.terms)
 	return nil

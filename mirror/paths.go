@@ -7,6 +7,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/civicmon/civicmon/i18n"
 )
@@ -164,6 +165,35 @@ type rewriter struct {
 	baseURL string // absolute links to it are local links too
 	// bad is called with every local link that has no file in the mirror.
 	bad func(page, link string)
+	// known remembers where links go: the same few hundred (the menu, the
+	// countries) are on every page.
+	mu    sync.Mutex
+	known map[string]target
+}
+
+type target struct {
+	file, frag string
+	ok         bool
+}
+
+const knownMax = 20000
+
+// file is m.file, remembered.
+func (rw *rewriter) file(ref string) (string, string, bool) {
+	rw.mu.Lock()
+	t, hit := rw.known[ref]
+	rw.mu.Unlock()
+	if hit {
+		return t.file, t.frag, t.ok
+	}
+	t.file, t.frag, t.ok = rw.m.file(ref)
+	rw.mu.Lock()
+	if rw.known == nil || len(rw.known) >= knownMax {
+		rw.known = make(map[string]target, 1024)
+	}
+	rw.known[ref] = t
+	rw.mu.Unlock()
+	return t.file, t.frag, t.ok
 }
 
 // html rewrites the links of the HTML page stored at file, and drops what
@@ -226,7 +256,7 @@ func (rw *rewriter) link(file, ref string) string {
 	if !strings.HasPrefix(local, "/") || strings.HasPrefix(local, "//") {
 		return ref // another site, a fragment, data:, mailto:
 	}
-	target, frag, ok := rw.m.file(local)
+	target, frag, ok := rw.file(local)
 	if !ok {
 		if rw.bad != nil {
 			rw.bad(file, ref)

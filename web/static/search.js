@@ -94,9 +94,10 @@
   window.civicmonNormalize = function (s) { return tokens(s).join(" "); };
 
   // --- loading index files ---
-  var meta = null, docs = {}, terms = {}, loads = {};
+  var meta = null, docs = {}, terms = {}, keys = {}, loads = {};
   window.civicmonSearch = {
     meta: function (_, m) { meta = m; },
+    k: function (block, list) { keys[block] = new Set(list.split(" ")); },
     d: function (shard, list) { docs[shard] = list; },
     t: function (block, key, map) { terms[block + "/" + key] = map; }
   };
@@ -163,6 +164,7 @@
 
   function Search(q) {
     var p = parse(q);
+    this.q = q;
     this.must = p.must; this.not = p.not;
     this.block = 0; this.found = []; this.shown = 0;
     this.blocks = meta ? Math.ceil(meta.docs / meta.block) : 0;
@@ -174,7 +176,12 @@
     if (s.found.length >= n || s.complete()) { return Promise.resolve(); }
     var b = s.block++;
     var all = s.must.concat(s.not);
-    return Promise.all(all.map(function (t) { return load("terms/" + b + "/" + key(t) + ".js"); })).then(function () {
+    return load("terms/" + b + "/keys.js").then(function () {
+      var have = keys[b] || new Set();
+      return Promise.all(all.map(function (t) {
+        return have.has(key(t)) ? load("terms/" + b + "/" + key(t) + ".js") : null;
+      }));
+    }).then(function () {
       var size = meta.block;
       var hits = new Int32Array(size);
       s.must.forEach(function (t, i) {
@@ -243,19 +250,21 @@
         else { heading.textContent = msg("atleast", s.found.length); }
         more.hidden = done;
         section.setAttribute("aria-busy", "false");
+        section.setAttribute("data-query", s.q);
       });
     });
   }
 
   function run(q) {
     list.textContent = "";
+    section.removeAttribute("data-query");
     more.hidden = true;
     if (q.trim() === "") { section.hidden = true; current = null; return Promise.resolve(); }
     section.hidden = false;
     section.setAttribute("aria-busy", "true");
     heading.textContent = msg("loading");
     return load("meta.js").then(function (ok) {
-      if (!ok || !meta) { heading.textContent = msg("failed"); return; }
+      if (!ok || !meta) { heading.textContent = msg("failed"); section.setAttribute("aria-busy", "false"); return; }
       current = new Search(q);
       return show(current);
     });
