@@ -51,7 +51,11 @@ type Options struct {
 	Unsigned bool
 	// Workers render pages in parallel (default: the number of CPUs).
 	Workers int
-	Logger  *slog.Logger
+	// SearchBlock is how many updates, newest first, make a block of the
+	// search index (default 20,000): a search loads the blocks one by one
+	// until it has a page of results.
+	SearchBlock int
+	Logger      *slog.Logger
 	// Progress is told of every file written, with an estimate of the
 	// total (which grows when the estimate was short).
 	Progress func(done, total int)
@@ -95,6 +99,9 @@ func Export(ctx context.Context, st civicmon.Store, dir string, o Options) (*Res
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.SearchBlock <= 0 {
+		o.SearchBlock = defaultBlock
 	}
 	if o.Now == nil {
 		o.Now = time.Now

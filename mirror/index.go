@@ -26,7 +26,7 @@ import (
 //
 // Documents are the published updates numbered newest first, so a list of
 // document numbers in order is a list of results newest first. Blocks are
-// runs of indexBlock documents: a search reads block 0 (the newest), and
+// runs of Options.SearchBlock documents: a search reads block 0 (the newest), and
 // reads on only when the reader asks for more results than it found, so a
 // reader on a slow link downloads, per word, the terms of one block that
 // start with the word's first two letters, not the index. KEY is the hex
@@ -37,9 +37,9 @@ import (
 // IndexVersion is the format version of the index, in meta.js.
 const IndexVersion = 1
 
-var (
-	indexBlock = 20000 // documents per block
-	docShard   = 100   // documents per docs file
+const (
+	defaultBlock = 20000 // documents per block
+	docShard     = 100   // documents per docs file
 )
 
 const snippetRunes = 240
@@ -48,6 +48,7 @@ const snippetRunes = 240
 // holding one block's terms at a time.
 type indexWriter struct {
 	e        *exporter
+	block    int // documents per block
 	n        int // documents added
 	terms    map[string][]uint32
 	docs     []any
@@ -57,11 +58,11 @@ type indexWriter struct {
 }
 
 func newIndexWriter(e *exporter) (*indexWriter, error) {
-	return &indexWriter{e: e, terms: map[string][]uint32{}, seen: map[string]bool{}, codesUse: map[string]bool{}}, nil
+	return &indexWriter{e: e, block: e.o.SearchBlock, terms: map[string][]uint32{}, seen: map[string]bool{}, codesUse: map[string]bool{}}, nil
 }
 
 func (x *indexWriter) add(pu civicmon.PublicUpdate, c *civicmon.Country) error {
-	local := uint32(x.n % indexBlock)
+	local := uint32(x.n % x.block)
 	clear(x.seen)
 	addText := func(s string) {
 		search.Tokenize(s, func(tok string, _, _ int) bool {
@@ -95,7 +96,7 @@ func (x *indexWriter) add(pu civicmon.PublicUpdate, c *civicmon.Country) error {
 			return err
 		}
 	}
-	if x.n%indexBlock == 0 {
+	if x.n%x.block == 0 {
 		return x.flushBlock()
 	}
 	return nil
@@ -138,7 +139,7 @@ func (x *indexWriter) flushBlock() error {
 	if len(x.terms) == 0 {
 		return nil
 	}
-	block := (x.n - 1) / indexBlock
+	block := (x.n - 1) / x.block
 	byKey := map[string][]string{}
 	for t := range x.terms {
 		k := termKey(t)
@@ -240,7 +241,7 @@ func (x *indexWriter) finish(byCode map[string]*civicmon.Country) error {
 		"version":    IndexVersion,
 		"normalizer": search.NormalizerVersion,
 		"docs":       x.n,
-		"block":      indexBlock,
+		"block":      x.block,
 		"docShard":   docShard,
 		"countries":  countries,
 	}

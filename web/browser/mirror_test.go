@@ -48,7 +48,7 @@ func TestMirror(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "mirror")
-	if _, err := mirror.Export(ctx, db.Store(), dir, mirror.Options{BaseURL: "https://monitor.example.org", Unsigned: true}); err != nil {
+	if _, err := mirror.Export(ctx, db.Store(), dir, mirror.Options{BaseURL: "https://monitor.example.org", Unsigned: true, SearchBlock: 4}); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	root := (&url.URL{Scheme: "file", Path: dir + "/"}).String()
