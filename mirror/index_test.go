@@ -21,7 +21,7 @@ type index struct {
 	dir  string
 	meta struct {
 		Docs, Block, DocShard int
-		Countries            map[string][2]string
+		Countries             map[string][2]string
 	}
 }
 
