@@ -318,8 +318,8 @@ func (e *exporter) write(ctx context.Context, j job, buf *bytes.Buffer) error {
 	rec := &recorder{header: http.Header{}, body: buf}
 	if j.search {
 		e.srv.MirrorSearchPage(rec, req)
-	} else {
-		e.h.ServeHTTP(rec, req)
+	} else if err := serve(e.h, rec, req); err != nil {
+		return err
 	}
 	if rec.status != http.StatusOK {
 		return fmt.Errorf("the site answered %d", rec.status)
@@ -397,7 +397,9 @@ func (e *exporter) stream(req *http.Request, j job, path string) error {
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 256<<10)
 	w := &streamWriter{header: http.Header{}, w: bw}
-	e.h.ServeHTTP(w, req)
+	if err := serve(e.h, w, req); err != nil {
+		return err
+	}
 	if w.status != http.StatusOK {
 		return fmt.Errorf("the site answered %d", w.status)
 	}
@@ -418,6 +420,25 @@ func (e *exporter) stream(req *http.Request, j job, path string) error {
 func sum(h hash.Hash) (out [32]byte) {
 	copy(out[:], h.Sum(nil))
 	return out
+}
+
+// serve runs the handler, turning the panic with which a handler cuts a
+// response short (http.ErrAbortHandler, which an http.Server would catch)
+// into an error.
+func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				panic(p)
+			}
+			err = fmt.Errorf("the site cut the response short (see the log above)")
+			if cerr := r.Context().Err(); cerr != nil {
+				err = cerr
+			}
+		}
+	}()
+	h.ServeHTTP(w, r)
+	return nil
 }
 
 // recorder keeps a response in a buffer.

@@ -32,19 +32,54 @@ type readStore struct {
 	mu     sync.Mutex
 	memo   map[string]*list.Element
 	order  *list.List // of *memoEntry, newest first
+	bytes  int        // about, of the remembered results
 	chunks []*chunk   // lent by the producer, oldest first
 	held   int        // updates in chunks
 }
 
 const (
 	memoSize   = 4096
+	memoBytes  = 32 << 20 // at most this much remembered, about
 	chunkLimit = 1000 // updates per chunk (FindUpdates' maximum)
 	heldMax    = 6000 // updates kept in chunks; the oldest chunks go first
 )
 
 type memoEntry struct {
-	key string
-	val any
+	key  string
+	val  any
+	size int
+}
+
+// sizeOf guesses the memory a result holds.
+func sizeOf(v any) int {
+	n := 256
+	switch v := v.(type) {
+	case found:
+		for i := range v.us {
+			u := &v.us[i]
+			n += 1024 + len(u.Title) + len(u.Summary) + len(u.Body) + len(u.InternalNotes)
+			for _, t := range u.Translations {
+				n += len(t.Title) + len(t.Summary) + len(t.Body)
+			}
+		}
+	case *civicmon.Update:
+		if v != nil {
+			n += sizeOf(found{us: []civicmon.Update{*v}}) + 512*len(v.Incidents)
+		}
+	case *civicmon.SearchResult:
+		n += 4096 + 512*len(v.Hits)
+	case []civicmon.Rating:
+		n += 256 * len(v)
+	case []civicmon.Correction:
+		for _, c := range v {
+			n += 128 + len(c.Note)
+		}
+	case []civicmon.Country:
+		n += 256 * len(v)
+	case map[string]civicmon.Rating:
+		n += 256 * len(v)
+	}
+	return n
 }
 
 // chunk is a run of the updates a filter selects, newest first: items
@@ -103,16 +138,21 @@ func (s *readStore) recall(key string) (any, bool) {
 func (s *readStore) remember(key string, val any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if el, ok := s.memo[key]; ok {
-		el.Value.(*memoEntry).val = val
-		s.order.MoveToFront(el)
+	if _, ok := s.memo[key]; ok {
 		return
 	}
-	s.memo[key] = s.order.PushFront(&memoEntry{key, val})
-	for s.order.Len() > memoSize {
+	size := sizeOf(val)
+	if size > memoBytes/16 {
+		return
+	}
+	s.memo[key] = s.order.PushFront(&memoEntry{key, val, size})
+	s.bytes += size
+	for s.order.Len() > memoSize || s.bytes > memoBytes {
 		old := s.order.Back()
 		s.order.Remove(old)
-		delete(s.memo, old.Value.(*memoEntry).key)
+		e := old.Value.(*memoEntry)
+		delete(s.memo, e.key)
+		s.bytes -= e.size
 	}
 }
 
