@@ -40,8 +40,8 @@ type readStore struct {
 const (
 	memoSize   = 4096
 	memoBytes  = 32 << 20 // at most this much remembered, about
-	chunkLimit = 1000 // updates per chunk (FindUpdates' maximum)
-	heldMax    = 6000 // updates kept in chunks; the oldest chunks go first
+	chunkLimit = 1000     // updates per chunk (FindUpdates' maximum)
+	heldMax    = 6000     // updates kept in chunks; the oldest chunks go first
 )
 
 type memoEntry struct {
