@@ -7,6 +7,7 @@ import (
 
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/gen"
+	"github.com/civicmon/civicmon/i18n"
 	"github.com/civicmon/civicmon/storetest"
 )
 
@@ -17,7 +18,7 @@ func BenchmarkExportDemo(b *testing.B) {
 	}
 	for i := 0; b.Loop(); i++ {
 		dir := filepath.Join(b.TempDir(), "m")
-		if _, err := Export(context.Background(), db.Store(), dir, Options{BaseURL: "https://m.example.org", Unsigned: true}); err != nil {
+		if _, err := Export(context.Background(), db.Store(), dir, Options{BaseURL: "https://m.example.org", Unsigned: true, Langs: benchLangs}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,8 +35,10 @@ func BenchmarkExportGen(b *testing.B) {
 	}
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "m")
-		if _, err := Export(ctx, db.Store(), dir, Options{BaseURL: "https://m.example.org", Unsigned: true}); err != nil {
+		if _, err := Export(ctx, db.Store(), dir, Options{BaseURL: "https://m.example.org", Unsigned: true, Langs: benchLangs}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
+
+var benchLangs = []i18n.Lang{i18n.English}

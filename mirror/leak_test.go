@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/i18n"
 	"github.com/civicmon/civicmon/mirror"
 )
 
@@ -58,7 +59,7 @@ func TestMirrorLeaksNothing(t *testing.T) {
 	}
 
 	dir := filepath.Join(t.TempDir(), "mirror")
-	export(t, s, dir, mirror.Options{Key: newKey(t)})
+	export(t, s, dir, mirror.Options{Key: newKey(t), Langs: []i18n.Lang{i18n.English, i18n.Russian}})
 	n := 0
 	for _, f := range files(t, dir) {
 		b, err := os.ReadFile(filepath.Join(dir, f))
