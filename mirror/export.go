@@ -223,9 +223,10 @@ type exporter struct {
 	done, total atomic.Int64
 	updates     int
 
-	mu       sync.Mutex
-	badLinks []string
-	dirs     sync.Map // directories made
+	progressMu sync.Mutex
+	mu         sync.Mutex
+	badLinks   []string
+	dirs       sync.Map // directories made
 }
 
 func newExporter(st civicmon.Store, dir string, o Options) (*exporter, error) {
@@ -383,6 +384,8 @@ func (e *exporter) writeFile(path, name string, body []byte) error {
 func (e *exporter) progress() {
 	n := e.done.Add(1)
 	if e.o.Progress != nil {
+		e.progressMu.Lock() // the callback need not be safe for concurrent use
+		defer e.progressMu.Unlock()
 		e.o.Progress(int(n), int(max(e.total.Load(), n)))
 	}
 }

@@ -374,6 +374,19 @@ func TestFailedExportLeavesDirAsItWas(t *testing.T) {
 		t.Errorf("the failed export left files beside the mirror: %v", names)
 	}
 
+	// A finished export replaces the earlier mirror, and leaves nothing
+	// beside it.
+	export(t, db.Store(), dir, mirror.Options{Key: key})
+	if after, _ := os.ReadFile(filepath.Join(dir, "MANIFEST")); bytes.Equal(before, after) {
+		t.Error("a new export with new data did not replace the mirror")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "updates", u.Slug, "index.html")); err != nil {
+		t.Errorf("the new update is not in the new mirror: %v", err)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 1 {
+		t.Errorf("the export left %d entries beside the mirror", len(entries)-1)
+	}
+
 	// A directory that holds something else is refused, and kept.
 	other := filepath.Join(parent, "documents")
 	os.MkdirAll(other, 0o755)

@@ -61,8 +61,8 @@ func cmdExportSite(e *env, args []string) error {
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 		o.Progress = func(done, total int) {
-			if bar.GetMax() != total {
-				bar.ChangeMax(total)
+			if total > bar.GetMax() {
+				bar.ChangeMax(total + total/20) // grows with the estimate, not on every file
 			}
 			bar.Set(done)
 		}
