@@ -143,10 +143,7 @@ func Export(ctx context.Context, st civicmon.Store, dir string, o Options) (*Res
 		return nil, err
 	}
 	ok = true
-	res := &Result{Files: len(m.Files), Updates: e.updates, Elapsed: time.Since(start)}
-	for _, f := range m.Files {
-		res.Bytes += f.Size
-	}
+	res := &Result{Files: m.Files, Bytes: m.Bytes, Updates: e.updates, Elapsed: time.Since(start)}
 	if o.Key != nil {
 		res.Fingerprint = Fingerprint(o.Key.Public().(ed25519.PublicKey))
 	}
@@ -226,7 +223,8 @@ type exporter struct {
 	progressMu sync.Mutex
 	mu         sync.Mutex
 	badLinks   []string
-	dirs       sync.Map // directories made
+	dirsMu     sync.Mutex
+	dirs       map[string]struct{} // directories made lately
 }
 
 func newExporter(st civicmon.Store, dir string, o Options) (*exporter, error) {
@@ -239,7 +237,7 @@ func newExporter(st civicmon.Store, dir string, o Options) (*exporter, error) {
 		return nil, err
 	}
 	e := &exporter{st: st, rs: rs, srv: srv, h: srv.Handler(), dir: dir, o: o, m: &siteMap{langs: o.Langs},
-		hashes: newHashCache(), log: o.Logger}
+		hashes: newHashCache(), log: o.Logger, dirs: map[string]struct{}{}}
 	e.rw = &rewriter{m: e.m, baseURL: o.BaseURL, bad: func(page, link string) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -354,23 +352,36 @@ func addCSP(page []byte, script bool) []byte {
 	return append(out, page[i:]...)
 }
 
-// mkdir makes dir and the directories above it that the export has not
-// made yet.
+// mkdir makes dir, and the directories above it that are missing. It
+// remembers the latest directories it made (not all: at a million updates
+// they are millions).
 func (e *exporter) mkdir(dir string) error {
-	if _, ok := e.dirs.Load(dir); ok {
+	e.dirsMu.Lock()
+	_, ok := e.dirs[dir]
+	e.dirsMu.Unlock()
+	if ok {
 		return nil
 	}
-	if parent := filepath.Dir(dir); parent != dir && len(parent) >= len(e.dir) {
-		if err := e.mkdir(parent); err != nil {
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, fs.ErrNotExist) && len(dir) > len(e.dir) {
+		if err := e.mkdir(filepath.Dir(dir)); err != nil {
 			return err
 		}
+		err = os.Mkdir(dir, 0o755)
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	e.dirs.Store(dir, true)
+	e.dirsMu.Lock()
+	if len(e.dirs) >= dirsMax {
+		clear(e.dirs)
+	}
+	e.dirs[dir] = struct{}{}
+	e.dirsMu.Unlock()
 	return nil
 }
+
+const dirsMax = 50000
 
 func (e *exporter) writeFile(path, name string, body []byte) error {
 	if err := os.WriteFile(path, body, 0o644); err != nil {

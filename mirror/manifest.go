@@ -2,7 +2,6 @@ package mirror
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -24,24 +23,33 @@ import (
 //	civicmon-mirror 1
 //	generated 2026-03-01T12:00:00Z
 //	key ed25519 <public key, base64> SHA256:<fingerprint>
-//	files 1234
 //	<sha256, hex> <size> <path>
 //	…
+//	end 1234
 //
 // The files are in walk order: the files of a directory by name, each
 // directory's files where its name sorts (a/b, a/c/d, a-b). MANIFEST.sig
-// holds the Ed25519 signature of the MANIFEST's bytes, in base64.
+// holds, in base64, the Ed25519 signature of the statement
+// "civicmon-mirror 1 manifest-sha256 <hex of the MANIFEST's SHA-256>\n":
+// a short message, so that signing and checking read the manifest — a
+// gigabyte at a million updates — as a stream, never whole.
 const (
 	ManifestName  = "MANIFEST"
 	SignatureName = "MANIFEST.sig"
 	manifestMagic = "civicmon-mirror 1"
 )
 
+// statement is what MANIFEST.sig signs: the manifest's SHA-256.
+func statement(sum []byte) []byte {
+	return []byte(manifestMagic + " manifest-sha256 " + hex.EncodeToString(sum) + "\n")
+}
+
 // Manifest is a parsed MANIFEST's header.
 type Manifest struct {
 	Generated time.Time
 	PublicKey ed25519.PublicKey // nil when unsigned
-	Files     []FileEntry       // only when written by writeManifest
+	Files     int               // how many files it lists
+	Bytes     int64             // their size
 }
 
 // FileEntry is one file of the manifest.
@@ -89,42 +97,52 @@ func writeManifest(dir string, hashes *hashCache, key ed25519.PrivateKey, now ti
 	if key != nil {
 		m.PublicKey = key.Public().(ed25519.PublicKey)
 	}
-	err := walkFiles(dir, func(rel string, d fs.DirEntry) error {
+	f, err := os.OpenFile(filepath.Join(dir, ManifestName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	w := bufio.NewWriterSize(io.MultiWriter(f, h), 256<<10)
+	m.writeHeader(w)
+	line := make([]byte, 0, 256)
+	err = walkFiles(dir, func(rel string, d fs.DirEntry) error {
 		if rel == ManifestName || rel == SignatureName {
 			return nil
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s is not a regular file", rel)
 		}
-		if h, ok := hashes.take(rel); ok {
-			m.Files = append(m.Files, FileEntry{rel, h.size, h.sum})
-			return nil
+		e, ok := hashes.take(rel)
+		if !ok {
+			var err error
+			if e.size, e.sum, err = hashFile(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+				return err
+			}
 		}
-		size, sum, err := hashFile(filepath.Join(dir, filepath.FromSlash(rel)))
-		if err != nil {
-			return err
-		}
-		m.Files = append(m.Files, FileEntry{rel, size, sum})
-		return nil
+		line = hex.AppendEncode(line[:0], e.sum[:])
+		line = append(line, ' ')
+		line = strconv.AppendInt(line, e.size, 10)
+		line = append(line, ' ')
+		line = append(line, rel...)
+		line = append(line, '\n')
+		m.Files++
+		m.Bytes += e.size
+		_, err := w.Write(line)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	m.writeHeader(&b)
-	for _, f := range m.Files {
-		b.WriteString(hex.EncodeToString(f.Sum[:]))
-		b.WriteByte(' ')
-		b.WriteString(strconv.FormatInt(f.Size, 10))
-		b.WriteByte(' ')
-		b.WriteString(f.Path)
-		b.WriteByte('\n')
+	fmt.Fprintf(w, "end %d\n", m.Files)
+	if err := w.Flush(); err != nil {
+		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, ManifestName), b.Bytes(), 0o644); err != nil {
+	if err := f.Close(); err != nil {
 		return nil, err
 	}
 	if key != nil {
-		sig := ed25519.Sign(key, b.Bytes())
+		sig := ed25519.Sign(key, statement(h.Sum(nil)))
 		if err := os.WriteFile(filepath.Join(dir, SignatureName), []byte(base64.StdEncoding.EncodeToString(sig)+"\n"), 0o644); err != nil {
 			return nil, err
 		}
@@ -139,7 +157,6 @@ func (m *Manifest) writeHeader(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "key none\n")
 	}
-	fmt.Fprintf(w, "files %d\n", len(m.Files))
 }
 
 // walkFiles calls fn with every file under dir (its path relative to dir,
@@ -202,7 +219,8 @@ type manifestReader struct {
 	sc   *bufio.Scanner
 	line int
 	Manifest
-	count int
+	count int  // from the end line
+	ended bool // the end line was read
 }
 
 func newManifestReader(r io.Reader) (*manifestReader, error) {
@@ -248,22 +266,32 @@ func newManifestReader(r io.Reader) (*manifestReader, error) {
 		}
 		mr.PublicKey = pub
 	}
-	n, err := next("files ")
-	if err != nil {
-		return nil, err
-	}
-	if mr.count, err = strconv.Atoi(n); err != nil || mr.count < 0 {
-		return nil, fmt.Errorf("manifest line %d: %q is not a count of files", mr.line, n)
-	}
 	return mr, nil
 }
 
 // next returns the next file, or ok false at the end.
 func (mr *manifestReader) next() (f FileEntry, ok bool, err error) {
-	if !mr.sc.Scan() {
+	if mr.ended {
+		if mr.sc.Scan() {
+			return f, false, fmt.Errorf("manifest line %d: lines after the end line", mr.line+1)
+		}
 		return f, false, mr.sc.Err()
 	}
+	if !mr.sc.Scan() {
+		if err := mr.sc.Err(); err != nil {
+			return f, false, err
+		}
+		return f, false, fmt.Errorf("the manifest has no end line: it was cut short")
+	}
 	mr.line++
+	if n, ok := strings.CutPrefix(mr.sc.Text(), "end "); ok {
+		var err error
+		if mr.count, err = strconv.Atoi(n); err != nil || mr.count < 0 {
+			return f, false, fmt.Errorf("manifest line %d: %q is not a count of files", mr.line, n)
+		}
+		mr.ended = true
+		return f, false, nil
+	}
 	parts := strings.SplitN(mr.sc.Text(), " ", 3)
 	if len(parts) != 3 {
 		return f, false, fmt.Errorf("manifest line %d: want \"SHA256 SIZE PATH\"", mr.line)

@@ -3,9 +3,11 @@ package mirror
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -53,49 +55,22 @@ func (r *Report) FilesOK() bool { return len(r.Changed)+len(r.Missing)+len(r.Ext
 // only when it cannot check at all (no manifest, an unreadable one); what
 // it finds wrong is in the report.
 func Verify(dir string, trust Trust) (*Report, error) {
-	mb, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	mf, err := os.Open(filepath.Join(dir, ManifestName))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s has no %s: it is not a civicmon mirror, or the manifest was removed — do not trust this copy", dir, ManifestName)
 	}
 	if err != nil {
 		return nil, err
 	}
-	mr, err := newManifestReader(bytes.NewReader(mb))
+	defer mf.Close()
+	// The manifest is read once, as a stream: hashed for the signature
+	// while its lines are compared with the directory.
+	mh := sha256.New()
+	mr, err := newManifestReader(io.TeeReader(mf, mh))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w — do not trust this copy", ManifestName, err)
 	}
-	rep := &Report{Generated: mr.Generated, Files: mr.count}
-	switch {
-	case mr.PublicKey == nil:
-		rep.Signature = "unsigned"
-	default:
-		rep.Fingerprint = Fingerprint(mr.PublicKey)
-		sb, err := os.ReadFile(filepath.Join(dir, SignatureName))
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			rep.Signature = "missing"
-		case err != nil:
-			return nil, err
-		default:
-			sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(sb)))
-			if err == nil && len(sig) == ed25519.SignatureSize && ed25519.Verify(mr.PublicKey, mb, sig) {
-				rep.Signature = "valid"
-			} else {
-				rep.Signature = "invalid"
-			}
-		}
-	}
-	if trust.PublicKey != nil || trust.Fingerprint != "" {
-		rep.TrustGiven = true
-		if mr.PublicKey != nil {
-			if trust.PublicKey != nil {
-				rep.Trusted = bytes.Equal(trust.PublicKey, mr.PublicKey)
-			} else {
-				rep.Trusted = NormalizeFingerprint(trust.Fingerprint) == rep.Fingerprint
-			}
-		}
-	}
-
+	rep := &Report{Generated: mr.Generated}
 	// Merge the manifest's files, in walk order, with a walk of the
 	// directory: memory stays the same for a million files.
 	pending, more, err := mr.next()
@@ -155,8 +130,45 @@ func Verify(dir string, trust Trust) (*Report, error) {
 			return nil, err
 		}
 	}
+	if _, _, err := mr.next(); err != nil { // nothing after the end line
+		return nil, fmt.Errorf("%s: %w — do not trust this copy", ManifestName, err)
+	}
+	if _, err := io.Copy(io.Discard, io.TeeReader(mf, mh)); err != nil { // what the scanner left unread
+		return nil, err
+	}
 	if seen != mr.count {
 		return nil, fmt.Errorf("%s says %d files and lists %d: the manifest was edited or cut — do not trust this copy", ManifestName, mr.count, seen)
+	}
+	rep.Files = seen
+	switch {
+	case mr.PublicKey == nil:
+		rep.Signature = "unsigned"
+	default:
+		rep.Fingerprint = Fingerprint(mr.PublicKey)
+		sb, err := os.ReadFile(filepath.Join(dir, SignatureName))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			rep.Signature = "missing"
+		case err != nil:
+			return nil, err
+		default:
+			sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(sb)))
+			if err == nil && len(sig) == ed25519.SignatureSize && ed25519.Verify(mr.PublicKey, statement(mh.Sum(nil)), sig) {
+				rep.Signature = "valid"
+			} else {
+				rep.Signature = "invalid"
+			}
+		}
+	}
+	if trust.PublicKey != nil || trust.Fingerprint != "" {
+		rep.TrustGiven = true
+		if mr.PublicKey != nil {
+			if trust.PublicKey != nil {
+				rep.Trusted = bytes.Equal(trust.PublicKey, mr.PublicKey)
+			} else {
+				rep.Trusted = NormalizeFingerprint(trust.Fingerprint) == rep.Fingerprint
+			}
+		}
 	}
 	return rep, nil
 }
