@@ -63,7 +63,7 @@ func TestMirror(t *testing.T) {
 		checkStyled(t, tb)
 		// The country link of the newest update in "Latest updates".
 		click(t, tb, `section[aria-labelledby="latest-heading"] ol.updates p.meta a`)
-		waitFor(t, tb, `location.href.endsWith('/countries/kazakhstan/index.html')`)
+		waitPage(t, tb, `/countries/kazakhstan/index.html`)
 		if h1 := eval[string](t, tb, `document.querySelector('h1').textContent.trim()`); h1 != "Kazakhstan" {
 			t.Errorf("country page h1: %q", h1)
 		}
@@ -73,7 +73,7 @@ func TestMirror(t *testing.T) {
 		checkStyled(t, tb)
 		// The menu's "Explore" is the search page.
 		click(t, tb, `nav.main-nav a[href$="updates/index.html"]`)
-		waitFor(t, tb, `location.href.endsWith('/updates/index.html') && document.readyState === 'complete'`)
+		waitPage(t, tb, `/updates/index.html`)
 		if eval[bool](t, tb, `!document.querySelector('form.search').hidden && document.querySelector('.js-needed').hidden`) != true {
 			t.Fatal("the search form is not shown, or the no-JavaScript notice is")
 		}
@@ -114,7 +114,7 @@ func TestMirror(t *testing.T) {
 		// Follow a result.
 		searchFor(t, tb, "Қазақстан")
 		click(t, tb, `#results li h3 a`)
-		waitFor(t, tb, `location.href.endsWith('/updates/qazaqstan-beibit-zhinalys/index.html')`)
+		waitPage(t, tb, `/updates/qazaqstan-beibit-zhinalys/index.html`)
 		if h1 := eval[string](t, tb, `document.querySelector('h1').textContent.trim()`); h1 != kk.Title {
 			t.Errorf("the result opened %q", h1)
 		}
@@ -209,6 +209,13 @@ func waitFor(t *testing.T, tb *tab, cond string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// waitPage waits until the tab shows the page whose URL ends with suffix,
+// loaded.
+func waitPage(t *testing.T, tb *tab, suffix string) {
+	t.Helper()
+	waitFor(t, tb, `location.href.endsWith(`+jsString(suffix)+`) && document.readyState === 'complete' && document.querySelector('h1')`)
 }
 
 type hit struct {
