@@ -16,7 +16,7 @@ import (
 func cmdExportSite(e *env, args []string) error {
 	fs := newFlags(e, "export site", "export site [--db DB] [--key FILE | --unsigned] [--base-url URL] [--langs en,fr,es,ru] DIR")
 	db := dbFlag(fs)
-	keyFile := fs.String("key", os.Getenv("CIVICMON_MIRROR_KEY"), "private key to sign the manifest with (from `civicmon keygen`; env CIVICMON_MIRROR_KEY)")
+	keyFile := fs.String("key", os.Getenv("CIVICMON_MIRROR_KEY"), "the private key FILE that signs the manifest (make one with civicmon keygen; env CIVICMON_MIRROR_KEY)")
 	unsigned := fs.Bool("unsigned", false, "write the mirror without a signature (its readers cannot check where it came from)")
 	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "public URL of the site, e.g. https://monitor.example.org: feeds and permalinks keep it (env CIVICMON_BASE_URL)")
 	langs := fs.String("langs", "", "interface languages to write, the first at the root (default: all: en,fr,es,ru)")
@@ -100,7 +100,7 @@ func langList() string {
 
 func cmdKeygen(e *env, args []string) error {
 	fs := newFlags(e, "keygen", "keygen --out FILE")
-	out := fs.String("out", "", "file for the private key (mode 0600); the public key goes to FILE.pub")
+	out := fs.String("out", "", "the FILE for the private key (mode 0600); the public key goes to FILE.pub")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
