@@ -6,6 +6,7 @@ package markdown
 import (
 	"bytes"
 	"html/template"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -32,8 +33,49 @@ func newPolicy() *bluemonday.Policy {
 	return p
 }
 
-// ToHTML renders Markdown into sanitised HTML.
+// ToHTML renders Markdown into sanitised HTML. The latest results are
+// remembered: a feed renders fifty bodies per request, and a static mirror
+// renders each body on its page in every language and in every feed.
 func ToHTML(src string) template.HTML {
+	if len(src) > recentMaxBytes {
+		return toHTML(src)
+	}
+	recent.Lock()
+	h, ok := recent.m[src]
+	recent.Unlock()
+	if ok {
+		return h
+	}
+	h = toHTML(src)
+	recent.Lock()
+	defer recent.Unlock()
+	if recent.m == nil {
+		recent.m = make(map[string]template.HTML, recentSize)
+		recent.keys = make([]string, recentSize)
+	}
+	if _, ok := recent.m[src]; !ok {
+		delete(recent.m, recent.keys[recent.next])
+		recent.keys[recent.next] = src
+		recent.next = (recent.next + 1) % recentSize
+		recent.m[src] = h
+	}
+	return h
+}
+
+// recent holds the latest conversions, the oldest replaced first.
+var recent struct {
+	sync.Mutex
+	m    map[string]template.HTML
+	keys []string // a ring, next is the oldest
+	next int
+}
+
+const (
+	recentSize     = 512
+	recentMaxBytes = 16 << 10
+)
+
+func toHTML(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))

@@ -179,6 +179,9 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // cached serves public pages from the page cache, rendering on a miss.
 // Only complete 200 answers without cookies are kept.
 func (s *Server) cached(next http.HandlerFunc) http.HandlerFunc {
+	if s.cfg.NoPageCache {
+		return next
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang, explicit := s.language(r)
 		key := r.Host + r.URL.Path + "?" + r.URL.RawQuery + "#" + string(lang)

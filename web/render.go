@@ -30,7 +30,7 @@ var staticFiles embed.FS
 // fails at start-up when one is missing or broken, not on first request.
 var pageNames = []string{"home", "explore", "countries", "country", "update", "listing", "watchlist",
 	"methodology", "error", "embed_map", "admin_login", "admin_dashboard", "admin_update", "admin_ratings", "admin_history",
-	"admin_2fa", "admin_account_2fa", "admin_reset", "admin_reset_confirm", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings"}
+	"admin_2fa", "admin_account_2fa", "admin_reset", "admin_reset_confirm", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings", "mirror_search"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")

@@ -42,6 +42,9 @@ type Config struct {
 	// BaseURL is the public URL of the site, for sitemap.xml and feeds
 	// (default: taken from each request's Host).
 	BaseURL string
+	// NoPageCache renders every public page afresh: for `civicmon export
+	// site`, which asks for each page once and would only fill the cache.
+	NoPageCache bool
 }
 
 // Server is civicmon's HTTP server.

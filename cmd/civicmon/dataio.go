@@ -14,7 +14,10 @@ import (
 )
 
 func cmdExport(e *env, args []string) error {
-	fs := newFlags(e, "export", "export [--format ndjson|json|csv] [--table T] [--out FILE|DIR] [filters] [--db DB]")
+	if len(args) > 0 && args[0] == "site" {
+		return cmdExportSite(e, args[1:])
+	}
+	fs := newFlags(e, "export", "export [--format ndjson|json|csv] [--table T] [--out FILE|DIR] [filters] [--db DB]\n       civicmon export site --help   (the static mirror)")
 	db := dbFlag(fs)
 	format := fs.String("format", "ndjson", "ndjson, json or csv")
 	table := fs.String("table", "", "with csv: countries, ratings, updates or incidents (all four into --out DIR when empty)")

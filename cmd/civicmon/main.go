@@ -49,8 +49,10 @@ func commands() []command {
 		{"audit", "verify the audit log's hash chain", cmdAudit},
 		{"token", "manage API tokens: create, list, revoke", cmdToken},
 		{"reindex", "rebuild the search index", cmdReindex},
-		{"export", "write the public data as NDJSON, JSON or CSV", cmdExport},
+		{"export", "write the public data as NDJSON, JSON or CSV; `export site` writes a static mirror", cmdExport},
 		{"import", "read exports and country-page dossiers, all or nothing", cmdImport},
+		{"keygen", "make a key to sign static mirrors with", cmdKeygen},
+		{"verify-mirror", "check that a copy of a static mirror is genuine and whole", cmdVerifyMirror},
 		{"version", "print the version", cmdVersion},
 	}
 }
@@ -58,7 +60,7 @@ func commands() []command {
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "civicmon %s — a civic space monitor\n\nUsage: civicmon <command> [flags]\n\nCommands:\n", civicmon.Version)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `civicmon <command> --help` for a command's flags.\n"+
 		"Every command that uses the database takes --db (or CIVICMON_DB): a SQLite file path\n"+

@@ -1,0 +1,91 @@
+package mirror_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/i18n"
+	"github.com/civicmon/civicmon/mirror"
+)
+
+// canary marks every secret in the leak test (as web's leak test does).
+const canary = "zqcanary"
+
+// TestMirrorLeaksNothing plants a canary in every unpublished update, in
+// every private field of a published one, in an account and in a rating
+// change nobody approved, exports a mirror, and reads every file of it —
+// pages, feeds, downloads, the search index — for the canary.
+func TestMirrorLeaksNothing(t *testing.T) {
+	db := demoDB(t)
+	ctx := context.Background()
+	s := db.Store()
+	author := &civicmon.User{Email: canary + "-author@example.org", Name: canary + " Author Name", Role: civicmon.RoleResearcher, PasswordHash: "x"}
+	editor := &civicmon.User{Email: canary + "-editor@example.org", Name: canary + " Editor", Role: civicmon.RoleEditor, PasswordHash: "x"}
+	for _, u := range []*civicmon.User{author, editor} {
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plant := func(u civicmon.Update) *civicmon.Update {
+		t.Helper()
+		if err := s.CreateUpdate(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+		return &u
+	}
+	for _, st := range []civicmon.Status{civicmon.StatusDraft, civicmon.StatusInReview, civicmon.StatusArchived} {
+		plant(civicmon.Update{CountryCode: "KZ", Title: canary + " title of a " + string(st) + " update", Slug: "hidden-" + strings.ReplaceAll(string(st), "_", "-"),
+			Summary: canary + " summary", Body: canary + " body", Status: st, PublishedOn: civicmon.MustDate("2026-01-02"),
+			Freedoms: civicmon.NewFreedomSet(civicmon.Expression), Violations: []string{"censorship"},
+			Translations: []civicmon.Translation{{Language: "ru", Title: canary + " перевод", Summary: canary, Body: canary}},
+			Incidents:    []civicmon.Incident{{Freedom: civicmon.Expression, Violation: "censorship", Description: canary + " incident"}}})
+	}
+	pub := plant(civicmon.Update{CountryCode: "KZ", Title: "A published update with private fields", Summary: "Public summary.",
+		Body: "Public body.", Status: civicmon.StatusPublished, PublishedOn: civicmon.MustDate("2026-01-03"), AuthorID: author.ID,
+		Freedoms: civicmon.NewFreedomSet(civicmon.Assembly), Violations: []string{"detention-of-protesters"},
+		InternalNotes: canary + " internal note",
+		Sources:       []civicmon.Source{{URL: "https://example.org/report", Title: "Report", Contact: canary + " source contact"}},
+		Translations:  []civicmon.Translation{{Language: "ru", Title: "Опубликованный обзор", Summary: "Резюме", Body: "Текст"}},
+		Incidents: []civicmon.Incident{{Freedom: civicmon.Assembly, Violation: "detention-of-protesters", Target: "protesters",
+			PeopleAffected: 3, Place: "Almaty", Description: "Three protesters detained", VictimName: canary + " victim name"}}})
+	if err := s.ProposeRating(ctx, &civicmon.RatingProposal{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2026-11-20"),
+		Category: civicmon.Closed, Rationale: canary + " unapproved rationale", ProposedBy: editor.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := filepath.Join(t.TempDir(), "mirror")
+	export(t, s, dir, mirror.Options{Key: newKey(t), Langs: []i18n.Lang{i18n.English, i18n.Russian}})
+	n := 0
+	for _, f := range files(t, dir) {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if i := bytes.Index(bytes.ToLower(b), []byte(canary)); i >= 0 {
+			t.Errorf("%s shows a secret: …%s…", f, b[max(0, i-80):min(len(b), i+80)])
+		}
+		if strings.Contains(f, "hidden-") {
+			t.Errorf("the mirror has a file of an unpublished update: %s", f)
+		}
+	}
+	// The published update is there, with its public parts.
+	page, err := os.ReadFile(filepath.Join(dir, "updates", pub.Slug, "index.html"))
+	if err != nil {
+		t.Fatalf("the published update has no page: %v", err)
+	}
+	for _, want := range []string{"Public body.", "Three protesters detained", "Almaty"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the published update's page lacks %q", want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "updates", pub.Slug, "ru", "index.html")); err != nil {
+		t.Errorf("the translation of the published update has no page: %v", err)
+	}
+	t.Logf("read %d files", n)
+}
