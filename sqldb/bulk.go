@@ -146,7 +146,7 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 		chunkUpdates:    tx.newBulkInsert(verb+`updates (`+bulkUpdateColumns+`) VALUES `, bulkUpdateWidth, bulkUpdateRows),
 		chunkViolations: tx.newBulkInsert(verb+`update_violations (update_id, violation) VALUES `, bulkViolationWidth, bulkViolationRows),
 		chunkIncidents:  tx.newBulkInsert(verb+`incidents (`+bulkIncidentColumns+`) VALUES `, bulkIncidentWidth, bulkIncidentRows),
-		chunkSearch:     tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, bulkSearchRows),
+		chunkSearch:     tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, tx.db.dialect.searchRowsPerInsert()),
 	}
 	defer func() {
 		for _, st := range stmts {
@@ -220,8 +220,6 @@ const (
 	chunkSearch // rows of the full-text index (search_write.go)
 )
 
-// bulkSearchRows is how many full-text index rows go in one INSERT.
-const bulkSearchRows = 32
 
 // bulkProducer validates updates and turns them into chunks of rows: all
 // the updates first, then their violation tags, then their incidents, so
@@ -316,7 +314,8 @@ func (p *bulkProducer) run() {
 	if p.search == nil {
 		return
 	}
-	args, rows = p.args(searchRowWidth*bulkSearchRows), 0
+	per := p.search.searchRowsPerInsert()
+	args, rows = p.args(searchRowWidth*per), 0
 	for i := range us {
 		u := &us[i]
 		if !u.Published() {
@@ -326,11 +325,11 @@ func (p *bulkProducer) run() {
 			first = i
 		}
 		args = append(args, p.search.searchRow(u.ID, searchDoc(u))...)
-		if rows++; rows == bulkSearchRows {
+		if rows++; rows == per {
 			if !p.send(bulkChunk{kind: chunkSearch, first: first, last: i, rows: rows, args: args}) {
 				return
 			}
-			args, rows = p.args(searchRowWidth*bulkSearchRows), 0
+			args, rows = p.args(searchRowWidth*per), 0
 		}
 	}
 	if rows > 0 {
