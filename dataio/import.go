@@ -586,7 +586,10 @@ func (im *importer) readNDJSON(in Input) error {
 				err = strictJSON(b, r.rating)
 			case "update":
 				r.update = new(UpdateRecord)
-				err = strictJSON(b, r.update)
+				if !decodeUpdate(b, r.update) {
+					*r.update = UpdateRecord{}
+					err = strictJSON(b, r.update)
+				}
 			default:
 				r.err = &Error{File: in.Name, Line: line, Field: "type", Msg: fmt.Sprintf("%q is not a record type: each line needs \"type\": \"country\", \"rating\" or \"update\"", typ)}
 			}

@@ -220,7 +220,6 @@ const (
 	chunkSearch // rows of the full-text index (search_write.go)
 )
 
-
 // bulkProducer validates updates and turns them into chunks of rows: all
 // the updates first, then their violation tags, then their incidents, so
 // that every row comes after the update it refers to.
