@@ -116,13 +116,25 @@ func detail(err error) string {
 
 var errDryRun = errors.New("dry run")
 
+// bulkStore is a store with a transaction made for bulk loads
+// (sqldb.Store.InBulkTx).
+type bulkStore interface {
+	InBulkTx(ctx context.Context, fn func(tx civicmon.Store) error) error
+}
+
 // Import reads the inputs and stores what they hold in one transaction:
 // all of it, or on the first error nothing. Records are matched by their
 // stable ids — countries by code, ratings by country and date, updates by
 // id — so importing the same files twice changes nothing the second time.
 func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptions) (*Report, error) {
 	rep := &Report{DryRun: o.DryRun}
-	err := s.InTx(ctx, func(tx civicmon.Store) error {
+	inTx := s.InTx
+	if b, ok := s.(bulkStore); ok {
+		// Every store method an import calls checks the references it
+		// writes (see InBulkTx).
+		inTx = b.InBulkTx
+	}
+	err := inTx(ctx, func(tx civicmon.Store) error {
 		im, err := newImporter(ctx, tx, rep, o)
 		if err != nil {
 			return err

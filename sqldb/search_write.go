@@ -201,7 +201,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 	if progress != nil {
 		progress(0, total)
 	}
-	ins := tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, 32)
+	ins := tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, tx.db.dialect.searchRowsPerInsert())
 	defer ins.Close()
 	done := 0
 	var after int64
@@ -242,7 +242,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 			for j := range part {
 				batch = append(batch, tx.db.dialect.searchRow(part[j].ID, searchDoc(&part[j]))...)
 			}
-			if err := ins.exec(ctx, len(part), batch); err != nil {
+			if _, err := ins.exec(ctx, len(part), batch); err != nil {
 				return fmt.Errorf("index updates %d to %d: %w", part[0].ID, part[len(part)-1].ID, err)
 			}
 		}
