@@ -4,6 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -11,6 +14,17 @@ import (
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/gen"
 	"github.com/civicmon/civicmon/sqlite"
+)
+
+// Environment of BenchmarkImportSQLite.
+const (
+	// ImportFileEnv names an NDJSON export to import instead of making one;
+	// when the file does not exist, the benchmark makes it there and keeps
+	// it for the next run.
+	ImportFileEnv = "CIVICMON_BENCH_IMPORT_FILE"
+	// ImportProfileEnv names a file for a CPU profile of the timed imports
+	// alone (go test -cpuprofile would also profile making the export).
+	ImportProfileEnv = "CIVICMON_BENCH_IMPORT_PROFILE"
 )
 
 // BenchmarkImportSQLite imports an NDJSON export of CIVICMON_BENCH_UPDATES
@@ -21,39 +35,36 @@ import (
 //	CIVICMON_BENCH_UPDATES=100000 go test -run '^$' -bench BenchmarkImportSQLite -benchtime 1x ./bench/
 func BenchmarkImportSQLite(b *testing.B) {
 	ctx := context.Background()
-	n := benchUpdates(b)
 	dir := b.TempDir()
-	src, err := sqlite.Open(filepath.Join(dir, "src.db"))
+	file := os.Getenv(ImportFileEnv)
+	if file == "" {
+		file = filepath.Join(dir, "export.ndjson")
+	}
+	if _, err := os.Stat(file); err != nil {
+		makeImportFile(b, ctx, file, benchUpdates(b))
+	}
+	st, err := os.Stat(file)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := src.Migrate(ctx, nil); err != nil {
-		b.Fatal(err)
+	if p := os.Getenv(ImportProfileEnv); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
-	if _, err := demo.LoadCountries(ctx, src.Store()); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := gen.Run(ctx, src.Store(), gen.Options{Updates: n, Seed: 3}); err != nil {
-		b.Fatal(err)
-	}
-	file := filepath.Join(dir, "export.ndjson")
-	f, err := os.Create(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := dataio.Export(ctx, src.Store(), f, dataio.ExportOptions{Format: dataio.NDJSON}); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
-	src.Close()
-	st, _ := os.Stat(file)
 
 	var imported int
-	var elapsed time.Duration
+	var elapsed, cpu time.Duration
 	b.ResetTimer()
 	b.StopTimer()
 	for i := range b.N {
-		db, err := sqlite.Open(filepath.Join(dir, "dst-"+itoa(i)+".db"))
+		db, err := sqlite.Open(filepath.Join(dir, "dst-"+strconv.Itoa(i)+".db"))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -65,9 +76,10 @@ func BenchmarkImportSQLite(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime()
 		rep, err := dataio.Import(ctx, db.Store(), []dataio.Input{{Name: "export.ndjson", R: in}}, dataio.ImportOptions{})
 		elapsed += time.Since(start)
+		cpu += cpuTime() - cpu0
 		b.StopTimer()
 		in.Close()
 		db.Close()
@@ -77,7 +89,47 @@ func BenchmarkImportSQLite(b *testing.B) {
 		imported += rep.Updates.Created
 	}
 	b.ReportMetric(float64(imported)/elapsed.Seconds(), "updates/s")
-	b.ReportMetric(float64(st.Size())/float64(imported), "bytes/update")
+	b.ReportMetric(float64(st.Size())/float64(imported)*float64(b.N), "bytes/update")
+	// CPU time of the process (all goroutines) per update: on a shared
+	// machine, steadier than the wall clock.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(imported), "cpu-µs/update")
 }
 
-func itoa(i int) string { return string(rune('0' + i%10)) }
+// cpuTime is the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// makeImportFile writes an NDJSON export of n synthetic updates (seed 3)
+// with the demo countries to file.
+func makeImportFile(b *testing.B, ctx context.Context, file string, n int) {
+	src, err := sqlite.Open(filepath.Join(b.TempDir(), "src.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Migrate(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := demo.LoadCountries(ctx, src.Store()); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := gen.Run(ctx, src.Store(), gen.Options{Updates: n, Seed: 3}); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := dataio.Export(ctx, src.Store(), f, dataio.ExportOptions{Format: dataio.NDJSON}); err != nil {
+		f.Close()
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -116,25 +116,35 @@ func detail(err error) string {
 
 var errDryRun = errors.New("dry run")
 
+// bulkStore is a store with a transaction made for bulk loads
+// (sqldb.Store.InBulkTx).
+type bulkStore interface {
+	InBulkTx(ctx context.Context, fn func(tx civicmon.Store) error) error
+}
+
 // Import reads the inputs and stores what they hold in one transaction:
 // all of it, or on the first error nothing. Records are matched by their
 // stable ids — countries by code, ratings by country and date, updates by
 // id — so importing the same files twice changes nothing the second time.
 func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptions) (*Report, error) {
 	rep := &Report{DryRun: o.DryRun}
-	err := s.InTx(ctx, func(tx civicmon.Store) error {
+	inTx := s.InTx
+	if b, ok := s.(bulkStore); ok {
+		// Every store method an import calls checks the references it
+		// writes (see InBulkTx).
+		inTx = b.InBulkTx
+	}
+	err := inTx(ctx, func(tx civicmon.Store) error {
 		im, err := newImporter(ctx, tx, rep, o)
 		if err != nil {
 			return err
 		}
-		// CSV tables go in dependency order whatever the order given.
-		sort.SliceStable(inputs, func(i, j int) bool { return inputRank(inputs[i]) < inputRank(inputs[j]) })
-		for _, in := range inputs {
-			if err := im.read(in); err != nil {
-				return err
+		if err := im.readAll(inputs); err != nil {
+			// The batch still being stored came before the error: its
+			// error comes first, and the transaction must not end under it.
+			if serr := im.wait(); serr != nil {
+				return serr
 			}
-		}
-		if err := im.flush(); err != nil {
 			return err
 		}
 		if err := im.orphanIncidents(); err != nil {
@@ -152,6 +162,21 @@ func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptio
 		return nil, err
 	}
 	return rep, nil
+}
+
+// readAll reads the inputs and stores what they hold.
+func (im *importer) readAll(inputs []Input) error {
+	// CSV tables go in dependency order whatever the order given.
+	sort.SliceStable(inputs, func(i, j int) bool { return inputRank(inputs[i]) < inputRank(inputs[j]) })
+	for _, in := range inputs {
+		if err := im.read(in); err != nil {
+			return err
+		}
+	}
+	if err := im.flush(); err != nil {
+		return err
+	}
+	return im.wait()
 }
 
 func inputRank(in Input) int {
@@ -188,6 +213,10 @@ type importer struct {
 	incidents     map[string][]civicmon.PublicIncident
 	incidentWhere map[string]where
 	records       int
+	// storing, when not nil, delivers the result of the batch of updates
+	// being stored beside the reading (see flush).
+	storing chan error
+	spare   []pendingUpdate // a drained queue, to reuse
 }
 
 func newImporter(ctx context.Context, tx civicmon.Store, rep *Report, o ImportOptions) (*importer, error) {
@@ -236,6 +265,10 @@ func (im *importer) country(rec CountryRecord, w where) error {
 	if err := c.Validate(); err != nil {
 		return w.fail(err)
 	}
+	// The updates stored so far go first: they were read first.
+	if err := im.wait(); err != nil {
+		return err
+	}
 	old, ok := im.countries[c.Code]
 	switch {
 	case ok && old == c:
@@ -262,6 +295,9 @@ func (im *importer) rating(rec RatingRecord, w where) error {
 	if _, ok := im.countries[r.CountryCode]; !ok {
 		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "rating.country",
 			Message: fmt.Sprintf("%q is not a known country code: import its country first (countries come before ratings)", r.CountryCode)}}})
+	}
+	if err := im.wait(); err != nil {
+		return err
 	}
 	stored, err := im.ratingsOf(r.CountryCode)
 	if err != nil {
@@ -341,15 +377,49 @@ func (im *importer) queue(p pendingUpdate) error {
 	return nil
 }
 
-// flush stores the queued updates: new ones in bulk, changed ones one by
-// one, keeping what the export does not carry (internal notes, author,
-// victims' names, source contacts) of the stored update.
+// flush hands the queued updates to a goroutine that stores them (store)
+// while the importer reads on, after the previous batch is stored: so
+// reading and checking the next batch runs beside the database's work on
+// this one. Records that use the transaction otherwise (countries,
+// ratings) wait for the batch in flight first (wait), which keeps every
+// write in the order of the input. A batch's error comes out of the next
+// wait.
 func (im *importer) flush() error {
 	if len(im.pending) == 0 {
 		return nil
 	}
-	uids := make([]string, len(im.pending))
-	for i, p := range im.pending {
+	if err := im.wait(); err != nil {
+		return err
+	}
+	batch := im.pending
+	im.pending = im.spare[:0]
+	done := make(chan error, 1)
+	im.storing = done
+	go func() {
+		err := im.store(batch)
+		clear(batch) // let the updates go
+		im.spare = batch[:0]
+		done <- err
+	}()
+	return nil
+}
+
+// wait waits for the batch being stored, if any, and returns its error.
+func (im *importer) wait() error {
+	if im.storing == nil {
+		return nil
+	}
+	err := <-im.storing
+	im.storing = nil
+	return err
+}
+
+// store stores a batch of queued updates: new ones in bulk, changed ones
+// one by one, keeping what the export does not carry (internal notes,
+// author, victims' names, source contacts) of the stored update.
+func (im *importer) store(pending []pendingUpdate) error {
+	uids := make([]string, len(pending))
+	for i, p := range pending {
 		uids[i] = p.u.UID
 	}
 	existing, err := im.tx.UpdateIDsByUID(im.ctx, uids)
@@ -358,7 +428,7 @@ func (im *importer) flush() error {
 	}
 	var fresh []civicmon.Update
 	var freshWhere []where
-	for _, p := range im.pending {
+	for _, p := range pending {
 		u := p.u
 		id, ok := existing[u.UID]
 		if !ok {
@@ -391,7 +461,6 @@ func (im *importer) flush() error {
 		}
 		im.rep.Updates.Created += len(fresh)
 	}
-	im.pending = im.pending[:0]
 	return nil
 }
 
@@ -529,7 +598,10 @@ func (im *importer) readNDJSON(in Input) error {
 				err = strictJSON(b, r.rating)
 			case "update":
 				r.update = new(UpdateRecord)
-				err = strictJSON(b, r.update)
+				if !decodeUpdate(b, r.update) {
+					*r.update = UpdateRecord{}
+					err = strictJSON(b, r.update)
+				}
 			default:
 				r.err = &Error{File: in.Name, Line: line, Field: "type", Msg: fmt.Sprintf("%q is not a record type: each line needs \"type\": \"country\", \"rating\" or \"update\"", typ)}
 			}

@@ -84,7 +84,7 @@ func (im *importer) readJSON(in Input) error {
 				}
 			case "updates":
 				var r UpdateRecord
-				if err = decodeStrict(dec, &r); err == nil {
+				if err = decodeStrictUpdate(dec, &r); err == nil {
 					err = im.update(r, w)
 				}
 			default:
@@ -136,6 +136,22 @@ func decodeStrict(dec *json.Decoder, v any) error {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
 	return d.Decode(v)
+}
+
+// decodeStrictUpdate is decodeStrict for an update, through the fast path
+// where it can (decodeUpdate).
+func decodeStrictUpdate(dec *json.Decoder, r *UpdateRecord) error {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	if decodeUpdate(raw, r) {
+		return nil
+	}
+	*r = UpdateRecord{}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	return d.Decode(r)
 }
 
 // readCSV reads one table of a CSV export; the header says which.

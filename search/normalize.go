@@ -130,42 +130,49 @@ func tokenize(s string, fn func(tok []byte, start, end int) bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				if start < 0 {
-					start = i
-				}
-				end = i + 1
-				if !full {
-					if len(tok) < MaxTokenBytes {
-						tok = append(tok, c)
-						last = 0
-					} else {
-						full = true
-					}
-				}
-			case 'A' <= c && c <= 'Z':
-				if start < 0 {
-					start = i
-				}
-				end = i + 1
-				if !full {
-					if len(tok) < MaxTokenBytes {
-						tok = append(tok, c+'a'-'A')
-						last = 0
-					} else {
-						full = true
-					}
-				}
-			default:
+			if asciiToken[c] == 0 {
 				if !flush() {
 					return
 				}
+				i++
+				continue
 			}
-			i++
+			// A run of ASCII letters and digits, lower-cased.
+			if start < 0 {
+				start = i
+			}
+			j := i + 1
+			for j < len(s) && asciiToken[s[j]] != 0 {
+				j++
+			}
+			end = j
+			if !full {
+				last = 0
+				for ; i < j; i++ {
+					if len(tok) == MaxTokenBytes {
+						full = true
+						break
+					}
+					tok = append(tok, asciiToken[s[i]])
+				}
+			}
+			i = j
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if hanFirst <= r && r <= hanLast {
+			// A CJK unified ideograph: a token of its own, as its fold
+			// says (TestHanFold), without computing the fold.
+			if !flush() {
+				return
+			}
+			add(s[i:i+n], i, i+n)
+			if !flush() {
+				return
+			}
+			i += n
+			continue
+		}
 		f := foldRune(r)
 		switch f.kind {
 		case foldSeparator:
@@ -208,6 +215,19 @@ func tokenize(s string, fn func(tok []byte, start, end int) bool) {
 	flush()
 }
 
+// asciiToken maps the ASCII letters and digits to what they are in a
+// token (letters lower-cased), every other byte to 0.
+var asciiToken = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = byte(c)
+		t[c-'a'+'A'] = byte(c)
+	}
+	return t
+}()
+
 // compose returns the single character that NFC makes of base followed by
 // mark, or 0.
 func compose(base, mark rune) rune {
@@ -231,6 +251,10 @@ const (
 	foldDrop                   // adds nothing, ends nothing (combining marks)
 	foldAlone                  // each character of text is a token of its own (Han, kana)
 )
+
+// The block of CJK unified ideographs: each is a token of its own
+// (foldAlone), unchanged by folding.
+const hanFirst, hanLast = 0x4E00, 0x9FFF
 
 // Folds of the first foldTableSize characters are computed once; others
 // each time (they are rare, and mostly CJK, which needs no decomposition).

@@ -30,7 +30,7 @@ import (
 // checks off, which saves about a sixth of the time: the references they
 // would check (country, violation types, target groups, author) are checked
 // here inside the same write transaction, and the rest point at rows this
-// call inserts.
+// call inserts. A call inside InBulkTx runs without them too.
 func (s *Store) InsertUpdates(ctx context.Context, us []civicmon.Update) error {
 	if len(us) == 0 {
 		return nil
@@ -75,6 +75,33 @@ func (s *Store) writeWithoutForeignKeys(ctx context.Context, fn func(tx *Store) 
 	return s.runTx(ctx, sqlTx, fn)
 }
 
+// foreignKeysOff reports whether the SQLite connection of tx enforces no
+// foreign keys (see writeWithoutForeignKeys and InBulkTx).
+func (tx *Store) foreignKeysOff(ctx context.Context) (bool, error) {
+	var on bool
+	if err := tx.tx.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil {
+		return false, err
+	}
+	return !on, nil
+}
+
+// InBulkTx is InTx for a bulk load, such as an import, that stores many
+// updates through InsertUpdates inside one transaction. On SQLite the
+// transaction runs with the connection's foreign key enforcement off, so
+// that InsertUpdates needs no statement journals (see insertUpdates): the
+// references the store's writes make are then checked only by the store's
+// own checks in Go. InsertUpdates, SaveUpdate (Validate against the
+// vocabulary, the country), AddRating (the country) and PutCountry (no
+// references) check all of theirs; a method that leaves a reference or a
+// cascading delete to the engine must not be called inside. Elsewhere
+// (PostgreSQL, or inside a transaction already) it is InTx.
+func (s *Store) InBulkTx(ctx context.Context, fn func(tx civicmon.Store) error) error {
+	if s.tx == nil && s.db.dialect.Name == "sqlite" {
+		return s.writeWithoutForeignKeys(ctx, func(tx *Store) error { return fn(tx) })
+	}
+	return s.InTx(ctx, fn)
+}
+
 // Rows per multi-row INSERT. Well under both engines' limits on bound
 // parameters (SQLite 32766, PostgreSQL 65535).
 const (
@@ -95,10 +122,21 @@ const (
 )
 
 // insertUpdates inserts us inside tx. It checks every reference a foreign
-// key would, so that it can run without them; alone (its own transaction
-// on SQLite, without foreign keys) it may also let SQLite roll the whole
-// transaction back on a unique violation, which spares SQLite a statement
-// journal for every multi-row INSERT.
+// key would, so that it can run without them.
+//
+// On SQLite without foreign key checks (alone, in a transaction of its own,
+// or inside InBulkTx) it also spares SQLite the statement journal of every
+// multi-row INSERT: it leaves the rowids to SQLite (which gives each new
+// row the largest rowid plus one: the ids reserved here, as each INSERT's
+// last rowid confirms) and has a constraint violation end the transaction
+// (alone: INSERT OR ROLLBACK) or the statement without undoing its earlier
+// rows (inside InBulkTx: INSERT OR FAIL; the caller then rolls back, as it
+// does after any error). A statement that may have to undo part of its work
+// needs a journal; a journal opens a savepoint; and at every savepoint
+// FTS5 writes the full-text index rows it holds in memory out as a new
+// segment, which it must later merge. With statement journals an import
+// wrote a segment per batch; without, FTS5 writes one when its memory
+// fills (the hashsize of migration 9), and merges far less.
 //
 // A producer goroutine validates the updates and turns them into rows,
 // chunk by chunk, while this one has the database insert the previous
@@ -139,14 +177,29 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 	}
 
 	verb := "INSERT INTO "
-	if alone && tx.db.dialect.Name == "sqlite" {
-		verb = "INSERT OR ROLLBACK INTO "
+	noJournal := false // see above
+	if tx.db.dialect.Name == "sqlite" {
+		if noJournal, err = tx.foreignKeysOff(ctx); err != nil {
+			return err
+		}
+		switch {
+		case alone:
+			verb = "INSERT OR ROLLBACK INTO "
+		case noJournal:
+			verb = "INSERT OR FAIL INTO "
+		}
+	}
+	updateColumns, updateWidth := bulkUpdateColumns, bulkUpdateWidth
+	incidentColumns, incidentWidth := bulkIncidentColumns, bulkIncidentWidth
+	if noJournal {
+		updateColumns, updateWidth = strings.TrimPrefix(updateColumns, "id, "), updateWidth-1
+		incidentColumns, incidentWidth = strings.TrimPrefix(incidentColumns, "id, "), incidentWidth-1
 	}
 	stmts := [...]*bulkInsert{
-		chunkUpdates:    tx.newBulkInsert(verb+`updates (`+bulkUpdateColumns+`) VALUES `, bulkUpdateWidth, bulkUpdateRows),
+		chunkUpdates:    tx.newBulkInsert(verb+`updates (`+updateColumns+`) VALUES `, updateWidth, bulkUpdateRows),
 		chunkViolations: tx.newBulkInsert(verb+`update_violations (update_id, violation) VALUES `, bulkViolationWidth, bulkViolationRows),
-		chunkIncidents:  tx.newBulkInsert(verb+`incidents (`+bulkIncidentColumns+`) VALUES `, bulkIncidentWidth, bulkIncidentRows),
-		chunkSearch:     tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, bulkSearchRows),
+		chunkIncidents:  tx.newBulkInsert(verb+`incidents (`+incidentColumns+`) VALUES `, incidentWidth, bulkIncidentRows),
+		chunkSearch:     tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, tx.db.dialect.searchRowsPerInsert()),
 	}
 	defer func() {
 		for _, st := range stmts {
@@ -156,7 +209,7 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 
 	p := &bulkProducer{
 		us: us, vocab: vocab, known: known, authors: authors, now: tx.db.Now().UTC(),
-		updateIDs: updateIDs, incidentIDs: incidentIDs,
+		updateIDs: updateIDs, incidentIDs: incidentIDs, implicitIDs: noJournal,
 		out: make(chan bulkChunk, 16), stop: make(chan struct{}), free: make(chan []any, 18),
 	}
 	if indexSearch {
@@ -179,11 +232,19 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 		if err := octx.Err(); err != nil {
 			return err
 		}
-		if err := stmts[c.kind].exec(ctx, c.rows, c.args); err != nil {
+		res, err := stmts[c.kind].exec(ctx, c.rows, c.args)
+		if err != nil {
 			if c.kind == chunkUpdates {
-				return tx.bulkConflict(ctx, err, us, c.first, c.rows, alone)
+				return tx.bulkConflict(ctx, err, us, c.first, c.rows, alone, updateIDs[0])
 			}
 			return fmt.Errorf("updates %d to %d of %d: %w", c.first+1, c.last+1, len(us), err)
+		}
+		if c.lastID != 0 {
+			// SQLite chose the rowids: they must be the ones reserved.
+			if last, err := res.LastInsertId(); err != nil || last != c.lastID {
+				return fmt.Errorf("updates %d to %d of %d: rows got ids up to %d, not the %d reserved (%v)",
+					c.first+1, c.last+1, len(us), last, c.lastID, err)
+			}
 		}
 		clear(c.args)
 		select {
@@ -210,7 +271,10 @@ type bulkChunk struct {
 	first, last int // the updates the rows come from
 	rows        int
 	args        []any
-	err         error
+	// lastID, when not 0, is the id the last row must get from SQLite
+	// (the rows' ids are not among args).
+	lastID int64
+	err    error
 }
 
 const (
@@ -219,9 +283,6 @@ const (
 	chunkIncidents
 	chunkSearch // rows of the full-text index (search_write.go)
 )
-
-// bulkSearchRows is how many full-text index rows go in one INSERT.
-const bulkSearchRows = 32
 
 // bulkProducer validates updates and turns them into chunks of rows: all
 // the updates first, then their violation tags, then their incidents, so
@@ -233,9 +294,12 @@ type bulkProducer struct {
 	authors                map[int64]bool
 	now                    time.Time
 	updateIDs, incidentIDs []int64
-	out                    chan bulkChunk
-	stop                   chan struct{} // closed when the consumer stops
-	free                   chan []any    // argument slices to reuse
+	// implicitIDs: the rows of updates and incidents leave out their ids,
+	// which SQLite gives them (see insertUpdates).
+	implicitIDs bool
+	out         chan bulkChunk
+	stop        chan struct{} // closed when the consumer stops
+	free        chan []any    // argument slices to reuse
 	// search, when set, is the dialect whose full-text index rows the
 	// producer makes for the published updates (nil: the index is stale,
 	// see searchCurrent).
@@ -256,13 +320,20 @@ func (p *bulkProducer) run() {
 				p.send(bulkChunk{err: bulkErr(i, us, err)})
 				return
 			}
+			if !p.implicitIDs {
+				args = append(args, u.ID)
+			}
 			var err error
 			if args, err = appendUpdateRow(args, u); err != nil {
 				p.send(bulkChunk{err: bulkErr(i, us, err)})
 				return
 			}
 		}
-		if !p.send(bulkChunk{kind: chunkUpdates, first: start, last: end - 1, rows: end - start, args: args}) {
+		c := bulkChunk{kind: chunkUpdates, first: start, last: end - 1, rows: end - start, args: args}
+		if p.implicitIDs {
+			c.lastID = us[end-1].ID
+		}
+		if !p.send(c) {
 			return
 		}
 	}
@@ -296,18 +367,21 @@ func (p *bulkProducer) run() {
 			if rows == 0 {
 				first = i
 			}
-			args = append(args, in.ID, in.UpdateID, int64(j+1), dateArg(in.OccurredOn), in.DateApproximate,
+			if !p.implicitIDs {
+				args = append(args, in.ID)
+			}
+			args = append(args, in.UpdateID, int64(j+1), dateArg(in.OccurredOn), in.DateApproximate,
 				string(in.Freedom), in.Violation, nullString(in.Target), int64(in.PeopleAffected), in.Place,
 				in.Description, in.VictimName)
 			if rows++; rows == bulkIncidentRows {
-				if !p.send(bulkChunk{kind: chunkIncidents, first: first, last: i, rows: rows, args: args}) {
+				if !p.send(p.incidentChunk(first, i, rows, args, in.ID)) {
 					return
 				}
 				args, rows = p.args(bulkIncidentWidth*bulkIncidentRows), 0
 			}
 		}
 	}
-	if rows > 0 && !p.send(bulkChunk{kind: chunkIncidents, first: first, last: len(us) - 1, rows: rows, args: args}) {
+	if rows > 0 && !p.send(p.incidentChunk(first, len(us)-1, rows, args, p.incidentIDs[k-1])) {
 		return
 	}
 
@@ -316,7 +390,8 @@ func (p *bulkProducer) run() {
 	if p.search == nil {
 		return
 	}
-	args, rows = p.args(searchRowWidth*bulkSearchRows), 0
+	per := p.search.searchRowsPerInsert()
+	args, rows = p.args(searchRowWidth*per), 0
 	for i := range us {
 		u := &us[i]
 		if !u.Published() {
@@ -326,16 +401,26 @@ func (p *bulkProducer) run() {
 			first = i
 		}
 		args = append(args, p.search.searchRow(u.ID, searchDoc(u))...)
-		if rows++; rows == bulkSearchRows {
+		if rows++; rows == per {
 			if !p.send(bulkChunk{kind: chunkSearch, first: first, last: i, rows: rows, args: args}) {
 				return
 			}
-			args, rows = p.args(searchRowWidth*bulkSearchRows), 0
+			args, rows = p.args(searchRowWidth*per), 0
 		}
 	}
 	if rows > 0 {
 		p.send(bulkChunk{kind: chunkSearch, first: first, last: len(us) - 1, rows: rows, args: args})
 	}
+}
+
+// incidentChunk is a chunk of incident rows, the last of which has id
+// lastID.
+func (p *bulkProducer) incidentChunk(first, last, rows int, args []any, lastID int64) bulkChunk {
+	c := bulkChunk{kind: chunkIncidents, first: first, last: last, rows: rows, args: args}
+	if p.implicitIDs {
+		c.lastID = lastID
+	}
+	return c
 }
 
 // check validates update i and fills in what the store sets.
@@ -415,8 +500,9 @@ func bulkErr(i int, us []civicmon.Update, err error) error {
 	return fmt.Errorf("update %d of %d (%q): %w", i+1, len(us), us[i].Title, err)
 }
 
-// appendUpdateRow appends u's column values in bulkUpdateColumns order,
-// already in the driver's own types so database/sql converts nothing.
+// appendUpdateRow appends u's column values in bulkUpdateColumns order but
+// for the id, already in the driver's own types so database/sql converts
+// nothing.
 func appendUpdateRow(args []any, u *civicmon.Update) ([]any, error) {
 	sources := "[]"
 	if len(u.Sources) > 0 {
@@ -434,7 +520,7 @@ func appendUpdateRow(args []any, u *civicmon.Update) ([]any, error) {
 		}
 		translations = string(b)
 	}
-	return append(args, u.ID, u.UID, u.Slug, u.CountryCode, u.Title, u.Summary, u.Body,
+	return append(args, u.UID, u.Slug, u.CountryCode, u.Title, u.Summary, u.Body,
 		dateArg(u.PublishedOn), u.DateApproximate, dateArg(u.PeriodStart), dateArg(u.PeriodEnd),
 		int64(u.Freedoms), strings.Join(u.Violations, " "), u.Partner, sources, u.Language, translations,
 		string(u.Status), u.InternalNotes, nullInt64(u.AuthorID), u.CreatedAt, u.UpdatedAt), nil
@@ -520,20 +606,18 @@ func (b *bulkInsert) query(rows int) string {
 }
 
 // exec inserts rows rows whose values are args.
-func (b *bulkInsert) exec(ctx context.Context, rows int, args []any) error {
+func (b *bulkInsert) exec(ctx context.Context, rows int, args []any) (sql.Result, error) {
 	if rows != b.rows {
-		_, err := b.tx.tx.ExecContext(ctx, b.query(rows), args...)
-		return err
+		return b.tx.tx.ExecContext(ctx, b.query(rows), args...)
 	}
 	if b.full == nil {
 		stmt, err := b.tx.tx.PrepareContext(ctx, b.query(rows))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		b.full = stmt
 	}
-	_, err := b.full.ExecContext(ctx, args...)
-	return err
+	return b.full.ExecContext(ctx, args...)
 }
 
 func (b *bulkInsert) Close() {
@@ -547,8 +631,10 @@ func (b *bulkInsert) Close() {
 // start into an ECONFLICT error naming the update that clashes with a
 // stored one. PostgreSQL has aborted the transaction by now, and SQLite
 // rolled it back when alone, so it then looks through the read pool, which
-// sees every committed update.
-func (tx *Store) bulkConflict(ctx context.Context, err error, us []civicmon.Update, start, n int, alone bool) error {
+// sees every committed update. Inside InBulkTx, SQLite kept the chunk's rows
+// before the one that clashed (INSERT OR FAIL): those, whose ids are from
+// firstID on, are not what it clashed with.
+func (tx *Store) bulkConflict(ctx context.Context, err error, us []civicmon.Update, start, n int, alone bool, firstID int64) error {
 	if !tx.db.dialect.IsUniqueViolation(err) {
 		return fmt.Errorf("updates %d to %d of %d: %w", start+1, start+n, len(us), err)
 	}
@@ -559,7 +645,7 @@ func (tx *Store) bulkConflict(ctx context.Context, err error, us []civicmon.Upda
 	for i := start; i < start+n; i++ {
 		u := &us[i]
 		var slug, uid string
-		e := q.QueryRowContext(ctx, tx.q(`SELECT slug, uid FROM updates WHERE slug = ? OR uid = ?`), u.Slug, u.UID).Scan(&slug, &uid)
+		e := q.QueryRowContext(ctx, tx.q(`SELECT slug, uid FROM updates WHERE (slug = ? OR uid = ?) AND id < ?`), u.Slug, u.UID, firstID).Scan(&slug, &uid)
 		if errors.Is(e, sql.ErrNoRows) {
 			continue
 		}

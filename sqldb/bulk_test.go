@@ -225,3 +225,79 @@ func TestBulkLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestInsertUpdatesInBulkTx(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			db := e.Open(t)
+			s := db.Store()
+			kazakhstan(t, s)
+			stored := civicmon.Update{Slug: "bulk-150", CountryCode: "KZ", Title: "Stored"}
+			if err := s.CreateUpdate(ctx, &stored); err != nil {
+				t.Fatal(err)
+			}
+			// A clash in the middle of a multi-row INSERT: inside InBulkTx
+			// SQLite keeps the rows before it, which must not be taken
+			// for what it clashed with.
+			err := s.InBulkTx(ctx, func(tx civicmon.Store) error {
+				if err := tx.InsertUpdates(ctx, bulkUpdates("first", 100)); err != nil {
+					return err
+				}
+				return tx.InsertUpdates(ctx, bulkUpdates("bulk", 200))
+			})
+			if civicmon.ErrorCode(err) != civicmon.ECONFLICT || !strings.Contains(err.Error(), "update 151 of 200") ||
+				!strings.Contains(err.Error(), `slug "bulk-150"`) {
+				t.Fatalf("error %v, want a conflict naming update 151 and its slug", err)
+			}
+			if _, n, _ := s.FindUpdates(ctx, civicmon.UpdateFilter{}); n != 1 {
+				t.Fatalf("failed transaction kept %d updates", n-1)
+			}
+			// Several batches in one transaction, as an import stores them;
+			// they are found, incidents and all, and by search.
+			var batches [][]civicmon.Update
+			err = s.InBulkTx(ctx, func(tx civicmon.Store) error {
+				for k := range 3 {
+					us := bulkUpdates(fmt.Sprintf("batch%d", k), 150)
+					if err := tx.InsertUpdates(ctx, us); err != nil {
+						return err
+					}
+					batches = append(batches, us)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, us := range batches {
+				for i := range us {
+					got, err := s.UpdateByUID(ctx, us[i].UID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got.ID != us[i].ID || len(got.Incidents) != len(us[i].Incidents) {
+						t.Fatalf("%s read back with id %d and %d incidents, stored as %d with %d", us[i].UID, got.ID,
+							len(got.Incidents), us[i].ID, len(us[i].Incidents))
+					}
+					for j, in := range got.Incidents {
+						if in.ID != us[i].Incidents[j].ID || in.Description != us[i].Incidents[j].Description {
+							t.Fatalf("%s incident %d read back as %+v, stored %+v", us[i].UID, j, in, us[i].Incidents[j])
+						}
+					}
+				}
+			}
+			res, err := s.SearchUpdates(ctx, civicmon.SearchQuery{Text: `"bulk 149"`})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != 3 {
+				t.Fatalf(`"bulk 149" found %d updates, want the 3 of the batches`, res.Total)
+			}
+			if e.Name == "sqlite" {
+				var fk bool
+				if err := db.WriteDB().QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || !fk {
+					t.Fatalf("foreign_keys after InBulkTx = %v, %v; want on", fk, err)
+				}
+			}
+		})
+	}
+}

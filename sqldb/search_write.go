@@ -57,6 +57,18 @@ func (d *Dialect) searchInsert() string {
 
 const searchRowWidth = 4
 
+// searchRowsPerInsert is how many index rows go in one INSERT. On SQLite,
+// one: an INSERT of several rows into a virtual table runs with a statement
+// journal, and FTS5 writes its pending terms out as a new segment at the
+// start of every such statement (its xSavepoint), so multi-row INSERTs
+// made a segment per INSERT and kept FTS5 merging them.
+func (d *Dialect) searchRowsPerInsert() int {
+	if d.Name == "postgres" {
+		return 32
+	}
+	return 1
+}
+
 // searchCurrent reports whether the full-text index was built by this
 // version of the normaliser. When it was not, writes leave the index alone
 // (a contentless FTS5 index can forget a row only given the tokens it was
@@ -189,7 +201,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 	if progress != nil {
 		progress(0, total)
 	}
-	ins := tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, 32)
+	ins := tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, tx.db.dialect.searchRowsPerInsert())
 	defer ins.Close()
 	done := 0
 	var after int64
@@ -230,7 +242,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 			for j := range part {
 				batch = append(batch, tx.db.dialect.searchRow(part[j].ID, searchDoc(&part[j]))...)
 			}
-			if err := ins.exec(ctx, len(part), batch); err != nil {
+			if _, err := ins.exec(ctx, len(part), batch); err != nil {
 				return fmt.Errorf("index updates %d to %d: %w", part[0].ID, part[len(part)-1].ID, err)
 			}
 		}
