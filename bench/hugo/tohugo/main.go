@@ -543,11 +543,11 @@ func (w *writer) sections(sd *siteData, editions []civicmon.WatchlistEdition) er
 	// The filtered country lists (/countries?region=…, ?rating=…).
 	for _, r := range sd.Regions {
 		w.page("content/browse/region-"+r.Slug+".md", map[string]any{"title": "Countries", "layout": "countries",
-			"url": "/countries/region-" + r.Slug + "/", "region": r.Slug}, "")
+			"slug": "region-" + r.Slug, "region": r.Slug}, "")
 	}
 	for _, c := range sd.Categories {
 		w.page("content/browse/rating-"+c.Slug+".md", map[string]any{"title": "Countries", "layout": "countries",
-			"url": "/countries/rating-" + c.Slug + "/", "rating": c.Slug}, "")
+			"slug": "rating-" + c.Slug, "rating": c.Slug}, "")
 	}
 	for _, c := range sd.Countries {
 		w.page("content/countries/"+c.Slug+"/_index.md", map[string]any{"title": c.Name, "code": c.Code}, "")
@@ -565,7 +565,7 @@ func (w *writer) sections(sd *siteData, editions []civicmon.WatchlistEdition) er
 	}
 	w.page("content/methodology.md", map[string]any{"title": "Methodology", "layout": "methodology"}, "")
 	w.page("content/embed/map.md", map[string]any{"title": "World map of civic space ratings", "layout": "embedmap",
-		"url": "/embed/map/", "embed": true}, "")
+		"embed": true}, "")
 	w.page("content/embed/_index.md", map[string]any{"title": "Embed", "_build": never}, "")
 
 	type entry struct {
