@@ -120,6 +120,7 @@ type siteData struct {
 	Violations map[string]string   `json:"violations"`
 	Targets    map[string]string   `json:"targets"`
 	RegionName map[string]string   `json:"region_name"`
+	FreedomNm  map[string]string   `json:"freedom_name"`
 	Categories []term              `json:"categories"`
 }
 
@@ -132,7 +133,7 @@ func run(in, dbPath, locales, out string) error {
 	defer f.Close()
 
 	sd := siteData{ByCode: map[string]*country{}, Violations: map[string]string{}, Targets: map[string]string{},
-		RegionName: map[string]string{}}
+		RegionName: map[string]string{}, FreedomNm: map[string]string{}}
 	var updates []*dataio.UpdateRecord
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
@@ -212,6 +213,7 @@ func run(in, dbPath, locales, out string) error {
 	}
 	for _, fr := range civicmon.Freedoms {
 		sd.Freedoms = append(sd.Freedoms, term{string(fr), fr.Name()})
+		sd.FreedomNm[string(fr)] = fr.Name()
 	}
 	for _, c := range civicmon.Categories {
 		sd.Categories = append(sd.Categories, term{string(c), c.Name()})
