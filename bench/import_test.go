@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -61,6 +62,7 @@ func BenchmarkImportSQLite(b *testing.B) {
 
 	var imported int
 	var elapsed, cpu time.Duration
+	var written int64
 	b.ResetTimer()
 	b.StopTimer()
 	for i := range b.N {
@@ -76,10 +78,11 @@ func BenchmarkImportSQLite(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0, w0 := time.Now(), cpuTime(), bytesWritten()
 		rep, err := dataio.Import(ctx, db.Store(), []dataio.Input{{Name: "export.ndjson", R: in}}, dataio.ImportOptions{})
 		elapsed += time.Since(start)
 		cpu += cpuTime() - cpu0
+		written += bytesWritten() - w0
 		b.StopTimer()
 		in.Close()
 		db.Close()
@@ -93,6 +96,27 @@ func BenchmarkImportSQLite(b *testing.B) {
 	// CPU time of the process (all goroutines) per update: on a shared
 	// machine, steadier than the wall clock.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(imported), "cpu-µs/update")
+	// Bytes the process handed to write(2) and pwrite(2) per update: the
+	// log, the checkpoint into the database file.
+	if written > 0 {
+		b.ReportMetric(float64(written)/float64(imported), "written-B/update")
+	}
+}
+
+// bytesWritten is what the process has written so far (wchar in
+// /proc/self/io), or 0 where that is not known.
+func bytesWritten() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // cpuTime is the user and system CPU time the process has used.
