@@ -87,11 +87,14 @@ measure() {
 	t1=$(date +%s.%N)
 	local u s m
 	read -r u s m <"$w/time.txt"
-	local pages files bytes
-	pages=$(find "$dir" -type f -name '*.html' | wc -l)
+	local pages files bytes stubs
+	# Pages: .html files, less redirect stubs (Hugo writes one for page 1
+	# of every paginated list, …/page/1.html, and cannot be told not to).
+	stubs=$(find "$dir" -type f -name '*.html' -size -2k -print0 | xargs -0 -r grep -l 'http-equiv="refresh"' | wc -l)
+	pages=$(($(find "$dir" -type f -name '*.html' | wc -l) - stubs))
 	files=$(find "$dir" -type f | wc -l)
 	bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
-	echo "$name $(echo "$t1 - $t0" | bc) $(echo "$u + $s" | bc) $m $pages $files $bytes" >>"$w/results"
+	echo "$name $(echo "$t1 - $t0" | bc) $(echo "$u + $s" | bc) $m $pages $files $bytes $stubs" >>"$w/results"
 	echo "$name: $(printf '%.2f' "$(echo "$t1 - $t0" | bc)") s wall, $pages pages, $files files" >&2
 }
 
@@ -122,7 +125,7 @@ function median(a, k,   i, j, t) {
 {
 	k = ++cnt[$1]
 	wall[$1, k] = $2; cpu[$1, k] = $3; rss[$1, k] = $4
-	pages[$1] = $5; files[$1] = $6; bytes[$1] = $7
+	pages[$1] = $5; files[$1] = $6; bytes[$1] = $7; stubs[$1] = $8
 }
 END {
 	printf "\n%s updates (plus the demo data), %d rounds, alternating:\n\n", n, rounds
@@ -137,4 +140,9 @@ END {
 		printf "| %s | %.1f s | %s | %.1f s | %d MB | %d | %d | %.1f MB |\n", label, mw[s], each, mc, mr / 1024, pages[s], files[s], bytes[s] / 1e6
 	}
 	printf "\nRatio hugo / civicmon (median wall time): **%.2f** (target: at least 3)\n", mw["hugo"] / mw["civicmon"]
+	if (stubs["hugo"] + stubs["civicmon"] > 0)
+		printf "(pages leave out redirect stubs: Hugo %d, civicmon %d; files and bytes count them)\n", stubs["hugo"], stubs["civicmon"]
+	d = pages["hugo"] - pages["civicmon"]; if (d < 0) d = -d
+	if (d > pages["civicmon"] / 100)
+		printf "\nWARNING: the page sets differ by %d pages (more than 1%%): the comparison is not like for like.\n", d
 }' "$w/results"

@@ -542,11 +542,9 @@ func (w *writer) sections(sd *siteData, editions []civicmon.WatchlistEdition) er
 	w.page("content/regions/_index.md", map[string]any{"title": "Regions", "_build": never}, "")
 	w.page("content/freedoms/_index.md", map[string]any{"title": "Freedoms", "_build": never}, "")
 	w.page("content/tags/_index.md", map[string]any{"title": "Violations", "_build": never}, "")
-	// The filtered country lists (/countries?region=…, ?rating=…).
-	for _, r := range sd.Regions {
-		w.page("content/browse/region-"+r.Slug+".md", map[string]any{"title": "Countries", "layout": "countries",
-			"slug": "region-" + r.Slug, "region": r.Slug}, "")
-	}
+	// The country lists by rating (/countries?rating=…), which the home page
+	// links to. (civicmon's mirror leaves out the lists by region, which
+	// only the country list's filter form, a server's, leads to.)
 	for _, c := range sd.Categories {
 		w.page("content/browse/rating-"+c.Slug+".md", map[string]any{"title": "Countries", "layout": "countries",
 			"slug": "rating-" + c.Slug, "rating": c.Slug}, "")
