@@ -19,10 +19,8 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon"
-	"github.com/civicmon/civicmon/postgres"
 	"github.com/civicmon/civicmon/sqldb"
 	"github.com/civicmon/civicmon/sqlite"
-	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -56,20 +54,7 @@ func BenchmarkSearchHTTPSQLite(b *testing.B) {
 // reuse (made by `civicmon demo` and `civicmon gen`, say), as
 // CIVICMON_BENCH_SEARCH_DB does a SQLite file.
 func BenchmarkSearchHTTPPostgres(b *testing.B) {
-	if os.Getenv(storetest.PostgresEnv) == "" {
-		b.Skipf("set %s to run against PostgreSQL", storetest.PostgresEnv)
-	}
-	n := benchUpdates(b)
-	db, err := postgres.Open(benchPostgresDSN(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	prepareSearchDB(b, db, n)
-	if _, err := db.WriteDB().Exec(`VACUUM ANALYZE`); err != nil {
-		b.Fatal(err)
-	}
-	runSearchHTTPBench(b, db, "")
+	runSearchHTTPBench(b, openSearchPostgres(b), "")
 }
 
 func runSearchHTTPBench(b *testing.B, db *sqldb.DB, sqlitePath string) {
@@ -185,15 +170,6 @@ func matchTotals(b *testing.B, db *sqldb.DB, ts []*timing) []int {
 		out[i] = res.Total
 	}
 	return out
-}
-
-// benchPostgresDSN is CIVICMON_BENCH_PG_DSN, or a new schema on the
-// CIVICMON_TEST_POSTGRES server, dropped at the end.
-func benchPostgresDSN(b *testing.B) string {
-	if dsn := os.Getenv("CIVICMON_BENCH_PG_DSN"); dsn != "" {
-		return dsn
-	}
-	return storetest.PostgresDSN(b)
 }
 
 // resetPeakRSS starts the process's peak resident set size (VmHWM) again

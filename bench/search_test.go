@@ -140,20 +140,31 @@ func BenchmarkSearchSQLite(b *testing.B) {
 }
 
 func BenchmarkSearchPostgres(b *testing.B) {
+	runSearchBench(b, openSearchPostgres(b), "")
+}
+
+// openSearchPostgres opens the PostgreSQL database of the search
+// benchmarks (CIVICMON_BENCH_PG_DSN, or a new schema on the
+// CIVICMON_TEST_POSTGRES server, dropped at the end), fills it as
+// prepareSearchDB does and analyses it. It skips without PostgreSQL.
+func openSearchPostgres(b *testing.B) *sqldb.DB {
 	if os.Getenv(storetest.PostgresEnv) == "" {
 		b.Skipf("set %s to run against PostgreSQL", storetest.PostgresEnv)
 	}
-	n := benchUpdates(b)
-	db, err := postgres.Open(storetest.PostgresDSN(b))
+	dsn := os.Getenv("CIVICMON_BENCH_PG_DSN")
+	if dsn == "" {
+		dsn = storetest.PostgresDSN(b)
+	}
+	db, err := postgres.Open(dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
-	prepareSearchDB(b, db, n)
+	b.Cleanup(func() { db.Close() })
+	prepareSearchDB(b, db, benchUpdates(b))
 	if _, err := db.WriteDB().Exec(`VACUUM ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
-	runSearchBench(b, db, "")
+	return db
 }
 
 // prepareSearchDB migrates db and fills it with n synthetic updates (seed
