@@ -40,7 +40,7 @@ type readStore struct {
 const (
 	memoSize   = 4096
 	memoBytes  = 32 << 20 // at most this much remembered, about
-	chunkLimit = 1000     // updates per chunk (FindUpdates' maximum)
+	chunkLimit = 980      // updates per chunk: a multiple of the pages' 20, and asking for one more stays within FindUpdates' maximum of 1,000
 	heldMax    = 6000     // updates kept in chunks; the oldest chunks go first
 )
 
