@@ -19,6 +19,11 @@ import (
 
 const wait = 5 * time.Second
 
+// hung is how long a call that should give up at once may take before the
+// test calls it hung: far above the deadlines it is given, so that a
+// loaded CI machine cannot trip it.
+const hung = 10 * time.Second
+
 func send(t *testing.T, c mail.Config, m mail.Message) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -182,7 +187,7 @@ func TestUnreachableServer(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), addr.String()) || !strings.Contains(err.Error(), "cannot connect") {
 			t.Fatalf("err = %v, want one that names %s", err, addr)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		if d := time.Since(start); d > hung {
 			t.Fatalf("took %s", d)
 		}
 	})
@@ -215,7 +220,7 @@ func TestUnreachableServer(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), l.Addr().String()) {
 				t.Errorf("%s: err = %v, want a deadline error naming the server", mode, err)
 			}
-			if d > 2*time.Second {
+			if d > hung {
 				t.Errorf("%s: Send returned after %s with a 300ms deadline", mode, d)
 			}
 		}
@@ -225,7 +230,7 @@ func TestUnreachableServer(t *testing.T) {
 		time.AfterFunc(200*time.Millisecond, cancel)
 		start := time.Now()
 		err = mail.Send(ctx, mail.Config{Host: "127.0.0.1", Port: port, From: "noreply@example.org", TLS: "none"}, msg)
-		if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
+		if !errors.Is(err, context.Canceled) || time.Since(start) > hung {
 			t.Errorf("cancelled: err = %v after %s", err, time.Since(start))
 		}
 	})
