@@ -123,32 +123,33 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// FindUpdates returns at most 1,000 at a time: skip to the file's
-		// first update, then walk on by keyset.
+		// first update, then walk on by keyset. Only each chunk's URLs are
+		// kept: 50,000 whole updates, bodies and all, would hold some
+		// 200 MB for one crawler's request.
 		f := civicmon.UpdateFilter{Statuses: published, Order: "oldest", Limit: 1000, Offset: (n - 1) * sitemapSize, SkipTotal: true}
-		var us []civicmon.Update
-		for len(us) < sitemapSize {
-			f.Limit = min(1000, sitemapSize-len(us))
+		for seen := 0; seen < sitemapSize; {
+			f.Limit = min(1000, sitemapSize-seen)
 			chunk, _, err := s.cfg.Store.FindUpdates(ctx, f)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			us = append(us, chunk...)
+			seen += len(chunk)
+			for _, item := range d.items(chunk) {
+				add("/updates/"+item.Slug, item.PublishedOn.String())
+				for _, t := range item.Translations {
+					add("/updates/"+item.Slug+"/"+t.Language, item.PublishedOn.String())
+				}
+			}
 			if len(chunk) < f.Limit {
 				break
 			}
 			last := chunk[len(chunk)-1]
 			f.Offset, f.After = 0, &civicmon.UpdateCursor{PublishedOn: last.PublishedOn, ID: last.ID}
 		}
-		if len(us) == 0 {
+		if len(set.URLs) == 0 {
 			s.notFound(w, r)
 			return
-		}
-		for _, item := range d.items(us) {
-			add("/updates/"+item.Slug, item.PublishedOn.String())
-			for _, t := range item.Translations {
-				add("/updates/"+item.Slug+"/"+t.Language, item.PublishedOn.String())
-			}
 		}
 	default:
 		s.notFound(w, r)
