@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"sort"
 
@@ -12,8 +13,11 @@ type listingData struct {
 	Heading   string
 	Intro     string
 	Countries []countryView
-	Updates   []updateItem
-	Pager     pagination
+	// CountryItems are the Countries as the list's items, rendered once
+	// for every page of the list (see fragments).
+	CountryItems template.HTML
+	Updates      []updateItem
+	Pager        pagination
 }
 
 func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) {
@@ -122,6 +126,11 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 	data.Heading, data.Intro = heading(p)
 	p.Title, p.Description = data.Heading, data.Intro
 	p.Feeds = feedLinks(p, r.URL.Path, feedTitle(p, data.Heading))
+	if data.CountryItems, err = s.countryItems(p, data.Countries); err != nil {
+		s.log.Error("render", "template", "listing-countries", "err", err)
+		s.serverError(w, r)
+		return
+	}
 	p.Data = data
 	s.render(w, r, http.StatusOK, "listing", p)
 }

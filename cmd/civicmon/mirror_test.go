@@ -50,7 +50,7 @@ func TestMirrorCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "signed with key "+fp[1]) {
 		t.Fatalf("export site: %d\n%s\n%s", code, out, errs)
 	}
-	if _, err := os.Stat(filepath.Join(site, "ru", "countries", "kazakhstan", "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(site, "ru", "countries", "kazakhstan.html")); err != nil {
 		t.Errorf("no Russian country page: %v", err)
 	}
 
@@ -81,7 +81,7 @@ func TestMirrorCommands(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "NOT genuine") {
 		t.Errorf("verify-mirror of a tampered copy: %d\n%s", code, errs)
 	}
-	for _, want := range []string{"CHANGED  countries/kazakhstan/index.html", "CHANGED  feed.atom", "MISSING  methodology/index.html",
+	for _, want := range []string{"CHANGED  countries/kazakhstan.html", "CHANGED  feed.atom", "MISSING  methodology.html",
 		"EXTRA    static/extra.js", "2 changed, 1 missing, 1 extra files"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify-mirror does not say %q:\n%s", want, out)
