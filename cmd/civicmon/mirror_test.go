@@ -71,11 +71,11 @@ func TestMirrorCommands(t *testing.T) {
 	}
 
 	// A tampered copy: every problem is named.
-	page := filepath.Join(site, "countries", "kazakhstan", "index.html")
+	page := filepath.Join(site, "countries", "kazakhstan.html")
 	b, _ := os.ReadFile(page)
 	os.WriteFile(page, append(b, "<!-- changed -->"...), 0o644)
 	os.WriteFile(filepath.Join(site, "feed.atom"), []byte("<feed/>"), 0o644)
-	os.Remove(filepath.Join(site, "methodology", "index.html"))
+	os.Remove(filepath.Join(site, "methodology.html"))
 	os.WriteFile(filepath.Join(site, "static", "extra.js"), []byte("alert(1)"), 0o644)
 	code, out, errs = runCLI(t, "", "verify-mirror", "--pubkey", key+".pub", site)
 	if code != 1 || !strings.Contains(errs, "NOT genuine") {
