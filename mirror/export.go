@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +109,13 @@ func Export(ctx context.Context, st civicmon.Store, dir string, o Options) (*Res
 	}
 	if err := checkTarget(dir); err != nil {
 		return nil, err
+	}
+	if os.Getenv("GOGC") == "" {
+		// The export allocates a page's worth of short-lived memory per
+		// page and keeps little (≈400 MB at 10,000 updates): collecting
+		// four times less often saves most of the collector's work for a
+		// bigger heap. The setting is the process's; it is put back after.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {

@@ -152,6 +152,7 @@ type page struct {
 	// The workspace: the signed-in account and the form token.
 	User *civicmon.User
 	CSRF string
+	srv  *Server // for the parts pages share (Chrome)
 }
 
 // Can reports whether the page's account holds a permission.
