@@ -102,7 +102,8 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 		s.fail(w, r, err)
 		return
 	}
-	data := listingData{Kind: kind, Pager: newPagination(pageNo, total, r.URL.Path), Updates: d.items(us)}
+	p := s.newPage(r, "")
+	data := listingData{Kind: kind, Pager: newPagination(pageNo, total, r.URL.Path), Updates: d.listItems(p, us)}
 	if pageNo > data.Pager.Pages {
 		s.notFound(w, r)
 		return
@@ -122,7 +123,6 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 	if kind != "region" {
 		sort.SliceStable(data.Countries, func(i, j int) bool { return data.Countries[i].Count > data.Countries[j].Count })
 	}
-	p := s.newPage(r, "")
 	data.Heading, data.Intro = heading(p)
 	p.Title, p.Description = data.Heading, data.Intro
 	p.Feeds = feedLinks(p, r.URL.Path, feedTitle(p, data.Heading))
