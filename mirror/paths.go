@@ -175,6 +175,9 @@ type rewriter struct {
 	baseURL string // absolute links to it are local links too
 	// bad is called with every local link that has no file in the mirror.
 	bad func(page, link string)
+	// targets, if set, is told of the file every link names (at least once
+	// each: the link check then makes sure the file was written).
+	targets *targetSet
 	// known remembers where links go: the same few hundred (the menu, the
 	// countries) are on every page.
 	mu    sync.Mutex
@@ -197,6 +200,9 @@ func (rw *rewriter) file(ref string) (string, string, bool) {
 		return t.file, t.frag, t.ok
 	}
 	t.file, t.frag, t.ok = rw.m.file(ref)
+	if t.ok && rw.targets != nil {
+		rw.targets.add(t.file)
+	}
 	rw.mu.Lock()
 	if rw.known == nil || len(rw.known) >= knownMax {
 		rw.known = make(map[string]target, 1024)
