@@ -116,7 +116,7 @@ func TestEveryLinkResolves(t *testing.T) {
 	for _, want := range []string{"index.html", "countries.html", "countries/kazakhstan.html",
 		"updates.html", "ru/updates.html", "updates/qazaqstan-beibit-zhinalys.html",
 		"updates/qazaqstan-beibit-zhinalys/ru.html", "fr/updates/qazaqstan-beibit-zhinalys/ru.html",
-		"updates/qazaqstan-beibit-zhinalys/cite/bibtex.bib", "updates/qazaqstan-beibit-zhinalys/cite/csl-json.json",
+		"updates/qazaqstan-beibit-zhinalys.bib", "updates/qazaqstan-beibit-zhinalys.csl.json",
 		"feed.atom", "feed.json", "countries/kazakhstan/feed.atom", "es/countries/kazakhstan/feed.json",
 		"regions/europe-central-asia.html", "freedoms/expression.html", "tags/censorship.html",
 		"countries/rating-closed.html", "watchlist.html", "embed/map.html",

@@ -26,7 +26,7 @@ import (
 //	/countries?rating=closed       countries/rating-closed.html
 //	/feed.atom                     feed.atom
 //	/data/updates.csv?country=KZ   data/country-KZ/updates.csv
-//	/updates/x/cite/bibtex         updates/x/cite/bibtex.bib
+//	/updates/x/cite/bibtex         updates/x.bib (ris: x.ris, csl-json: x.csl.json)
 //	/updates/x/ru                  updates/x/ru.html
 //	/updates?q=…                   updates.html#q=… (the search page)
 //	…?lang=ru                      ru/… (English, the default, at the root)
@@ -45,7 +45,9 @@ type siteMap struct {
 var fileParams = []string{"country", "region", "rating", "page"}
 
 // citeExt gives the citation downloads, whose URLs have no extension, one.
-var citeExt = map[string]string{"bibtex": ".bib", "ris": ".ris", "csl-json": ".json"}
+// They are files beside the update's page, not in a directory of their
+// own: two directories an update fewer to make.
+var citeExt = map[string]string{"bibtex": ".bib", "ris": ".ris", "csl-json": ".csl.json"}
 
 // langPrefix is the directory of a language's pages ("" for the root).
 func (m *siteMap) langPrefix(l string) string {
@@ -123,7 +125,10 @@ func (m *siteMap) file(ref string) (file, frag string, ok bool) {
 	}
 	dir, base := path.Split(clean)
 	if ext, isCite := citeExt[base]; isCite && strings.HasSuffix(dir, "/cite/") && strings.HasPrefix(dir, "updates/") {
-		return prefix + dir + joinSegs(segs) + base + ext, u.Fragment, true
+		if len(segs) > 0 {
+			return "", "", false
+		}
+		return prefix + strings.TrimSuffix(dir, "/cite/") + ext, u.Fragment, true
 	}
 	if strings.Contains(base, ".") { // a file: feed.atom, style.css, updates.csv
 		return prefix + dir + joinSegs(segs) + base, u.Fragment, true
