@@ -3,7 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"sort"
+	"slices"
 
 	"github.com/civicmon/civicmon"
 )
@@ -121,7 +121,9 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 		data.Countries = append(data.Countries, v)
 	}
 	if kind != "region" {
-		sort.SliceStable(data.Countries, func(i, j int) bool { return data.Countries[i].Count > data.Countries[j].Count })
+		// Generic, not sort.SliceStable: every page of a list sorts them,
+		// and reflect's swapper of a struct this size was a tenth of a page.
+		slices.SortStableFunc(data.Countries, func(a, b countryView) int { return b.Count - a.Count })
 	}
 	data.Heading, data.Intro = heading(p)
 	p.Title, p.Description = data.Heading, data.Intro
