@@ -194,7 +194,11 @@ type target struct {
 	ok         bool
 }
 
-const knownMax = 20000
+// knownMax bounds the links remembered (≈200 bytes each): enough for
+// every page of a 10,000-update mirror, whose updates are linked from a
+// list each of their country, region, freedoms and tags, at different
+// times of the export.
+const knownMax = 100000
 
 // file is m.file, remembered.
 func (rw *rewriter) file(ref string) (string, string, bool) {
@@ -242,15 +246,14 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 		for n > 0 && (in[n-1] == '-' || in[n-1] >= 'a' && in[n-1] <= 'z') {
 			n--
 		}
-		name := string(in[n:eq])
-		if !linkAttrs[name] || n == 0 || in[n-1] != ' ' {
+		if !linkAttrs[string(in[n:eq])] || n == 0 || in[n-1] != ' ' {
 			out = append(out, in[i:end]...)
 			i = end
 			continue
 		}
 		out = append(out, in[i:start]...)
 		val := html.UnescapeString(string(in[start:end]))
-		if name == "srcset" { // "url descriptor, url descriptor"
+		if string(in[n:eq]) == "srcset" { // "url descriptor, url descriptor"
 			parts := strings.Split(val, ",")
 			for k, part := range parts {
 				f := strings.Fields(part)
@@ -263,7 +266,10 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 		} else {
 			val = rw.link(file, val)
 		}
-		out = append(out, html.EscapeString(val)...)
+		if strings.ContainsAny(val, `<>&'"`) {
+			val = html.EscapeString(val)
+		}
+		out = append(out, val...)
 		i = end
 	}
 }
