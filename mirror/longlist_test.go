@@ -36,14 +36,17 @@ func TestLongList(t *testing.T) {
 	st := db.Store()
 	day := civicmon.MustDate("2020-01-01").Time()
 	var slugs []string
+	var us []civicmon.Update
 	for i := range 1010 {
-		u := civicmon.Update{CountryCode: "KZ", Title: fmt.Sprintf("Long list %d", i), Slug: fmt.Sprintf("long-list-%d", i),
+		us = append(us, civicmon.Update{CountryCode: "KZ", Title: fmt.Sprintf("Long list %d", i), Slug: fmt.Sprintf("long-list-%d", i),
 			Status: civicmon.StatusPublished, PublishedOn: civicmon.DateOf(day.Add(time.Duration(i/3) * 24 * time.Hour)),
-			Freedoms: civicmon.NewFreedomSet(civicmon.Assembly)}
-		if err := st.CreateUpdate(ctx, &u); err != nil {
-			t.Fatal(err)
-		}
-		slugs = append(slugs, u.Slug)
+			Freedoms: civicmon.NewFreedomSet(civicmon.Assembly)})
+		slugs = append(slugs, us[i].Slug)
+	}
+	// In one transaction: one by one, they were a third of the test's
+	// time under -race.
+	if err := st.InsertUpdates(ctx, us); err != nil {
+		t.Fatal(err)
 	}
 	_, total, err := st.FindUpdates(ctx, civicmon.UpdateFilter{CountryCode: "KZ", Statuses: published, Limit: 1})
 	if err != nil || total <= 1000 {
