@@ -13,20 +13,20 @@ func TestFileNames(t *testing.T) {
 		{"/", "index.html", ""},
 		{"/?lang=en", "index.html", ""},
 		{"/?lang=ru", "ru/index.html", ""},
-		{"/countries", "countries/index.html", ""},
-		{"/countries/kazakhstan", "countries/kazakhstan/index.html", ""},
-		{"/countries/kazakhstan?page=1", "countries/kazakhstan/index.html", ""},
-		{"/countries/kazakhstan?page=3&lang=fr", "fr/countries/kazakhstan/page-3/index.html", ""},
-		{"/countries?rating=closed&lang=es", "es/countries/rating-closed/index.html", ""},
-		{"/countries/kazakhstan#updates-heading", "countries/kazakhstan/index.html", "updates-heading"},
+		{"/countries", "countries.html", ""},
+		{"/countries/kazakhstan", "countries/kazakhstan.html", ""},
+		{"/countries/kazakhstan?page=1", "countries/kazakhstan.html", ""},
+		{"/countries/kazakhstan?page=3&lang=fr", "fr/countries/kazakhstan/page-3.html", ""},
+		{"/countries?rating=closed&lang=es", "es/countries/rating-closed.html", ""},
+		{"/countries/kazakhstan#updates-heading", "countries/kazakhstan.html", "updates-heading"},
 		{"/feed.atom", "feed.atom", ""},
 		{"/countries/kazakhstan/feed.json?lang=ru", "ru/countries/kazakhstan/feed.json", ""},
 		{"/data/updates.csv?country=KZ", "data/country-KZ/updates.csv", ""},
-		{"/updates/x-y/cite/bibtex", "updates/x-y/cite/bibtex.bib", ""},
-		{"/updates/x-y/cite/csl-json", "updates/x-y/cite/csl-json.json", ""},
-		{"/updates/x-y/ru?lang=fr", "fr/updates/x-y/ru/index.html", ""},
-		{"/updates", "updates/index.html", ""},
-		{"/updates?q=Қазақстан+свобода&country=KZ&lang=ru", "ru/updates/index.html", "q=%D2%9A%D0%B0%D0%B7%D0%B0%D2%9B%D1%81%D1%82%D0%B0%D0%BD+%D1%81%D0%B2%D0%BE%D0%B1%D0%BE%D0%B4%D0%B0"},
+		{"/updates/x-y/cite/bibtex", "updates/x-y.bib", ""},
+		{"/updates/x-y/cite/csl-json", "updates/x-y.csl.json", ""},
+		{"/updates/x-y/ru?lang=fr", "fr/updates/x-y/ru.html", ""},
+		{"/updates", "updates.html", ""},
+		{"/updates?q=Қазақстан+свобода&country=KZ&lang=ru", "ru/updates.html", "q=%D2%9A%D0%B0%D0%B7%D0%B0%D2%9B%D1%81%D1%82%D0%B0%D0%BD+%D1%81%D0%B2%D0%BE%D0%B1%D0%BE%D0%B4%D0%B0"},
 		{"/static/style.0123456789.css", "static/style.0123456789.css", ""},
 	} {
 		file, frag, ok := m.file(c.url)
@@ -45,7 +45,7 @@ func TestFileNames(t *testing.T) {
 			t.Errorf("%s maps to %s: it should have no file", bad, file)
 		}
 	}
-	if got := relative("countries/kazakhstan/index.html", "updates/x/index.html"); got != "../../updates/x/index.html" {
+	if got := relative("countries/kazakhstan/page-2.html", "updates/x.html"); got != "../../updates/x.html" {
 		t.Errorf("relative: %s", got)
 	}
 }
@@ -60,9 +60,9 @@ func TestRewriteLinks(t *testing.T) {
 <form class="filters" method="get" action="/countries"><select name="region"></select></form>
 <form class="search" method="get" action="/updates" role="search"><input name="q"></form>
 <img src="/static/a.png" srcset="/static/a.png 1x, /static/b.png 2x"></body></html>`
-	out := string(rw.html("countries/index.html", []byte(in)))
-	for _, want := range []string{`href="../static/style.1.css"`, `href="data:,"`, `href="../fr/countries/kazakhstan/page-2/index.html"`,
-		`href="#main"`, `href="../feed.atom"`, `href="https://other.example/x"`, `action="../updates/index.html"`,
+	out := string(rw.html("countries/kazakhstan.html", []byte(in)))
+	for _, want := range []string{`href="../static/style.1.css"`, `href="data:,"`, `href="../fr/countries/kazakhstan/page-2.html"`,
+		`href="#main"`, `href="../feed.atom"`, `href="https://other.example/x"`, `action="../updates.html"`,
 		`srcset="../static/a.png 1x, ../static/b.png 2x"`, `data-x="a=&#34;b&#34;"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rewritten page lacks %s:\n%s", want, out)

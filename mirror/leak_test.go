@@ -75,7 +75,7 @@ func TestMirrorLeaksNothing(t *testing.T) {
 		}
 	}
 	// The published update is there, with its public parts.
-	page, err := os.ReadFile(filepath.Join(dir, "updates", pub.Slug, "index.html"))
+	page, err := os.ReadFile(filepath.Join(dir, "updates", pub.Slug+".html"))
 	if err != nil {
 		t.Fatalf("the published update has no page: %v", err)
 	}
@@ -84,7 +84,7 @@ func TestMirrorLeaksNothing(t *testing.T) {
 			t.Errorf("the published update's page lacks %q", want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "updates", pub.Slug, "ru", "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "updates", pub.Slug, "ru.html")); err != nil {
 		t.Errorf("the translation of the published update has no page: %v", err)
 	}
 	t.Logf("read %d files", n)

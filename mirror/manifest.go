@@ -92,7 +92,8 @@ func (c *hashCache) take(name string) (hashEntry, bool) {
 }
 
 // writeManifest lists every file under dir into MANIFEST and signs it.
-func writeManifest(dir string, hashes *hashCache, key ed25519.PrivateKey, now time.Time) (*Manifest, error) {
+// seen, if not nil, is told of every file.
+func writeManifest(dir string, hashes *hashCache, key ed25519.PrivateKey, now time.Time, seen func(rel string)) (*Manifest, error) {
 	m := &Manifest{Generated: now.UTC().Truncate(time.Second)}
 	if key != nil {
 		m.PublicKey = key.Public().(ed25519.PublicKey)
@@ -112,6 +113,9 @@ func writeManifest(dir string, hashes *hashCache, key ed25519.PrivateKey, now ti
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s is not a regular file", rel)
+		}
+		if seen != nil {
+			seen(rel)
 		}
 		e, ok := hashes.take(rel)
 		if !ok {

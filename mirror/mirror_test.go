@@ -113,13 +113,13 @@ func TestEveryLinkResolves(t *testing.T) {
 	for _, f := range all {
 		exists[f] = true
 	}
-	for _, want := range []string{"index.html", "countries/index.html", "countries/kazakhstan/index.html",
-		"updates/index.html", "ru/updates/index.html", "updates/qazaqstan-beibit-zhinalys/index.html",
-		"updates/qazaqstan-beibit-zhinalys/ru/index.html", "fr/updates/qazaqstan-beibit-zhinalys/ru/index.html",
-		"updates/qazaqstan-beibit-zhinalys/cite/bibtex.bib", "updates/qazaqstan-beibit-zhinalys/cite/csl-json.json",
+	for _, want := range []string{"index.html", "countries.html", "countries/kazakhstan.html",
+		"updates.html", "ru/updates.html", "updates/qazaqstan-beibit-zhinalys.html",
+		"updates/qazaqstan-beibit-zhinalys/ru.html", "fr/updates/qazaqstan-beibit-zhinalys/ru.html",
+		"updates/qazaqstan-beibit-zhinalys.bib", "updates/qazaqstan-beibit-zhinalys.csl.json",
 		"feed.atom", "feed.json", "countries/kazakhstan/feed.atom", "es/countries/kazakhstan/feed.json",
-		"regions/europe-central-asia/index.html", "freedoms/expression/index.html", "tags/censorship/index.html",
-		"countries/rating-closed/index.html", "watchlist/index.html", "embed/map/index.html",
+		"regions/europe-central-asia.html", "freedoms/expression.html", "tags/censorship.html",
+		"countries/rating-closed.html", "watchlist.html", "embed/map.html",
 		"data/civicmon.json", "data/updates.csv", "data/country-KZ/updates.csv", "sitemap.xml", "robots.txt",
 		"search-index/meta.js", "search-index/docs/0.js", "MANIFEST", "MANIFEST.sig"} {
 		if !exists[want] {
@@ -176,7 +176,7 @@ func TestEveryLinkResolves(t *testing.T) {
 	}
 	// Pages no page links to, on the site too: the map for other sites
 	// to frame, and the lists of violation tags no update has yet.
-	unlinked := regexp.MustCompile(`^([a-z][a-z]/)?(embed/map|tags/[a-z-]+)/index\.html$`)
+	unlinked := regexp.MustCompile(`^([a-z][a-z]/)?(embed/map|tags/[a-z-]+)\.html$`)
 	var orphans []string
 	for _, f := range all {
 		if strings.HasSuffix(f, ".html") && !reached[f] && !unlinked.MatchString(f) {
@@ -198,23 +198,23 @@ func TestEveryLinkResolves(t *testing.T) {
 	}
 	// The pages carry their content security policy; only the search page
 	// may run a script, its own.
-	for _, f := range []string{"index.html", "updates/index.html"} {
+	for _, f := range []string{"index.html", "updates.html"} {
 		b, _ := os.ReadFile(filepath.Join(dir, f))
 		if !bytes.Contains(b, []byte(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`)) {
 			t.Errorf("%s has no content security policy", f)
 		}
-		if bytes.Contains(b, []byte("<script")) != (f == "updates/index.html") {
+		if bytes.Contains(b, []byte("<script")) != (f == "updates.html") {
 			t.Errorf("%s: <script> where it should not be, or not where it should", f)
 		}
 	}
-	search, _ := os.ReadFile(filepath.Join(dir, "updates/index.html"))
-	for _, s := range []string{"../static/search.", "js-needed", `href="../countries/index.html"`} {
+	search, _ := os.ReadFile(filepath.Join(dir, "updates.html"))
+	for _, s := range []string{`src="static/search.`, "js-needed", `href="countries.html"`} {
 		if !bytes.Contains(search, []byte(s)) {
 			t.Errorf("the search page lacks %q", s)
 		}
 	}
 	// The country filters need a server: their form is gone.
-	countries, _ := os.ReadFile(filepath.Join(dir, "countries/index.html"))
+	countries, _ := os.ReadFile(filepath.Join(dir, "countries.html"))
 	if bytes.Contains(countries, []byte("<form")) {
 		t.Error("the country list keeps its filter form, which needs a server")
 	}
@@ -277,7 +277,7 @@ func TestVerifyNamesEveryProblem(t *testing.T) {
 		}
 	}
 	// Changed: one byte of a page, a data file of the same size, a feed.
-	page := filepath.Join(dir, "countries/kazakhstan/index.html")
+	page := filepath.Join(dir, "countries/kazakhstan.html")
 	b, _ := os.ReadFile(page)
 	os.WriteFile(page, bytes.Replace(b, []byte("Kazakhstan"), []byte("Kazakhstam"), 1), 0o644)
 	csv := filepath.Join(dir, "data/updates.csv")
@@ -286,7 +286,7 @@ func TestVerifyNamesEveryProblem(t *testing.T) {
 	os.WriteFile(csv, b, 0o644)
 	write("feed.atom", "<feed/>")
 	// Missing: a page and the search index's metadata.
-	os.Remove(filepath.Join(dir, "methodology/index.html"))
+	os.Remove(filepath.Join(dir, "methodology.html"))
 	os.Remove(filepath.Join(dir, "search-index/meta.js"))
 	// Extra: a script beside the pages, and a file in a new directory.
 	write("static/evil.js", "alert(1)")
@@ -305,8 +305,8 @@ func TestVerifyNamesEveryProblem(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", kind, got, want)
 		}
 	}
-	want("changed", rep.Changed, []string{"countries/kazakhstan/index.html", "data/updates.csv", "feed.atom"})
-	want("missing", rep.Missing, []string{"methodology/index.html", "search-index/meta.js"})
+	want("changed", rep.Changed, []string{"countries/kazakhstan.html", "data/updates.csv", "feed.atom"})
+	want("missing", rep.Missing, []string{"methodology.html", "search-index/meta.js"})
 	want("extra", rep.Extra, []string{"0.html", "static/evil.js", "zz/new/page.html"})
 	if rep.OK() || rep.Signature != "valid" {
 		t.Errorf("report: %+v", rep)
@@ -380,7 +380,7 @@ func TestFailedExportLeavesDirAsItWas(t *testing.T) {
 	if after, _ := os.ReadFile(filepath.Join(dir, "MANIFEST")); bytes.Equal(before, after) {
 		t.Error("a new export with new data did not replace the mirror")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "updates", u.Slug, "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "updates", u.Slug+".html")); err != nil {
 		t.Errorf("the new update is not in the new mirror: %v", err)
 	}
 	if entries, _ := os.ReadDir(parent); len(entries) != 1 {

@@ -34,7 +34,7 @@ func BenchmarkPages(b *testing.B) {
 				if rec.status != 200 {
 					b.Fatal(rec.status)
 				}
-				e.rw.html("x/index.html", buf.Bytes())
+				e.rw.html("x.html", buf.Bytes())
 			}
 			b.ReportMetric(float64(buf.Len()), "bytes")
 		})

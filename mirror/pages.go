@@ -231,7 +231,8 @@ func (e *exporter) listPages(ch *chunk, base string, each func(string) error) er
 // count the site shows (the country page's pager uses it).
 func (e *exporter) chunks(ctx context.Context, f civicmon.UpdateFilter, total int, incidents bool, fn func(*chunk) error) error {
 	key := listKey(f)
-	f.Limit, f.SkipTotal = chunkLimit+1, true
+	size := e.o.chunkSize
+	f.Limit, f.SkipTotal = size+1, true
 	offset := 0
 	var prev *civicmon.Update
 	for {
@@ -239,11 +240,11 @@ func (e *exporter) chunks(ctx context.Context, f civicmon.UpdateFilter, total in
 		if err != nil {
 			return err
 		}
-		c := &chunk{key: key, offset: offset, total: total, prev: prev, last: len(us) <= chunkLimit}
+		c := &chunk{key: key, offset: offset, total: total, prev: prev, last: len(us) <= size}
 		if !c.last {
-			next := us[chunkLimit]
+			next := us[size]
 			c.next = &next
-			us = us[:chunkLimit]
+			us = us[:size]
 		}
 		c.items = us
 		if incidents && len(us) > 0 {
@@ -284,7 +285,7 @@ func (e *exporter) index(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f := civicmon.UpdateFilter{Statuses: published, Limit: chunkLimit, SkipTotal: true}
+	f := civicmon.UpdateFilter{Statuses: published, Limit: e.o.chunkSize, SkipTotal: true}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -317,6 +318,9 @@ func (e *exporter) emit(emit func(job) bool, u string, search bool) bool {
 	file, _, ok := e.m.file(u)
 	if !ok {
 		e.rw.bad("(export)", u)
+		return true
+	}
+	if e.o.skip != nil && e.o.skip(u) {
 		return true
 	}
 	return emit(job{url: u, file: file, search: search})

@@ -15,16 +15,20 @@ import (
 // The mirror's files are named after the site's URLs so that a reader can
 // tell from a file where the page lives online, and so that every link
 // resolves without a server: file:// does not turn /countries/kazakhstan
-// into …/index.html, so every page is a file of its own, linked by name.
+// into a file, so every page is a file of its own, linked by name. A page
+// is a file beside its siblings, not an index.html in a directory of its
+// own: a directory per page cost a mkdir per page (6.6% of an export).
 //
 //	/                              index.html
-//	/countries/kazakhstan          countries/kazakhstan/index.html
-//	/countries/kazakhstan?page=2   countries/kazakhstan/page-2/index.html
-//	/countries?rating=closed       countries/rating-closed/index.html
+//	/countries                     countries.html
+//	/countries/kazakhstan          countries/kazakhstan.html
+//	/countries/kazakhstan?page=2   countries/kazakhstan/page-2.html
+//	/countries?rating=closed       countries/rating-closed.html
 //	/feed.atom                     feed.atom
 //	/data/updates.csv?country=KZ   data/country-KZ/updates.csv
-//	/updates/x/cite/bibtex         updates/x/cite/bibtex.bib
-//	/updates?q=…                   updates/index.html#q=… (the search page)
+//	/updates/x/cite/bibtex         updates/x.bib (ris: x.ris, csl-json: x.csl.json)
+//	/updates/x/ru                  updates/x/ru.html
+//	/updates?q=…                   updates.html#q=… (the search page)
 //	…?lang=ru                      ru/… (English, the default, at the root)
 //
 // Any other query parameter has no file: the link is reported and the
@@ -41,7 +45,9 @@ type siteMap struct {
 var fileParams = []string{"country", "region", "rating", "page"}
 
 // citeExt gives the citation downloads, whose URLs have no extension, one.
-var citeExt = map[string]string{"bibtex": ".bib", "ris": ".ris", "csl-json": ".json"}
+// They are files beside the update's page, not in a directory of their
+// own: two directories an update fewer to make.
+var citeExt = map[string]string{"bibtex": ".bib", "ris": ".ris", "csl-json": ".csl.json"}
 
 // langPrefix is the directory of a language's pages ("" for the root).
 func (m *siteMap) langPrefix(l string) string {
@@ -75,7 +81,7 @@ func (m *siteMap) file(ref string) (file, frag string, ok bool) {
 		if words := q.Get("q"); words != "" {
 			frag = "q=" + url.QueryEscape(words)
 		}
-		return prefix + "updates/index.html", frag, true
+		return prefix + "updates.html", frag, true
 	}
 	if p != "/" && strings.HasSuffix(p, "/") {
 		return "", "", false
@@ -112,16 +118,25 @@ func (m *siteMap) file(ref string) (file, frag string, ok bool) {
 		}
 	}
 	if clean == "" {
-		return prefix + joinSegs(segs) + "index.html", u.Fragment, true
+		if len(segs) == 0 {
+			return prefix + "index.html", u.Fragment, true
+		}
+		return prefix + strings.Join(segs, "/") + ".html", u.Fragment, true
 	}
 	dir, base := path.Split(clean)
 	if ext, isCite := citeExt[base]; isCite && strings.HasSuffix(dir, "/cite/") && strings.HasPrefix(dir, "updates/") {
-		return prefix + dir + joinSegs(segs) + base + ext, u.Fragment, true
+		if len(segs) > 0 {
+			return "", "", false
+		}
+		return prefix + strings.TrimSuffix(dir, "/cite/") + ext, u.Fragment, true
 	}
 	if strings.Contains(base, ".") { // a file: feed.atom, style.css, updates.csv
 		return prefix + dir + joinSegs(segs) + base, u.Fragment, true
 	}
-	return prefix + clean + "/" + joinSegs(segs) + "index.html", u.Fragment, true
+	if len(segs) == 0 {
+		return prefix + clean + ".html", u.Fragment, true
+	}
+	return prefix + clean + "/" + strings.Join(segs, "/") + ".html", u.Fragment, true
 }
 
 func joinSegs(segs []string) string {
@@ -165,6 +180,9 @@ type rewriter struct {
 	baseURL string // absolute links to it are local links too
 	// bad is called with every local link that has no file in the mirror.
 	bad func(page, link string)
+	// targets, if set, is told of the file every link names (at least once
+	// each: the link check then makes sure the file was written).
+	targets *targetSet
 	// known remembers where links go: the same few hundred (the menu, the
 	// countries) are on every page.
 	mu    sync.Mutex
@@ -176,7 +194,11 @@ type target struct {
 	ok         bool
 }
 
-const knownMax = 20000
+// knownMax bounds the links remembered (≈200 bytes each): enough for
+// every page of a 10,000-update mirror, whose updates are linked from a
+// list each of their country, region, freedoms and tags, at different
+// times of the export.
+const knownMax = 100000
 
 // file is m.file, remembered.
 func (rw *rewriter) file(ref string) (string, string, bool) {
@@ -187,6 +209,9 @@ func (rw *rewriter) file(ref string) (string, string, bool) {
 		return t.file, t.frag, t.ok
 	}
 	t.file, t.frag, t.ok = rw.m.file(ref)
+	if t.ok && rw.targets != nil {
+		rw.targets.add(t.file)
+	}
 	rw.mu.Lock()
 	if rw.known == nil || len(rw.known) >= knownMax {
 		rw.known = make(map[string]target, 1024)
@@ -221,15 +246,14 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 		for n > 0 && (in[n-1] == '-' || in[n-1] >= 'a' && in[n-1] <= 'z') {
 			n--
 		}
-		name := string(in[n:eq])
-		if !linkAttrs[name] || n == 0 || in[n-1] != ' ' {
+		if !linkAttrs[string(in[n:eq])] || n == 0 || in[n-1] != ' ' {
 			out = append(out, in[i:end]...)
 			i = end
 			continue
 		}
 		out = append(out, in[i:start]...)
 		val := html.UnescapeString(string(in[start:end]))
-		if name == "srcset" { // "url descriptor, url descriptor"
+		if string(in[n:eq]) == "srcset" { // "url descriptor, url descriptor"
 			parts := strings.Split(val, ",")
 			for k, part := range parts {
 				f := strings.Fields(part)
@@ -242,7 +266,10 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 		} else {
 			val = rw.link(file, val)
 		}
-		out = append(out, html.EscapeString(val)...)
+		if strings.ContainsAny(val, `<>&'"`) {
+			val = html.EscapeString(val)
+		}
+		out = append(out, val...)
 		i = end
 	}
 }

@@ -65,8 +65,8 @@ func (s *Server) handleCountry(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	data.Updates = d.items(us)
 	p := s.newPage(r, c.Name)
+	data.Updates = d.listItems(p, us)
 	p.Description = p.T("Civic space in %s: rating, rating history and research updates.", c.Name)
 	p.Data = data
 	p.Feeds = feedLinks(p, "/countries/"+c.Slug, feedTitle(p, c.Name))

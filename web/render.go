@@ -152,6 +152,7 @@ type page struct {
 	// The workspace: the signed-in account and the form token.
 	User *civicmon.User
 	CSRF string
+	srv  *Server // for the parts pages share (Chrome)
 }
 
 // Can reports whether the page's account holds a permission.
@@ -190,6 +191,24 @@ func (p *page) LangLink(l i18n.Lang) string {
 }
 
 func (p *page) Langs() []i18n.Lang { return i18n.Supported }
+
+// langAlt is the page in one of the languages, for the layout's links.
+type langAlt struct {
+	Lang    string
+	Name    string
+	Href    string
+	Current bool // the page's own language
+}
+
+// Alternates are the page in every language: the layout lists them twice,
+// and a call each through the template would be a dozen a page.
+func (p *page) Alternates() []langAlt {
+	out := make([]langAlt, len(i18n.Supported))
+	for i, l := range i18n.Supported {
+		out[i] = langAlt{Lang: string(l), Name: l.Name(), Href: p.LangLink(l), Current: l == p.Lang}
+	}
+	return out
+}
 
 // Date formats a date in the page's language; approximate dates say so.
 func (p *page) Date(d civicmon.Date) string { return p.Lang.Date(d.Time()) }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ func cmdExportSite(e *env, args []string) error {
 	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "public URL of the site, e.g. https://monitor.example.org: feeds and permalinks keep it (env CIVICMON_BASE_URL)")
 	langs := fs.String("langs", "", "interface languages to write, the first at the root (default: all: en,fr,es,ru)")
 	workers := fs.Int("workers", 0, "pages rendered in parallel (default: the number of CPUs)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the export to FILE (for `go tool pprof`; to see where an export spends its time)")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -75,6 +77,17 @@ func cmdExportSite(e *env, args []string) error {
 				next = done + max(total/10, 1000)
 			}
 		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := mirror.Export(e.ctx, d.Store(), dir, o)
 	if err != nil {

@@ -50,7 +50,7 @@ func TestMirrorCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "signed with key "+fp[1]) {
 		t.Fatalf("export site: %d\n%s\n%s", code, out, errs)
 	}
-	if _, err := os.Stat(filepath.Join(site, "ru", "countries", "kazakhstan", "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(site, "ru", "countries", "kazakhstan.html")); err != nil {
 		t.Errorf("no Russian country page: %v", err)
 	}
 
@@ -71,17 +71,17 @@ func TestMirrorCommands(t *testing.T) {
 	}
 
 	// A tampered copy: every problem is named.
-	page := filepath.Join(site, "countries", "kazakhstan", "index.html")
+	page := filepath.Join(site, "countries", "kazakhstan.html")
 	b, _ := os.ReadFile(page)
 	os.WriteFile(page, append(b, "<!-- changed -->"...), 0o644)
 	os.WriteFile(filepath.Join(site, "feed.atom"), []byte("<feed/>"), 0o644)
-	os.Remove(filepath.Join(site, "methodology", "index.html"))
+	os.Remove(filepath.Join(site, "methodology.html"))
 	os.WriteFile(filepath.Join(site, "static", "extra.js"), []byte("alert(1)"), 0o644)
 	code, out, errs = runCLI(t, "", "verify-mirror", "--pubkey", key+".pub", site)
 	if code != 1 || !strings.Contains(errs, "NOT genuine") {
 		t.Errorf("verify-mirror of a tampered copy: %d\n%s", code, errs)
 	}
-	for _, want := range []string{"CHANGED  countries/kazakhstan/index.html", "CHANGED  feed.atom", "MISSING  methodology/index.html",
+	for _, want := range []string{"CHANGED  countries/kazakhstan.html", "CHANGED  feed.atom", "MISSING  methodology.html",
 		"EXTRA    static/extra.js", "2 changed, 1 missing, 1 extra files"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify-mirror does not say %q:\n%s", want, out)

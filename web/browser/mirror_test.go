@@ -63,7 +63,7 @@ func TestMirror(t *testing.T) {
 		checkStyled(t, tb)
 		// The country link of the newest update in "Latest updates".
 		click(t, tb, `section[aria-labelledby="latest-heading"] ol.updates p.meta a`)
-		waitPage(t, tb, `/countries/kazakhstan/index.html`)
+		waitPage(t, tb, `/countries/kazakhstan.html`)
 		if h1 := eval[string](t, tb, `document.querySelector('h1').textContent.trim()`); h1 != "Kazakhstan" {
 			t.Errorf("country page h1: %q", h1)
 		}
@@ -72,8 +72,8 @@ func TestMirror(t *testing.T) {
 		}
 		checkStyled(t, tb)
 		// The menu's "Explore" is the search page.
-		click(t, tb, `nav.main-nav a[href$="updates/index.html"]`)
-		waitPage(t, tb, `/updates/index.html`)
+		click(t, tb, `nav.main-nav a[href$="updates.html"]`)
+		waitPage(t, tb, `/updates.html`)
 		if eval[bool](t, tb, `!document.querySelector('form.search').hidden && document.querySelector('.js-needed').hidden`) != true {
 			t.Fatal("the search form is not shown, or the no-JavaScript notice is")
 		}
@@ -114,7 +114,7 @@ func TestMirror(t *testing.T) {
 		// Follow a result.
 		searchFor(t, tb, "Қазақстан")
 		click(t, tb, `#results li h3 a`)
-		waitPage(t, tb, `/updates/qazaqstan-beibit-zhinalys/index.html`)
+		waitPage(t, tb, `/updates/qazaqstan-beibit-zhinalys.html`)
 		if h1 := eval[string](t, tb, `document.querySelector('h1').textContent.trim()`); h1 != kk.Title {
 			t.Errorf("the result opened %q", h1)
 		}
@@ -123,7 +123,7 @@ func TestMirror(t *testing.T) {
 
 	t.Run("SearchInRussianAndFromTheURL", func(t *testing.T) {
 		tb := s.newTab(t)
-		tb.navigate(t, root+"ru/updates/index.html#q="+url.QueryEscape("казахстан"))
+		tb.navigate(t, root+"ru/updates.html#q="+url.QueryEscape("казахстан"))
 		waitFor(t, tb, `document.querySelector('.results').getAttribute('data-query') === 'казахстан'`)
 		hits := results(t, tb)
 		if len(hits) != 1 || hits[0].Title != kk.Title {
@@ -141,7 +141,7 @@ func TestMirror(t *testing.T) {
 
 	t.Run("NormalizerMatchesGo", func(t *testing.T) {
 		tb := s.newTab(t)
-		tb.navigate(t, root+"updates/index.html")
+		tb.navigate(t, root+"updates.html")
 		samples := []string{"Қазақстан ӘҒҚҢӨҰҮҺІ", "Côte d'Ivoire", "Ёлка йод ї ў", "Straße Æ Ø Ł Đ Þ ı ſ ς",
 			"e-mail, COVID-19; 2022/03", "Ｆｕｌｌ ｗｉｄｔｈ ﬁ", "и\u0306 e\u0301", "中文字 かな カナ", "İstanbul Ωμέγα",
 			strings.Repeat("Қ", 40) + " " + strings.Repeat("a", 80)}
@@ -163,11 +163,11 @@ func TestMirror(t *testing.T) {
 		if _, err := chromedp.Call(tb.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 			t.Fatalf("disable JavaScript: %v", err)
 		}
-		tb.navigate(t, root+"updates/index.html")
+		tb.navigate(t, root+"updates.html")
 		f := eval[map[string]bool](t, tb, `({
 			notice: document.querySelector('.js-needed').checkVisibility(),
 			form: document.querySelector('form.search').checkVisibility(),
-			countries: !!document.querySelector('.js-needed a[href$="countries/index.html"]'),
+			countries: !!document.querySelector('.js-needed a[href$="countries.html"]'),
 		})`)
 		if !f["notice"] || f["form"] || !f["countries"] {
 			t.Errorf("without JavaScript the search page must say so, link to the countries and hide its form: %v", f)

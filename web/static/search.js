@@ -199,7 +199,7 @@
     // doc: [slug, title, country code, date, approximate, snippet]
     var li = document.createElement("li"), art = document.createElement("article");
     var h = document.createElement("h3"), a = document.createElement("a");
-    a.href = langRoot + "updates/" + doc[0] + "/index.html";
+    a.href = langRoot + "updates/" + doc[0] + ".html";
     a.textContent = doc[1];
     h.appendChild(a);
     art.appendChild(h);
@@ -216,7 +216,7 @@
     if (c) {
       p.appendChild(document.createTextNode(" · "));
       var ca = document.createElement("a");
-      ca.href = langRoot + "countries/" + c[1] + "/index.html";
+      ca.href = langRoot + "countries/" + c[1] + ".html";
       ca.textContent = c[0];
       p.appendChild(ca);
     }
