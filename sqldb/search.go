@@ -448,11 +448,31 @@ type hitKey struct {
 
 func (a hitKey) less(b hitKey) bool { return a.k1 < b.k1 || (a.k1 == b.k1 && a.k2 < b.k2) }
 
-func makeKey(sort civicmon.SearchSort, score uint8, day int32, id int64) (int64, int64) {
+// keyOrder is a SearchSort as the pass uses it: a string comparison per
+// candidate was a tenth of the pass over a word's matches.
+type keyOrder uint8
+
+const (
+	orderNewest keyOrder = iota
+	orderOldest
+	orderRelevance
+)
+
+func orderOf(sort civicmon.SearchSort) keyOrder {
 	switch sort {
 	case civicmon.SortOldest:
-		return -int64(day), -id
+		return orderOldest
 	case civicmon.SortRelevance:
+		return orderRelevance
+	}
+	return orderNewest
+}
+
+func makeKey(order keyOrder, score uint8, day int32, id int64) (int64, int64) {
+	switch order {
+	case orderOldest:
+		return -int64(day), -id
+	case orderRelevance:
 		return int64(score)<<33 + int64(day) + 1<<32, id
 	}
 	return int64(day), id
@@ -666,6 +686,7 @@ func addInts(dst, src []int) {
 func (ix *facetIndex) run(sc *scan, list []int32, from, to int, excluded []uint64, score []uint8) {
 	f := sc.f
 	vs, ts := ix.viol.stride, ix.target.stride
+	order := orderOf(sc.sort)
 	// Candidates come roughly in id order, and so in date order: walk
 	// them newest first unless the oldest come first, so that the heap
 	// fills with the page's updates early and turns most others away at
@@ -709,7 +730,7 @@ func (ix *facetIndex) run(sc *scan, list []int32, from, to int, excluded []uint6
 			if score != nil {
 				s = score[p]
 			}
-			k1, k2 := makeKey(sc.sort, s, day, ix.ids[p])
+			k1, k2 := makeKey(order, s, day, ix.ids[p])
 			key := hitKey{k1, k2, int32(p)}
 			// Most keys lose to the heap's least: check that first.
 			if (sc.after == nil || key.less(*sc.after)) && (len(sc.top.h) < sc.top.k || sc.top.h[0].less(key)) {
