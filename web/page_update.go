@@ -122,6 +122,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		data.Next = &items[0]
 	}
 	p.Data = data
+	p.content = func(w htmlWriter) { writeUpdate(w, p, &data) }
 	s.render(w, r, http.StatusOK, "update", p)
 }
 

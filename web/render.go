@@ -26,14 +26,15 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// pageTemplates are the page templates, each parsed with the layout. New
-// fails at start-up when one is missing or broken, not on first request.
-var pageNames = []string{"home", "explore", "countries", "country", "update", "listing", "watchlist",
+// pageNames are the page templates, each parsed with the partials; the
+// layout around them, and the update page, are written in Go (htmlpage.go).
+// New fails at start-up when one is missing or broken, not on first request.
+var pageNames = []string{"home", "explore", "countries", "country", "listing", "watchlist",
 	"methodology", "error", "embed_map", "admin_login", "admin_dashboard", "admin_update", "admin_ratings", "admin_history",
 	"admin_2fa", "admin_account_2fa", "admin_reset", "admin_reset_confirm", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings", "mirror_search"}
 
 func parseTemplates() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
+	base, err := template.New("partials.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -153,6 +154,9 @@ type page struct {
 	User *civicmon.User
 	CSRF string
 	srv  *Server // for the parts pages share (Chrome)
+	// content writes the page's own part in Go, where a page has no
+	// template (the update page).
+	content func(htmlWriter)
 }
 
 // Can reports whether the page's account holds a permission.
@@ -279,10 +283,13 @@ func (p *page) Freedom(f civicmon.Freedom) string { return p.T(f.Name()) }
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	p.CSS = s.assets.URL("style.css")
 	var buf bytes.Buffer
-	if err := s.templates[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := s.writePage(&buf, name, p); err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		s.serverError(w, r)
 		return
+	}
+	if s.rendered != nil {
+		s.rendered(name, p, buf.Bytes())
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

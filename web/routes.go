@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/civicmon/civicmon"
@@ -95,9 +96,11 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusInternalServerError)
-	if err := s.templates["error"].ExecuteTemplate(w, "layout.html", p); err != nil {
+	var buf bytes.Buffer
+	if err := s.writePage(&buf, "error", p); err != nil {
 		s.log.Error("render error page", "err", err)
 	}
+	w.Write(buf.Bytes())
 }
 
 // fail logs err and answers 404 for a missing record, 500 otherwise.

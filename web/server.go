@@ -64,6 +64,8 @@ type Server struct {
 	// Failed sign-ins, per account and per address.
 	accountThrottle, addressThrottle *throttle
 	totpSteps                        usedSteps
+	// rendered, when set (by tests), sees every page render writes.
+	rendered func(name string, p *page, html []byte)
 }
 
 // New builds the server and its routes. It fails when a template or static

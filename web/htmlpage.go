@@ -1,0 +1,388 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// writePage writes a whole page: the layout, and in it the page's own part
+// (p.content when the page writes it in Go, else the page template's
+// "content"). The layout was a template; it is written here because every
+// page has it (see htmlWriter). Its wording lives in the chrome templates
+// (chrome-top, chrome-footer in partials.html), rendered once per language.
+func (s *Server) writePage(b *bytes.Buffer, name string, p *page) error {
+	w := htmlWriter{b}
+	var c chrome
+	if !p.Embed {
+		var err error
+		if c, err = p.Chrome(); err != nil {
+			return err
+		}
+	}
+	alts := p.Alternates()
+	w.raw("<!doctype html>\n<html lang=\"")
+	w.text(string(p.Lang))
+	w.raw(`" dir="`)
+	w.text(p.Lang.Dir())
+	w.raw("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+	w.text(p.Title)
+	w.raw(" — civicmon</title>")
+	if p.Description != "" {
+		w.raw("\n<meta name=\"description\" content=\"")
+		w.text(p.Description)
+		w.raw(`">`)
+	}
+	if p.NoIndex {
+		w.raw("\n<meta name=\"robots\" content=\"noindex\">")
+	}
+	w.raw("\n<link rel=\"stylesheet\" href=\"")
+	w.url(p.CSS)
+	w.raw("\">\n<link rel=\"icon\" href=\"data:,\">")
+	for _, f := range p.Feeds {
+		w.raw("\n<link rel=\"alternate\" type=\"")
+		w.text(f.Type)
+		w.raw(`" title="`)
+		w.text(f.Title)
+		w.raw(`" href="`)
+		w.url(f.Href)
+		w.raw(`">`)
+	}
+	for _, a := range alts {
+		w.raw("\n<link rel=\"alternate\" hreflang=\"")
+		w.text(a.Lang)
+		w.raw(`" href="`)
+		w.url(a.Href)
+		w.raw(`">`)
+	}
+	w.raw("\n</head>\n<body")
+	if p.Embed {
+		w.raw(` class="embed"`)
+	}
+	w.raw(">")
+	if !p.Embed {
+		w.html(c.Top)
+		if p.User != nil {
+			writeAdminNav(w, p)
+		}
+		w.raw("\n <nav class=\"langs\" aria-label=\"")
+		w.text(p.T("Language"))
+		w.raw("\">\n  <ul>")
+		for _, a := range alts {
+			w.raw("\n   <li>")
+			if a.Current {
+				w.raw(`<span aria-current="true" lang="`)
+				w.text(a.Lang)
+				w.raw(`">`)
+				w.text(a.Name)
+				w.raw(`</span>`)
+			} else {
+				w.raw(`<a href="`)
+				w.url(a.Href)
+				w.raw(`" lang="`)
+				w.text(a.Lang)
+				w.raw(`" hreflang="`)
+				w.text(a.Lang)
+				w.raw(`">`)
+				w.text(a.Name)
+				w.raw(`</a>`)
+			}
+			w.raw("</li>")
+		}
+		w.raw("\n  </ul>\n </nav>\n</header>")
+	}
+	w.raw("\n<main id=\"main\">\n")
+	if p.content != nil {
+		p.content(w)
+	} else if t := s.templates[name]; t == nil {
+		return fmt.Errorf("web: no page template %q", name)
+	} else if err := t.ExecuteTemplate(b, "content", p); err != nil {
+		return err
+	}
+	w.raw("\n</main>")
+	if !p.Embed {
+		w.html(c.Footer)
+	}
+	w.raw("\n</body>\n</html>\n")
+	return nil
+}
+
+// writeAdminNav writes the workspace's menu, on the pages of a signed-in
+// account: only the entries its role may open.
+func writeAdminNav(w htmlWriter, p *page) {
+	w.raw("\n <nav class=\"admin-nav\" aria-label=\"")
+	w.text(p.T("Workspace"))
+	w.raw("\">\n  <ul>\n   <li><a href=\"/admin\">")
+	w.text(p.T("Workspace"))
+	w.raw("</a></li>")
+	item := func(perm, href, label string) {
+		if perm == "" || p.Can(perm) {
+			w.raw(`<li><a href="` + href + `">`)
+			w.text(p.T(label))
+			w.raw("</a></li>")
+		}
+	}
+	item("updates:create", "/admin/updates/new", "New update")
+	w.raw("\n   ")
+	item("", "/admin/ratings", "Rating changes")
+	item("watchlist:manage", "/admin/watchlist", "Watchlist editions")
+	item("users:manage", "/admin/users", "Accounts")
+	item("vocab:manage", "/admin/vocabularies", "Vocabularies")
+	item("settings:manage", "/admin/settings", "Settings")
+	w.raw("\n   ")
+	item("", "/admin/account/2fa", "Two-step sign-in")
+	w.raw("\n   <li><form method=\"post\" action=\"/admin/logout\"><input type=\"hidden\" name=\"csrf_token\" value=\"")
+	w.text(p.CSRF)
+	w.raw(`"><button type="submit" class="link">`)
+	w.text(p.T("Sign out"))
+	w.raw(" (")
+	w.text(p.User.Name)
+	w.raw(")</button></form></li>\n  </ul>\n </nav>")
+}
+
+// writeUpdate writes the update page's own part: the update, its
+// incidents and sources, how to cite it, and the updates before and after
+// it. It is most of a mirror's pages (each update in each language).
+func writeUpdate(w htmlWriter, p *page, d *updateData) {
+	u, c := &d.U, &d.Country.Country
+	w.raw("\n<article class=\"update\" lang=\"")
+	w.text(d.Text.Lang)
+	w.raw("\" dir=\"auto\">\n <p class=\"crumbs\" lang=\"")
+	w.text(string(p.Lang))
+	w.raw(`"><a href="`)
+	w.url(p.Link("/countries/" + c.Slug))
+	w.raw(`">`)
+	w.text(c.Name)
+	w.raw("</a> ")
+	w.html(p.Badge(d.Country.Rating))
+	w.raw("</p>\n <h1>")
+	w.text(d.Text.Title)
+	w.raw("</h1>\n <dl class=\"facts\" lang=\"")
+	w.text(string(p.Lang))
+	w.raw("\">\n  <dt>")
+	w.text(p.T("Published"))
+	w.raw(`</dt><dd><time datetime="`)
+	w.text(u.PublishedOn.String())
+	w.raw(`">`)
+	w.text(p.ApproxDate(u.PublishedOn, u.DateApproximate))
+	w.raw("</time></dd>")
+	if !u.PeriodStart.IsZero() {
+		w.raw("\n  <dt>")
+		w.text(p.T("Reporting period"))
+		w.raw("</dt><dd>")
+		w.text(p.MonthYear(u.PeriodStart))
+		w.raw(" – ")
+		w.text(p.MonthYear(u.PeriodEnd))
+		w.raw("</dd>")
+	}
+	if u.Partner != "" {
+		w.raw("\n  <dt>")
+		w.text(p.T("Research partner"))
+		w.raw("</dt><dd>")
+		w.text(u.Partner)
+		w.raw("</dd>")
+	}
+	if len(u.Freedoms) > 0 {
+		w.raw("\n  <dt>")
+		w.text(p.T("Freedoms"))
+		w.raw(`</dt><dd><ul class="tags">`)
+		for _, f := range u.Freedoms {
+			w.raw(`<li><a href="`)
+			w.url(p.Link("/freedoms/" + string(f)))
+			w.raw(`">`)
+			w.text(p.Freedom(f))
+			w.raw("</a></li>")
+		}
+		w.raw("</ul></dd>")
+	}
+	if len(d.Violations) > 0 {
+		w.raw("\n  <dt>")
+		w.text(p.T("Violations"))
+		w.raw(`</dt><dd><ul class="tags">`)
+		for _, v := range d.Violations {
+			w.raw(`<li><a href="`)
+			w.url(p.Link("/tags/" + v.Slug))
+			w.raw(`">`)
+			w.text(v.Name)
+			w.raw("</a></li>")
+		}
+		w.raw("</ul></dd>")
+	}
+	w.raw("\n  <dt class=\"print-only\">")
+	w.text(p.T("Permalink"))
+	w.raw(`</dt><dd class="print-only">`)
+	w.text(d.URL)
+	w.raw("</dd>\n </dl>")
+	if len(d.Translations) > 0 {
+		w.raw("\n <nav class=\"translations\" aria-label=\"")
+		w.text(p.T("Translations"))
+		w.raw(`" lang="`)
+		w.text(string(p.Lang))
+		w.raw("\">\n  <ul>")
+		for _, t := range d.Translations {
+			w.raw("<li>")
+			if t.Current {
+				w.raw(`<span aria-current="page" lang="`)
+				w.text(t.Lang)
+				w.raw(`">`)
+				w.text(t.Name)
+				w.raw("</span>")
+			} else {
+				w.raw(`<a href="`)
+				w.url(t.Href)
+				w.raw(`" lang="`)
+				w.text(t.Lang)
+				w.raw(`" hreflang="`)
+				w.text(t.Lang)
+				w.raw(`">`)
+				w.text(t.Name)
+				w.raw("</a>")
+			}
+			w.raw("</li>")
+		}
+		w.raw("</ul>\n </nav>")
+	}
+	if d.Text.Summary != "" {
+		w.raw("\n <p class=\"summary\">")
+		w.text(d.Text.Summary)
+		w.raw("</p>")
+	}
+	w.raw("\n <div class=\"body\">")
+	w.html(d.Text.Body)
+	w.raw("</div>")
+	if len(d.Corrections) > 0 {
+		w.raw("\n <section class=\"corrections\" aria-labelledby=\"corrections-heading\" lang=\"")
+		w.text(string(p.Lang))
+		w.raw("\">\n  <h2 id=\"corrections-heading\">")
+		w.text(p.T("Corrections"))
+		w.raw("</h2>\n  <ul>")
+		for _, k := range d.Corrections {
+			w.raw(`<li><time datetime="`)
+			w.text(k.Date.String())
+			w.raw(`">`)
+			w.text(p.Date(k.Date))
+			w.raw("</time>: ")
+			w.text(k.Note)
+			w.raw("</li>")
+		}
+		w.raw("</ul>\n </section>")
+	}
+	w.raw("\n</article>")
+	if len(d.Incidents) > 0 {
+		writeIncidents(w, p, d.Incidents)
+	}
+	if len(u.Sources) > 0 {
+		w.raw("\n<section aria-labelledby=\"sources-heading\">\n <h2 id=\"sources-heading\">")
+		w.text(p.T("Sources"))
+		w.raw("</h2>\n <ol class=\"sources\">")
+		for _, src := range u.Sources {
+			w.raw("\n  <li>")
+			switch {
+			case src.URL != "":
+				w.raw(`<a href="`)
+				w.url(src.URL)
+				w.raw(`" rel="noreferrer">`)
+				if src.Title != "" {
+					w.text(src.Title)
+				} else {
+					w.text(src.URL)
+				}
+				w.raw("</a>")
+			default:
+				w.text(src.Title)
+			}
+			if src.Publisher != "" {
+				w.raw(", ")
+				w.text(src.Publisher)
+			}
+			if !src.PublishedOn.IsZero() {
+				w.raw(`, <time datetime="`)
+				w.text(src.PublishedOn.String())
+				w.raw(`">`)
+				w.text(p.Date(src.PublishedOn))
+				w.raw("</time>")
+			}
+			w.raw("</li>")
+		}
+		w.raw("\n </ol>\n</section>")
+	}
+	w.raw("\n<section class=\"cite\" aria-labelledby=\"cite-heading\">\n <h2 id=\"cite-heading\">")
+	w.text(p.T("Cite this update"))
+	w.raw("</h2>\n <ul class=\"tags\">")
+	for _, f := range [...]struct{ path, typ, name string }{
+		{"bibtex", "application/x-bibtex", "BibTeX"},
+		{"ris", "application/x-research-info-systems", "RIS"},
+		{"csl-json", "application/vnd.citationstyles.csl+json", "CSL-JSON"},
+	} {
+		w.raw("\n  <li><a href=\"/updates/")
+		w.urlPart(u.Slug)
+		w.raw("/cite/" + f.path + `" type="` + f.typ + `">` + f.name + "</a></li>")
+	}
+	w.raw("\n </ul>\n</section>\n<nav class=\"prevnext\" aria-label=\"")
+	w.text(p.T("More on %s", c.Name))
+	w.raw(`">`)
+	for _, n := range [...]struct {
+		item  *updateItem
+		label string
+	}{{d.Next, "Newer"}, {d.Prev, "Older"}} {
+		if n.item == nil {
+			continue
+		}
+		w.raw("\n <p>")
+		w.text(p.T(n.label))
+		w.raw(`: <a href="`)
+		w.url(p.Link("/updates/" + n.item.PublicUpdate.Slug))
+		w.raw(`">`)
+		w.text(n.item.PublicUpdate.Title)
+		w.raw("</a></p>")
+	}
+	w.raw("\n <p><a href=\"")
+	w.url(p.Link("/countries/" + c.Slug))
+	w.raw(`">`)
+	w.text(p.T("All updates on %s", c.Name))
+	w.raw("</a></p>\n</nav>\n")
+}
+
+func writeIncidents(w htmlWriter, p *page, incidents []incidentView) {
+	w.raw("\n<section class=\"incidents\" aria-labelledby=\"incidents-heading\">\n <h2 id=\"incidents-heading\">")
+	w.text(p.T("Incidents"))
+	w.raw("</h2>\n <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"incidents-heading\">\n <table>\n  <thead><tr>\n   ")
+	for i, h := range [...]string{"Date", "Freedom", "Violation", "Target", "People affected", "Place", "What happened"} {
+		if i == 3 {
+			w.raw("\n   ")
+		}
+		w.raw(`<th scope="col">`)
+		w.text(p.T(h))
+		w.raw("</th>")
+	}
+	w.raw("\n  </tr></thead>\n  <tbody>")
+	for _, iv := range incidents {
+		in := &iv.PublicIncident
+		w.raw("\n   <tr>\n    <td>")
+		if !in.OccurredOn.IsZero() {
+			w.raw(`<time datetime="`)
+			w.text(in.OccurredOn.String())
+			w.raw(`">`)
+			w.text(p.ApproxDate(in.OccurredOn, in.DateApproximate))
+			w.raw("</time>")
+		}
+		w.raw("</td>\n    <td>")
+		w.text(p.Freedom(in.Freedom))
+		w.raw("</td>\n    <td><a href=\"")
+		w.url(p.Link("/tags/" + in.Violation))
+		w.raw(`">`)
+		w.text(iv.ViolationName)
+		w.raw("</a></td>\n    <td>")
+		w.text(iv.TargetName)
+		w.raw("</td>\n    <td>")
+		if in.PeopleAffected != 0 {
+			w.raw(strconv.Itoa(in.PeopleAffected))
+		}
+		w.raw("</td>\n    <td>")
+		w.text(in.Place)
+		w.raw("</td>\n    <td>")
+		w.text(in.Description)
+		w.raw("</td>\n   </tr>")
+	}
+	w.raw("\n  </tbody>\n </table>\n </div>\n</section>")
+}
