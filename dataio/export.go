@@ -2,6 +2,7 @@ package dataio
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -111,12 +112,12 @@ func newExportWriter(out Output, w *bufio.Writer) (exportWriter, error) {
 	case NDJSON:
 		return newNDJSONWriter(w), nil
 	case JSON:
-		return &jsonWriter{w: w}, nil
+		return &jsonWriter{w: w, enc: newJSONEncoder()}, nil
 	case CSV:
 		if _, ok := csvHeaders[out.Table]; !ok {
 			return nil, fmt.Errorf("a CSV export writes one table: choose countries, ratings, updates or incidents (got %q)", out.Table)
 		}
-		return &csvWriter{table: out.Table, w: csv.NewWriter(w)}, nil
+		return &csvWriter{table: out.Table, w: csv.NewWriter(w), enc: newJSONEncoder()}, nil
 	default:
 		return nil, fmt.Errorf("unknown format %q: use ndjson, json or csv", out.Format)
 	}
@@ -288,6 +289,7 @@ func (n *ndjsonWriter) finish() error { return nil }
 // never whole in memory.
 type jsonWriter struct {
 	w     *bufio.Writer
+	enc   *jsonEncoder
 	first bool // the next item is the first of its list
 }
 
@@ -324,7 +326,7 @@ func (j *jsonWriter) item(v any) error {
 		j.w.WriteString(",\n  ")
 	}
 	j.first = false
-	b, err := marshal(v)
+	b, err := j.enc.encode(v)
 	if err != nil {
 		return err
 	}
@@ -343,16 +345,29 @@ func (j *jsonWriter) finish() error {
 	return err
 }
 
-// marshal encodes v as JSON without escaping <, > and &, which an export
-// read by people and other programs does not need.
-func marshal(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+// jsonEncoder encodes one value at a time into a buffer it reuses (a
+// download encodes a value or two per update), without escaping <, > and
+// &, which an export read by people and other programs does not need.
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newJSONEncoder() *jsonEncoder {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+// encode returns v as JSON, without the encoder's newline. The bytes are
+// good until the next call.
+func (e *jsonEncoder) encode(v any) ([]byte, error) {
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
+	return bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), nil
 }
 
 // CSV headers, one per table; docs/data.md describes every column.
@@ -369,6 +384,8 @@ var csvHeaders = map[Table][]string{
 type csvWriter struct {
 	table Table
 	w     *csv.Writer
+	enc   *jsonEncoder // of the updates' sources and translations
+	row   []string     // reused: csv.Writer keeps none of a row
 }
 
 func (cw *csvWriter) start(src *source) error {
@@ -418,11 +435,12 @@ func (cw *csvWriter) takesUpdates() bool { return cw.table == Updates || cw.tabl
 func (cw *csvWriter) update(p *civicmon.PublicUpdate) error {
 	switch cw.table {
 	case Updates:
-		sources, err := marshal(p.Sources)
+		sources, err := cw.enc.encode(p.Sources)
 		if err != nil {
 			return err
 		}
-		translations, err := marshal(nonNil(p.Translations))
+		sourcesText := string(sources)
+		translations, err := cw.enc.encode(nonNil(p.Translations))
 		if err != nil {
 			return err
 		}
@@ -430,13 +448,15 @@ func (cw *csvWriter) update(p *civicmon.PublicUpdate) error {
 		for i, f := range p.Freedoms {
 			fs[i] = string(f)
 		}
-		return cw.w.Write([]string{p.UID, p.Slug, p.CountryCode, p.Title, p.Summary, p.Body, p.PublishedOn.String(),
+		cw.row = append(cw.row[:0], p.UID, p.Slug, p.CountryCode, p.Title, p.Summary, p.Body, p.PublishedOn.String(),
 			strconv.FormatBool(p.DateApproximate), p.PeriodStart.String(), p.PeriodEnd.String(), strings.Join(fs, ";"),
-			strings.Join(p.Violations, ";"), p.Partner, p.Language, string(sources), string(translations)})
+			strings.Join(p.Violations, ";"), p.Partner, p.Language, sourcesText, string(translations))
+		return cw.w.Write(cw.row)
 	case Incidents:
 		for i, in := range p.Incidents {
-			if err := cw.w.Write([]string{p.UID, strconv.Itoa(i + 1), in.OccurredOn.String(), strconv.FormatBool(in.DateApproximate),
-				string(in.Freedom), in.Violation, in.Target, strconv.Itoa(in.PeopleAffected), in.Place, in.Description}); err != nil {
+			cw.row = append(cw.row[:0], p.UID, strconv.Itoa(i+1), in.OccurredOn.String(), strconv.FormatBool(in.DateApproximate),
+				string(in.Freedom), in.Violation, in.Target, strconv.Itoa(in.PeopleAffected), in.Place, in.Description)
+			if err := cw.w.Write(cw.row); err != nil {
 				return err
 			}
 		}
