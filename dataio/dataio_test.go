@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -231,4 +233,43 @@ func jsonQuote(s string) string {
 	enc.SetEscapeHTML(false)
 	enc.Encode(s)
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// TestExportAll: several files written from one read of the updates are
+// the bytes each would be on its own, with or without a filter, and a
+// file no update goes into is made without reading any.
+func TestExportAll(t *testing.T) {
+	s := source(t, storetest.SQLite).Store()
+	outputs := []dataio.Output{{Format: dataio.NDJSON}, {Format: dataio.JSON}, {Format: dataio.CSV, Table: dataio.Countries},
+		{Format: dataio.CSV, Table: dataio.Ratings}, {Format: dataio.CSV, Table: dataio.Updates}, {Format: dataio.CSV, Table: dataio.Incidents}}
+	for _, f := range []civicmon.UpdateFilter{{}, {CountryCode: "KZ"}, {Region: civicmon.Regions[0], Since: civicmon.MustDate("2024-01-01")}} {
+		o := dataio.ExportOptions{Filter: f, AsOf: asOf}
+		bufs := make([]bytes.Buffer, len(outputs))
+		outs := slices.Clone(outputs)
+		for i := range outs {
+			outs[i].W = &bufs[i]
+		}
+		if err := dataio.ExportAll(ctx, s, o, outs...); err != nil {
+			t.Fatalf("%+v: %v", f, err)
+		}
+		for i, out := range outs {
+			var want bytes.Buffer
+			o.Format, o.Table = out.Format, out.Table
+			if err := dataio.Export(ctx, s, &want, o); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(bufs[i].Bytes(), want.Bytes()) {
+				t.Errorf("%+v: %s %s written with the others differs from the same export alone", f, out.Format, out.Table)
+			}
+		}
+	}
+	read := 0
+	o := dataio.ExportOptions{AsOf: asOf, Progress: func(n int) { read = n }}
+	if err := dataio.ExportAll(ctx, s, o, dataio.Output{Format: dataio.CSV, Table: dataio.Ratings, W: io.Discard}); err != nil || read != 0 {
+		t.Fatalf("ratings.csv alone: %v, %d updates read", err, read)
+	}
+	err := dataio.ExportAll(ctx, s, o, dataio.Output{Format: dataio.JSON, W: io.Discard}, dataio.Output{Format: dataio.CSV, Table: "people", W: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "people") {
+		t.Fatalf("a CSV of no table: %v", err)
+	}
 }

@@ -2,6 +2,7 @@ package dataio
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -37,22 +38,127 @@ const pageSize = 500
 // Export writes the public data in the chosen format, streaming: memory
 // stays flat however many updates there are.
 func Export(ctx context.Context, s civicmon.Store, w io.Writer, o ExportOptions) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var err error
-	switch o.Format {
+	return ExportAll(ctx, s, o, Output{Format: o.Format, Table: o.Table, W: w})
+}
+
+// Output is one file of an export: its format, the table of a CSV, and
+// where it goes.
+type Output struct {
+	Format Format
+	Table  Table
+	W      io.Writer
+}
+
+// ExportAll writes several exports of what o selects (o's Format and
+// Table are not used: each output has its own), reading the updates once
+// for all of them rather than once per file. Each output gets the bytes
+// Export would write for it. The static mirror writes each country's
+// downloads this way.
+func ExportAll(ctx context.Context, s civicmon.Store, o ExportOptions, outs ...Output) error {
+	src := &source{ctx: ctx, s: s, o: o}
+	ws := make([]exportWriter, len(outs))
+	bufs := make([]*bufio.Writer, len(outs))
+	withUpdates := false
+	for i, out := range outs {
+		bufs[i] = bufio.NewWriterSize(out.W, 64<<10)
+		w, err := newExportWriter(out, bufs[i])
+		if err != nil {
+			return err
+		}
+		ws[i] = w
+		withUpdates = withUpdates || w.takesUpdates()
+	}
+	for _, w := range ws {
+		if err := w.start(src); err != nil {
+			return err
+		}
+	}
+	if withUpdates {
+		err := eachUpdate(ctx, s, o, func(p *civicmon.PublicUpdate) error {
+			for _, w := range ws {
+				if err := w.update(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for i, w := range ws {
+		if err := w.finish(); err != nil {
+			return err
+		}
+		if err := bufs[i].Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportWriter writes one export as the updates go by: start writes what
+// comes before the updates, update is called with each (when takesUpdates
+// says so), finish writes what comes after.
+type exportWriter interface {
+	start(src *source) error
+	takesUpdates() bool
+	update(p *civicmon.PublicUpdate) error
+	finish() error
+}
+
+func newExportWriter(out Output, w *bufio.Writer) (exportWriter, error) {
+	switch out.Format {
 	case NDJSON:
-		err = exportNDJSON(ctx, s, bw, o)
+		return newNDJSONWriter(w), nil
 	case JSON:
-		err = exportJSON(ctx, s, bw, o)
+		return &jsonWriter{w: w, enc: newJSONEncoder()}, nil
 	case CSV:
-		err = exportCSV(ctx, s, bw, o)
+		if _, ok := csvHeaders[out.Table]; !ok {
+			return nil, fmt.Errorf("a CSV export writes one table: choose countries, ratings, updates or incidents (got %q)", out.Table)
+		}
+		return &csvWriter{table: out.Table, w: csv.NewWriter(w), enc: newJSONEncoder()}, nil
 	default:
-		err = fmt.Errorf("unknown format %q: use ndjson, json or csv", o.Format)
+		return nil, fmt.Errorf("unknown format %q: use ndjson, json or csv", out.Format)
 	}
-	if err != nil {
-		return err
+}
+
+// source is what an export reads besides the updates, read at most once
+// however many files of the export need it.
+type source struct {
+	ctx context.Context
+	s   civicmon.Store
+	o   ExportOptions
+
+	cs         []civicmon.Country
+	rs         []civicmon.Rating
+	csOK, rsOK bool
+}
+
+func (src *source) countries() ([]civicmon.Country, error) {
+	if !src.csOK {
+		cs, err := countries(src.ctx, src.s, src.o.Filter)
+		if err != nil {
+			return nil, err
+		}
+		src.cs, src.csOK = cs, true
 	}
-	return bw.Flush()
+	return src.cs, nil
+}
+
+func (src *source) ratings() ([]civicmon.Rating, error) {
+	if !src.rsOK {
+		cs, err := src.countries()
+		if err != nil {
+			return nil, err
+		}
+		rs, err := ratings(src.ctx, src.s, cs, src.o.AsOf)
+		if err != nil {
+			return nil, err
+		}
+		src.rs, src.rsOK = rs, true
+	}
+	return src.rs, nil
 }
 
 // countries returns the countries an export covers, by code.
@@ -133,94 +239,135 @@ func eachUpdate(ctx context.Context, s civicmon.Store, o ExportOptions, fn func(
 	}
 }
 
-func exportNDJSON(ctx context.Context, s civicmon.Store, w *bufio.Writer, o ExportOptions) error {
+// ndjsonWriter writes one JSON object a line: the countries, the
+// ratings, then the updates, each with its type.
+type ndjsonWriter struct {
+	enc *json.Encoder
+}
+
+func newNDJSONWriter(w io.Writer) *ndjsonWriter {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	cs, err := countries(ctx, s, o.Filter)
+	return &ndjsonWriter{enc: enc}
+}
+
+func (n *ndjsonWriter) start(src *source) error {
+	cs, err := src.countries()
 	if err != nil {
 		return err
 	}
 	for _, c := range cs {
 		r := countryRecord(c)
 		r.Type = "country"
-		if err := enc.Encode(r); err != nil {
+		if err := n.enc.Encode(r); err != nil {
 			return err
 		}
 	}
-	rs, err := ratings(ctx, s, cs, o.AsOf)
+	rs, err := src.ratings()
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
 		rec := ratingRecord(r)
 		rec.Type = "rating"
-		if err := enc.Encode(rec); err != nil {
+		if err := n.enc.Encode(rec); err != nil {
 			return err
 		}
 	}
-	return eachUpdate(ctx, s, o, func(p *civicmon.PublicUpdate) error {
-		return enc.Encode(UpdateRecord{Type: "update", PublicUpdate: *p})
-	})
+	return nil
 }
 
-func exportJSON(ctx context.Context, s civicmon.Store, w *bufio.Writer, o ExportOptions) error {
-	cs, err := countries(ctx, s, o.Filter)
+func (n *ndjsonWriter) takesUpdates() bool { return true }
+
+func (n *ndjsonWriter) update(p *civicmon.PublicUpdate) error {
+	return n.enc.Encode(UpdateRecord{Type: "update", PublicUpdate: *p})
+}
+
+func (n *ndjsonWriter) finish() error { return nil }
+
+// jsonWriter writes one JSON document, piece by piece so that it is
+// never whole in memory.
+type jsonWriter struct {
+	w     *bufio.Writer
+	enc   *jsonEncoder
+	first bool // the next item is the first of its list
+}
+
+func (j *jsonWriter) start(src *source) error {
+	cs, err := src.countries()
 	if err != nil {
 		return err
 	}
-	rs, err := ratings(ctx, s, cs, o.AsOf)
+	rs, err := src.ratings()
 	if err != nil {
 		return err
 	}
-	// One JSON document, written piece by piece so that it is never
-	// whole in memory.
-	item := func(first bool, v any) error {
-		if !first {
-			w.WriteString(",\n  ")
-		}
-		b, err := marshal(v)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
-	w.WriteString("{\n \"countries\": [\n  ")
-	for i, c := range cs {
-		if err := item(i == 0, countryRecord(c)); err != nil {
+	j.w.WriteString("{\n \"countries\": [\n  ")
+	j.first = true
+	for _, c := range cs {
+		if err := j.item(countryRecord(c)); err != nil {
 			return err
 		}
 	}
-	w.WriteString("\n ],\n \"ratings\": [\n  ")
-	for i, r := range rs {
-		if err := item(i == 0, ratingRecord(r)); err != nil {
+	j.w.WriteString("\n ],\n \"ratings\": [\n  ")
+	j.first = true
+	for _, r := range rs {
+		if err := j.item(ratingRecord(r)); err != nil {
 			return err
 		}
 	}
-	w.WriteString("\n ],\n \"updates\": [\n  ")
-	first := true
-	err = eachUpdate(ctx, s, o, func(p *civicmon.PublicUpdate) error {
-		err := item(first, UpdateRecord{PublicUpdate: *p})
-		first = false
-		return err
-	})
+	j.w.WriteString("\n ],\n \"updates\": [\n  ")
+	j.first = true
+	return nil
+}
+
+func (j *jsonWriter) item(v any) error {
+	if !j.first {
+		j.w.WriteString(",\n  ")
+	}
+	j.first = false
+	b, err := j.enc.encode(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.WriteString("\n ]\n}\n")
+	_, err = j.w.Write(b)
 	return err
 }
 
-// marshal encodes v as JSON without escaping <, > and &, which an export
-// read by people and other programs does not need.
-func marshal(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+func (j *jsonWriter) takesUpdates() bool { return true }
+
+func (j *jsonWriter) update(p *civicmon.PublicUpdate) error {
+	return j.item(UpdateRecord{PublicUpdate: *p})
+}
+
+func (j *jsonWriter) finish() error {
+	_, err := j.w.WriteString("\n ]\n}\n")
+	return err
+}
+
+// jsonEncoder encodes one value at a time into a buffer it reuses (a
+// download encodes a value or two per update), without escaping <, > and
+// &, which an export read by people and other programs does not need.
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newJSONEncoder() *jsonEncoder {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+// encode returns v as JSON, without the encoder's newline. The bytes are
+// good until the next call.
+func (e *jsonEncoder) encode(v any) ([]byte, error) {
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
+	return bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), nil
 }
 
 // CSV headers, one per table; docs/data.md describes every column.
@@ -233,26 +380,29 @@ var csvHeaders = map[Table][]string{
 		"people_affected", "place", "description"},
 }
 
-func exportCSV(ctx context.Context, s civicmon.Store, w *bufio.Writer, o ExportOptions) error {
-	header, ok := csvHeaders[o.Table]
-	if !ok {
-		return fmt.Errorf("a CSV export writes one table: choose countries, ratings, updates or incidents (got %q)", o.Table)
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
+// csvWriter writes one table as CSV, with its header.
+type csvWriter struct {
+	table Table
+	w     *csv.Writer
+	enc   *jsonEncoder // of the updates' sources and translations
+	row   []string     // reused: csv.Writer keeps none of a row
+}
+
+func (cw *csvWriter) start(src *source) error {
+	if err := cw.w.Write(csvHeaders[cw.table]); err != nil {
 		return err
 	}
-	switch o.Table {
+	switch cw.table {
 	case Countries:
-		cs, err := countries(ctx, s, o.Filter)
+		cs, err := src.countries()
 		if err != nil {
 			return err
 		}
-		asOf := o.AsOf
+		asOf := src.o.AsOf
 		if asOf.IsZero() {
 			asOf = civicmon.MustDate("9999-12-31")
 		}
-		cur, err := s.CurrentRatings(ctx, asOf)
+		cur, err := src.s.CurrentRatings(src.ctx, asOf)
 		if err != nil {
 			return err
 		}
@@ -261,62 +411,62 @@ func exportCSV(ctx context.Context, s civicmon.Store, w *bufio.Writer, o ExportO
 			if r, ok := cur[c.Code]; ok {
 				row[5], row[6], row[7] = string(r.Category), scoreText(r.Score), r.EffectiveDate.String()
 			}
-			if err := cw.Write(row); err != nil {
+			if err := cw.w.Write(row); err != nil {
 				return err
 			}
 		}
 	case Ratings:
-		cs, err := countries(ctx, s, o.Filter)
-		if err != nil {
-			return err
-		}
-		rs, err := ratings(ctx, s, cs, o.AsOf)
+		rs, err := src.ratings()
 		if err != nil {
 			return err
 		}
 		for _, r := range rs {
-			if err := cw.Write([]string{r.CountryCode, r.EffectiveDate.String(), strconv.FormatBool(r.DateApproximate),
+			if err := cw.w.Write([]string{r.CountryCode, r.EffectiveDate.String(), strconv.FormatBool(r.DateApproximate),
 				scoreText(r.Score), string(r.Category), r.Rationale, r.Source}); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+func (cw *csvWriter) takesUpdates() bool { return cw.table == Updates || cw.table == Incidents }
+
+func (cw *csvWriter) update(p *civicmon.PublicUpdate) error {
+	switch cw.table {
 	case Updates:
-		err := eachUpdate(ctx, s, o, func(p *civicmon.PublicUpdate) error {
-			sources, err := marshal(p.Sources)
-			if err != nil {
-				return err
-			}
-			translations, err := marshal(nonNil(p.Translations))
-			if err != nil {
-				return err
-			}
-			fs := make([]string, len(p.Freedoms))
-			for i, f := range p.Freedoms {
-				fs[i] = string(f)
-			}
-			return cw.Write([]string{p.UID, p.Slug, p.CountryCode, p.Title, p.Summary, p.Body, p.PublishedOn.String(),
-				strconv.FormatBool(p.DateApproximate), p.PeriodStart.String(), p.PeriodEnd.String(), strings.Join(fs, ";"),
-				strings.Join(p.Violations, ";"), p.Partner, p.Language, string(sources), string(translations)})
-		})
+		sources, err := cw.enc.encode(p.Sources)
 		if err != nil {
 			return err
 		}
-	case Incidents:
-		err := eachUpdate(ctx, s, o, func(p *civicmon.PublicUpdate) error {
-			for i, in := range p.Incidents {
-				if err := cw.Write([]string{p.UID, strconv.Itoa(i + 1), in.OccurredOn.String(), strconv.FormatBool(in.DateApproximate),
-					string(in.Freedom), in.Violation, in.Target, strconv.Itoa(in.PeopleAffected), in.Place, in.Description}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		sourcesText := string(sources)
+		translations, err := cw.enc.encode(nonNil(p.Translations))
 		if err != nil {
 			return err
+		}
+		fs := make([]string, len(p.Freedoms))
+		for i, f := range p.Freedoms {
+			fs[i] = string(f)
+		}
+		cw.row = append(cw.row[:0], p.UID, p.Slug, p.CountryCode, p.Title, p.Summary, p.Body, p.PublishedOn.String(),
+			strconv.FormatBool(p.DateApproximate), p.PeriodStart.String(), p.PeriodEnd.String(), strings.Join(fs, ";"),
+			strings.Join(p.Violations, ";"), p.Partner, p.Language, sourcesText, string(translations))
+		return cw.w.Write(cw.row)
+	case Incidents:
+		for i, in := range p.Incidents {
+			cw.row = append(cw.row[:0], p.UID, strconv.Itoa(i+1), in.OccurredOn.String(), strconv.FormatBool(in.DateApproximate),
+				string(in.Freedom), in.Violation, in.Target, strconv.Itoa(in.PeopleAffected), in.Place, in.Description)
+			if err := cw.w.Write(cw.row); err != nil {
+				return err
+			}
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
+}
+
+func (cw *csvWriter) finish() error {
+	cw.w.Flush()
+	return cw.w.Error()
 }
 
 func scoreText(n int) string {

@@ -10,7 +10,6 @@
 package mirror
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -223,6 +222,9 @@ type job struct {
 	file string
 	// search renders the mirror's search page instead of the URL.
 	search bool
+	// downloads, when set, are files of /data/ with the same query, to
+	// write together instead of this job's own URL and file.
+	downloads []job
 }
 
 type exporter struct {
@@ -299,7 +301,7 @@ func (e *exporter) run(ctx context.Context) error {
 	indexed := make(chan error, 1)
 	go func() { indexed <- e.index(ctx) }()
 	perr := e.produce(ctx, func(j job) bool {
-		e.total.Add(1)
+		e.total.Add(int64(max(1, len(j.downloads))))
 		select {
 		case jobs <- j:
 			return true
@@ -326,16 +328,14 @@ func (e *exporter) run(ctx context.Context) error {
 
 // write renders one URL and writes its file.
 func (e *exporter) write(ctx context.Context, j job, buf *bytes.Buffer) error {
+	if j.downloads != nil {
+		return e.writeDownloads(ctx, j.downloads)
+	}
 	path := filepath.Join(e.dir, filepath.FromSlash(j.file))
 	if err := e.mkdir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	req := httptest.NewRequestWithContext(ctx, http.MethodGet, j.url, nil)
-	if strings.HasPrefix(j.url, "/data/") {
-		// Downloads stream to their file: they can be as large as the
-		// whole archive.
-		return e.stream(req, j, path)
-	}
 	buf.Reset()
 	rec := &recorder{header: http.Header{}, body: buf}
 	if j.search {
@@ -424,34 +424,52 @@ func (e *exporter) progress() {
 	}
 }
 
-// stream writes a download straight to its file, hashing it on the way.
-func (e *exporter) stream(req *http.Request, j job, path string) error {
-	f, err := os.Create(path)
-	if err != nil {
+// writeDownloads writes downloads of /data/ with the same query straight
+// to their files, hashing them on the way: they can be as large as the
+// whole archive. The site writes them all from one read of the updates
+// (they are the bytes its /data/ serves, which a test checks); each
+// format on its own would read and decode the same updates again.
+func (e *exporter) writeDownloads(ctx context.Context, js []job) error {
+	ws := make(map[string]io.Writer, len(js))
+	outs := make([]*hashedFile, len(js))
+	for i, j := range js {
+		path := filepath.Join(e.dir, filepath.FromSlash(j.file))
+		if err := e.mkdir(filepath.Dir(path)); err != nil {
+			return err
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		outs[i] = &hashedFile{f: f, h: sha256.New()}
+		ws[j.url] = outs[i]
+	}
+	if err := e.srv.MirrorDownloads(ctx, ws); err != nil {
 		return err
 	}
-	defer f.Close()
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 256<<10)
-	w := &streamWriter{header: http.Header{}, w: bw}
-	if err := serve(e.h, w, req); err != nil {
-		return err
+	for i, out := range outs {
+		if err := out.f.Close(); err != nil {
+			return err
+		}
+		e.hashes.put(js[i].file, out.n, sum(out.h))
+		e.progress()
 	}
-	if w.status != http.StatusOK {
-		return fmt.Errorf("the site answered %d", w.status)
-	}
-	if w.err != nil {
-		return w.err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	e.hashes.put(j.file, w.n, sum(h))
-	e.progress()
 	return nil
+}
+
+// hashedFile writes to a file, hashing and counting what it writes.
+type hashedFile struct {
+	f *os.File
+	h hash.Hash
+	n int64
+}
+
+func (w *hashedFile) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n])
+	w.n += int64(n)
+	return n, err
 }
 
 func sum(h hash.Hash) (out [32]byte) {
@@ -496,36 +514,6 @@ func (r *recorder) Write(p []byte) (int, error) {
 		r.status = http.StatusOK
 	}
 	return r.body.Write(p)
-}
-
-// streamWriter passes a response's body on to a file.
-type streamWriter struct {
-	header http.Header
-	status int
-	w      io.Writer
-	n      int64
-	err    error
-}
-
-func (s *streamWriter) Header() http.Header { return s.header }
-func (s *streamWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-}
-func (s *streamWriter) Write(p []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	if s.status != http.StatusOK {
-		return len(p), nil
-	}
-	n, err := s.w.Write(p)
-	s.n += int64(n)
-	if err != nil && s.err == nil {
-		s.err = err
-	}
-	return n, err
 }
 
 // levelHandler drops records below a level.

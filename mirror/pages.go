@@ -72,13 +72,13 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 		root = append(root, "/sitemaps/updates-"+strconv.Itoa(i+1)+".xml")
 	}
 	root = append(root, static...)
-	for _, f := range []string{"civicmon.ndjson", "civicmon.json", "countries.csv", "ratings.csv", "updates.csv", "incidents.csv"} {
-		root = append(root, "/data/"+f)
-	}
 	for _, u := range root {
 		if err := one(u); err != nil {
 			return err
 		}
+	}
+	if !e.emitDownloads(emit, "", "civicmon.ndjson", "civicmon.json", "countries.csv", "ratings.csv", "updates.csv", "incidents.csv") {
+		return stop
 	}
 
 	// The pages that are not lists.
@@ -145,10 +145,8 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 		if err != nil {
 			return err
 		}
-		for _, f := range []string{"updates.csv", "incidents.csv", "ratings.csv", "civicmon.json", "civicmon.ndjson"} {
-			if err := one("/data/" + f + "?country=" + c.Code); err != nil {
-				return err
-			}
+		if !e.emitDownloads(emit, "?country="+c.Code, "updates.csv", "incidents.csv", "ratings.csv", "civicmon.json", "civicmon.ndjson") {
+			return stop
 		}
 	}
 
@@ -315,15 +313,41 @@ func (e *exporter) index(ctx context.Context) error {
 
 // emit sends the job for a URL.
 func (e *exporter) emit(emit func(job) bool, u string, search bool) bool {
+	j, ok := e.newJob(u)
+	if !ok {
+		return true
+	}
+	j.search = search
+	return emit(j)
+}
+
+// emitDownloads sends one job for the files of /data/ with a query: they
+// are written together, from one read of the updates instead of one per
+// file.
+func (e *exporter) emitDownloads(emit func(job) bool, query string, files ...string) bool {
+	var downloads []job
+	for _, f := range files {
+		if j, ok := e.newJob("/data/" + f + query); ok {
+			downloads = append(downloads, j)
+		}
+	}
+	if len(downloads) == 0 {
+		return true
+	}
+	return emit(job{url: downloads[0].url, downloads: downloads})
+}
+
+// newJob is the job for a URL, if the mirror writes it.
+func (e *exporter) newJob(u string) (job, bool) {
 	file, _, ok := e.m.file(u)
 	if !ok {
 		e.rw.bad("(export)", u)
-		return true
+		return job{}, false
 	}
 	if e.o.skip != nil && e.o.skip(u) {
-		return true
+		return job{}, false
 	}
-	return emit(job{url: u, file: file, search: search})
+	return job{url: u, file: file}, true
 }
 
 func addQuery(p, q string) string {

@@ -1,9 +1,17 @@
 package web
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/dataio"
 )
 
 // mirrorSearchData is the search page of a static mirror.
@@ -33,4 +41,36 @@ func (s *Server) StaticFiles() []string {
 		out = append(out, u)
 	}
 	return out
+}
+
+// MirrorDownloads writes downloads of /data/ for a static mirror: files
+// maps each URL (/data/updates.csv?country=KZ) to where its file goes.
+// Each file gets the bytes /data/ serves for its URL, but the updates
+// are read once for all of them rather than once per file; so the URLs
+// must all have the same query.
+func (s *Server) MirrorDownloads(ctx context.Context, files map[string]io.Writer) error {
+	var outs []dataio.Output
+	query := ""
+	for i, u := range slices.Sorted(maps.Keys(files)) {
+		path, q, _ := strings.Cut(u, "?")
+		name, ok := strings.CutPrefix(path, "/data/")
+		file, known := dataFiles[name]
+		if !ok || !known {
+			return fmt.Errorf("%s is not a download of /data/", u)
+		}
+		if i > 0 && q != query {
+			return fmt.Errorf("downloads written together must have the same query: %q and %q", query, q)
+		}
+		query = q
+		outs = append(outs, dataio.Output{Format: file.format, Table: file.table, W: files[u]})
+	}
+	values, err := url.ParseQuery(query)
+	if err != nil {
+		return err
+	}
+	o, err := s.dataOptions(ctx, values)
+	if err != nil {
+		return err
+	}
+	return dataio.ExportAll(ctx, s.cfg.Store, o, outs...)
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -37,45 +40,12 @@ func (s *Server) handleData(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	q := r.URL.Query()
-	o := dataio.ExportOptions{Format: file.format, Table: file.table, AsOf: civicmon.DateOf(s.cfg.Now())}
-	f := &o.Filter
-	bad := func(param, msg string) {
-		http.Error(w, param+": "+msg, http.StatusBadRequest)
-	}
-	if v := q.Get("country"); v != "" {
-		f.CountryCode = strings.ToUpper(v)
-		if _, err := s.cfg.Store.CountryByCode(r.Context(), f.CountryCode); err != nil {
-			bad("country", "no country with the code "+v)
-			return
-		}
-	}
-	if v := q.Get("region"); v != "" {
-		reg, ok := civicmon.ParseRegion(v)
-		if !ok {
-			bad("region", v+" is not a region")
-			return
-		}
-		f.Region = reg
-	}
-	if v := q.Get("freedom"); v != "" {
-		fr, ok := civicmon.ParseFreedom(v)
-		if !ok {
-			bad("freedom", v+" is not a freedom")
-			return
-		}
-		f.Freedom = fr
-	}
-	f.Violation = q.Get("violation")
-	var err error
-	if f.Since, err = civicmon.ParseDate(q.Get("since")); err != nil {
-		bad("since", err.Error())
+	o, err := s.dataOptions(r.Context(), r.URL.Query())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if f.Until, err = civicmon.ParseDate(q.Get("until")); err != nil {
-		bad("until", err.Error())
-		return
-	}
+	o.Format, o.Table = file.format, file.table
 	h := w.Header()
 	h.Set("Content-Type", file.contentType)
 	h.Set("Content-Disposition", `attachment; filename="`+r.PathValue("file")+`"`)
@@ -89,4 +59,44 @@ func (s *Server) handleData(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("export", "file", r.PathValue("file"), "err", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// dataOptions reads a download's query into what it exports, except the
+// format and table, which the file's name says. An error names the
+// parameter and what is wrong with it.
+func (s *Server) dataOptions(ctx context.Context, q url.Values) (dataio.ExportOptions, error) {
+	o := dataio.ExportOptions{AsOf: civicmon.DateOf(s.cfg.Now())}
+	f := &o.Filter
+	bad := func(param, msg string) (dataio.ExportOptions, error) {
+		return o, errors.New(param + ": " + msg)
+	}
+	if v := q.Get("country"); v != "" {
+		f.CountryCode = strings.ToUpper(v)
+		if _, err := s.cfg.Store.CountryByCode(ctx, f.CountryCode); err != nil {
+			return bad("country", "no country with the code "+v)
+		}
+	}
+	if v := q.Get("region"); v != "" {
+		reg, ok := civicmon.ParseRegion(v)
+		if !ok {
+			return bad("region", v+" is not a region")
+		}
+		f.Region = reg
+	}
+	if v := q.Get("freedom"); v != "" {
+		fr, ok := civicmon.ParseFreedom(v)
+		if !ok {
+			return bad("freedom", v+" is not a freedom")
+		}
+		f.Freedom = fr
+	}
+	f.Violation = q.Get("violation")
+	var err error
+	if f.Since, err = civicmon.ParseDate(q.Get("since")); err != nil {
+		return bad("since", err.Error())
+	}
+	if f.Until, err = civicmon.ParseDate(q.Get("until")); err != nil {
+		return bad("until", err.Error())
+	}
+	return o, nil
 }
