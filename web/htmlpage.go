@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"strconv"
 )
 
@@ -385,4 +386,55 @@ func writeIncidents(w htmlWriter, p *page, incidents []incidentView) {
 		w.raw("</td>\n   </tr>")
 	}
 	w.raw("\n  </tbody>\n </table>\n </div>\n</section>")
+}
+
+// UpdateList writes a list of updates (listItems, whose links and dates
+// come written), with their countries where the page is not a country's.
+// Lists are on most pages of a mirror, twenty items each.
+func (p *page) UpdateList(items []updateItem, showCountry bool) template.HTML {
+	var b bytes.Buffer
+	b.Grow(512 * (len(items) + 1))
+	w := htmlWriter{&b}
+	w.raw("\n<ol class=\"updates\">")
+	more := p.T("Read more")
+	for i := range items {
+		it := &items[i]
+		u := &it.PublicUpdate
+		w.raw("\n <li>\n  <article>\n   <h3><a href=\"")
+		w.url(it.Href)
+		w.raw(`">`)
+		w.text(u.Title)
+		w.raw("</a></h3>\n   <p class=\"meta\">\n    <time datetime=\"")
+		w.text(u.PublishedOn.String())
+		w.raw(`">`)
+		w.text(it.When)
+		w.raw("</time>")
+		if showCountry {
+			w.raw(` · <a href="`)
+			w.url(it.CountryHref)
+			w.raw(`">`)
+			w.text(it.Country.Country.Name)
+			w.raw("</a>")
+		}
+		w.raw("\n   </p>")
+		if u.Summary != "" {
+			w.raw("\n   <p>")
+			w.text(u.Summary)
+			w.raw("</p>")
+		}
+		w.raw("\n   <p class=\"more\"><a href=\"")
+		w.url(it.Href)
+		w.raw(`">`)
+		w.text(more)
+		w.raw(`<span class="vh">: `)
+		w.text(u.Title)
+		w.raw("</span></a></p>\n  </article>\n </li>")
+	}
+	if len(items) == 0 {
+		w.raw("\n <li>")
+		w.text(p.T("No updates yet."))
+		w.raw("</li>")
+	}
+	w.raw("\n</ol>\n")
+	return template.HTML(b.String())
 }

@@ -40,6 +40,11 @@ func parseOracle(t testing.TB) oracle {
 		if _, err := base.ParseFS(templateFiles, "templates/partials.html"); err != nil {
 			t.Fatal(err)
 		}
+		// The list of updates as a template, over the partial that calls
+		// the Go code.
+		if _, err := base.ParseFiles("testdata/oracle/updates.html"); err != nil {
+			t.Fatal(err)
+		}
 		page := "templates/" + name + ".html"
 		if name == "update" {
 			_, err = base.ParseFiles("testdata/oracle/update.html")
@@ -162,6 +167,21 @@ func TestGoPagesMatchTemplates(t *testing.T) {
 	for i, v := range hostileValues {
 		p, d := hostilePage(s, v, i18n.Supported[i%len(i18n.Supported)], i%2 == 0)
 		compareUpdatePage(t, s, o, fmt.Sprintf("hostile value %q", v), p, d)
+	}
+	// Lists of updates with the same values, and an empty one.
+	for i, v := range hostileValues {
+		p, d := hostilePage(s, v, i18n.Supported[i%len(i18n.Supported)], i%2 == 0)
+		item := updateItem{PublicUpdate: civicmon.PublicUpdate{Title: v, Summary: v, PublishedOn: d.U.PublishedOn},
+			Country: d.Country, Href: v, CountryHref: v, When: v}
+		for _, items := range [][]updateItem{{item, item}, nil} {
+			for _, showCountry := range []bool{true, false} {
+				var want bytes.Buffer
+				if err := o["home"].ExecuteTemplate(&want, "updates", map[string]any{"Page": p, "Items": items, "ShowCountry": showCountry}); err != nil {
+					t.Fatal(err)
+				}
+				sameBytes(t, fmt.Sprintf("list of %d updates with value %q", len(items), v), want.Bytes(), []byte(p.UpdateList(items, showCountry)))
+			}
+		}
 	}
 	// The workspace's menu, for each role.
 	for _, role := range civicmon.Roles {
