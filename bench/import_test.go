@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/dataio"
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/gen"
@@ -156,4 +159,71 @@ func makeImportFile(b *testing.B, ctx context.Context, file string, n int) {
 	if err := f.Close(); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkImportDossierSQLite imports a country-page text dossier of
+// CIVICMON_BENCH_UPDATES dated updates (the "Latest Developments" form:
+// a date line, a title, a summary), as `civicmon import` does, into a new
+// SQLite database with the demo countries. Titles and summaries are the
+// synthetic updates' (seed 3). Dated updates are published, so each is
+// indexed for search in the same transaction.
+func BenchmarkImportDossierSQLite(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	n := benchUpdates(b)
+	countries, err := demo.Countries()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var kz civicmon.Country
+	for _, c := range countries {
+		if c.Code == "KZ" {
+			kz = c
+		}
+	}
+	g := gen.NewGenerator(3, n, []civicmon.Country{kz})
+	var text strings.Builder
+	text.WriteString("Kazakhstan\n")
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var u civicmon.Update
+	for i := range n {
+		g.Update(i, &u)
+		d := day.AddDate(0, 0, -i/8) // eight a day, newest first
+		fmt.Fprintf(&text, "\n%s %d.%d.%d Kazakhstan - Latest Developments -\n\n%s (%d)\n\n%s Read more\n",
+			d.Weekday(), d.Day(), int(d.Month()), d.Year(), u.Title, i, u.Summary)
+	}
+	file := []byte(text.String())
+	var imported int
+	var elapsed, cpu time.Duration
+	b.ResetTimer()
+	b.StopTimer()
+	for i := range b.N {
+		db, err := sqlite.Open(filepath.Join(dir, "dst-"+strconv.Itoa(i)+".db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Migrate(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := demo.LoadCountries(ctx, db.Store()); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start, cpu0 := time.Now(), cpuTime()
+		rep, err := dataio.Import(ctx, db.Store(), []dataio.Input{{Name: "kazakhstan.txt", R: bytes.NewReader(file)}}, dataio.ImportOptions{})
+		elapsed += time.Since(start)
+		cpu += cpuTime() - cpu0
+		b.StopTimer()
+		db.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Updates.Created != n {
+			b.Fatalf("imported %d updates of %d", rep.Updates.Created, n)
+		}
+		imported += rep.Updates.Created
+	}
+	b.ReportMetric(float64(imported)/elapsed.Seconds(), "updates/s")
+	b.ReportMetric(float64(len(file))/float64(n), "bytes/update")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(imported), "cpu-µs/update")
 }
