@@ -170,9 +170,16 @@ func relative(from, to string) string {
 	return strings.Repeat("../", depth) + to
 }
 
-// linkAttrs are the attributes whose values are URLs in the site's HTML
-// (html/template always writes them in double quotes).
-var linkAttrs = map[string]bool{"href": true, "src": true, "action": true, "srcset": true, "data-base": true}
+// isLinkAttr says whether an attribute's value is a URL in the site's HTML
+// (html/template always writes them in double quotes). A switch on the
+// bytes, not a map: it is asked at every attribute of every page.
+func isLinkAttr(name []byte) bool {
+	switch string(name) {
+	case "href", "src", "action", "srcset", "data-base":
+		return true
+	}
+	return false
+}
 
 // rewriter turns the site's links into links between the mirror's files.
 type rewriter struct {
@@ -183,15 +190,27 @@ type rewriter struct {
 	// targets, if set, is told of the file every link names (at least once
 	// each: the link check then makes sure the file was written).
 	targets *targetSet
-	// known remembers where links go: the same few hundred (the menu, the
-	// countries) are on every page.
+	// known remembers where links go, by their text in the page: the same
+	// few hundred (the menu, the countries) are on every page, and each
+	// update's on every list it is in. Keyed by the escaped text, a link
+	// seen before costs no unescaping, no string and no parsing.
 	mu    sync.Mutex
-	known map[string]target
+	known map[string]*resolved
 }
 
-type target struct {
-	file, frag string
-	ok         bool
+// resolved is what a link, as written in a page, becomes in the mirror.
+type resolved struct {
+	// value is the new attribute value, escaped, as a page at the mirror's
+	// root writes it.
+	value []byte
+	// inMirror: value names a file of the mirror from the root, which a
+	// page deeper down reaches through one "../" per directory it is in.
+	// ("../" needs no escaping, so the escaped value stays escaped.)
+	inMirror bool
+	// unmapped is a local link that has no file in the mirror (value is
+	// the link unchanged): reported at every page that has it.
+	unmapped bool
+	ref      string // the link, unescaped: what bad is told
 }
 
 // knownMax bounds the links remembered (≈200 bytes each): enough for
@@ -200,27 +219,6 @@ type target struct {
 // times of the export.
 const knownMax = 100000
 
-// file is m.file, remembered.
-func (rw *rewriter) file(ref string) (string, string, bool) {
-	rw.mu.Lock()
-	t, hit := rw.known[ref]
-	rw.mu.Unlock()
-	if hit {
-		return t.file, t.frag, t.ok
-	}
-	t.file, t.frag, t.ok = rw.m.file(ref)
-	if t.ok && rw.targets != nil {
-		rw.targets.add(t.file)
-	}
-	rw.mu.Lock()
-	if rw.known == nil || len(rw.known) >= knownMax {
-		rw.known = make(map[string]target, 1024)
-	}
-	rw.known[ref] = t
-	rw.mu.Unlock()
-	return t.file, t.frag, t.ok
-}
-
 // html rewrites the links of the HTML page stored at file, and drops what
 // needs a server: GET forms other than the search form (the country
 // filters; the pages they lead to are linked from elsewhere). It reads
@@ -228,6 +226,7 @@ func (rw *rewriter) file(ref string) (string, string, bool) {
 // quote in text, so `="` only ever starts an attribute's value.
 func (rw *rewriter) html(file string, in []byte) []byte {
 	in = dropServerForms(in)
+	depth := strings.Count(file, "/")
 	out := make([]byte, 0, len(in)+len(in)/8)
 	i := 0
 	for {
@@ -246,67 +245,124 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 		for n > 0 && (in[n-1] == '-' || in[n-1] >= 'a' && in[n-1] <= 'z') {
 			n--
 		}
-		if !linkAttrs[string(in[n:eq])] || n == 0 || in[n-1] != ' ' {
+		if n == 0 || in[n-1] != ' ' || !isLinkAttr(in[n:eq]) {
 			out = append(out, in[i:end]...)
 			i = end
 			continue
 		}
 		out = append(out, in[i:start]...)
-		val := html.UnescapeString(string(in[start:end]))
-		if string(in[n:eq]) == "srcset" { // "url descriptor, url descriptor"
-			parts := strings.Split(val, ",")
-			for k, part := range parts {
-				f := strings.Fields(part)
-				if len(f) > 0 {
-					f[0] = rw.link(file, f[0])
-				}
-				parts[k] = strings.Join(f, " ")
-			}
-			val = strings.Join(parts, ", ")
+		if string(in[n:eq]) == "srcset" {
+			out = append(out, rw.srcset(file, in[start:end])...)
 		} else {
-			val = rw.link(file, val)
+			out = rw.appendLink(out, file, depth, in[start:end])
 		}
-		if strings.ContainsAny(val, `<>&'"`) {
-			val = html.EscapeString(val)
-		}
-		out = append(out, val...)
 		i = end
 	}
 }
 
-// link rewrites one link of the page at file.
-func (rw *rewriter) link(file, ref string) string {
+// appendLink appends the rewritten value of one link attribute, written
+// raw (escaped) in the page at file, which is depth directories down.
+func (rw *rewriter) appendLink(out []byte, file string, depth int, raw []byte) []byte {
+	rw.mu.Lock()
+	r := rw.known[string(raw)] // no allocation: the compiler looks up the bytes
+	rw.mu.Unlock()
+	if r == nil {
+		r = rw.resolve(html.UnescapeString(string(raw)))
+		rw.mu.Lock()
+		if rw.known == nil || len(rw.known) >= knownMax {
+			rw.known = make(map[string]*resolved, 1024)
+		}
+		rw.known[string(raw)] = r
+		rw.mu.Unlock()
+	}
+	if r.unmapped && rw.bad != nil {
+		rw.bad(file, r.ref)
+	}
+	if r.inMirror {
+		for range depth {
+			out = append(out, "../"...)
+		}
+	}
+	return append(out, r.value...)
+}
+
+// resolve works out what the link ref (unescaped) becomes.
+func (rw *rewriter) resolve(ref string) *resolved {
+	to, inMirror, unmapped := rw.where(ref)
+	return &resolved{value: escapeAttr(to), inMirror: inMirror, unmapped: unmapped, ref: ref}
+}
+
+// where is where the link ref (unescaped) goes: to a file of the mirror,
+// named from its root (inMirror); or, unchanged, to another site, a
+// fragment, data: or mailto:; or, unchanged, nowhere: a local link with no
+// file (unmapped). It tells the link check of the file.
+func (rw *rewriter) where(ref string) (to string, inMirror, unmapped bool) {
 	local := ref
 	if rw.baseURL != "" && strings.HasPrefix(ref, rw.baseURL+"/") {
 		local = strings.TrimPrefix(ref, rw.baseURL)
 	}
 	if !strings.HasPrefix(local, "/") || strings.HasPrefix(local, "//") {
-		return ref // another site, a fragment, data:, mailto:
+		return ref, false, false
 	}
-	target, frag, ok := rw.file(local)
+	target, frag, ok := rw.m.file(local)
 	if !ok {
-		if rw.bad != nil {
-			rw.bad(file, ref)
-		}
-		return ref
+		return ref, false, true
+	}
+	if rw.targets != nil {
+		rw.targets.add(target)
 	}
 	if frag != "" {
-		return relative(file, target) + "#" + frag
+		target += "#" + frag
 	}
-	return relative(file, target)
+	return target, true, false
+}
+
+// escapeAttr escapes s for a double-quoted attribute value, and leaves
+// alone what needs no escaping (html.UnescapeString may have turned an
+// entity such as &#43; into a character that does not need one).
+func escapeAttr(s string) []byte {
+	if strings.ContainsAny(s, `<>&'"`) {
+		s = html.EscapeString(s)
+	}
+	return []byte(s)
+}
+
+// srcset rewrites the URLs of a srcset attribute's value ("url descriptor,
+// url descriptor"), written raw in the page at file. The site has none: it
+// is not remembered.
+func (rw *rewriter) srcset(file string, raw []byte) []byte {
+	parts := strings.Split(html.UnescapeString(string(raw)), ",")
+	for k, part := range parts {
+		f := strings.Fields(part)
+		if len(f) > 0 {
+			f[0] = rw.link(file, f[0])
+		}
+		parts[k] = strings.Join(f, " ")
+	}
+	return escapeAttr(strings.Join(parts, ", "))
+}
+
+// link rewrites one link (unescaped) of the page at file.
+func (rw *rewriter) link(file, ref string) string {
+	to, inMirror, unmapped := rw.where(ref)
+	if unmapped && rw.bad != nil {
+		rw.bad(file, ref)
+	}
+	if inMirror {
+		return relative(file, to)
+	}
+	return to
 }
 
 // dropServerForms removes the GET forms that only a server can answer: all
 // but the one that searches (action="/updates", which becomes the search
-// page).
+// page). Most pages have only that one: they are returned as they are,
+// not copied.
 func dropServerForms(in []byte) []byte {
 	const open, end = "<form ", "</form>"
-	if !bytes.Contains(in, []byte(open)) {
-		return in
-	}
-	var out []byte
-	i := 0
-	for {
+	var out []byte // what is kept before in[kept:], once a form is dropped
+	kept := 0
+	for i := 0; ; {
 		j := bytes.Index(in[i:], []byte(open))
 		if j < 0 {
 			break
@@ -318,7 +374,6 @@ func dropServerForms(in []byte) []byte {
 		}
 		tag := in[j : j+tagEnd]
 		if !bytes.Contains(tag, []byte(` method="get"`)) || bytes.Contains(tag, []byte(` action="/updates"`)) {
-			out = append(out, in[i:j+tagEnd]...)
 			i = j + tagEnd
 			continue
 		}
@@ -326,11 +381,15 @@ func dropServerForms(in []byte) []byte {
 		if k < 0 {
 			break
 		}
-		out = append(out, in[i:j]...)
-		i = j + k + len(end)
+		if out == nil {
+			out = make([]byte, 0, len(in))
+		}
+		out = append(out, in[kept:j]...)
+		kept = j + k + len(end)
+		i = kept
 	}
 	if out == nil {
 		return in
 	}
-	return append(out, in[i:]...)
+	return append(out, in[kept:]...)
 }
