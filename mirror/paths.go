@@ -62,6 +62,18 @@ func (m *siteMap) langPrefix(l string) string {
 	return "" // a language not exported: its links go to the default's page
 }
 
+// langIndex is the index in m.langs of the language whose directory a
+// ?lang=l link goes to: 0, the root, for the first language and for one
+// not exported (as langPrefix).
+func (m *siteMap) langIndex(l []byte) int {
+	for i, x := range m.langs {
+		if i > 0 && string(x) == string(l) {
+			return i
+		}
+	}
+	return 0
+}
+
 // file maps a local URL (a path from the site root, with its query) to the
 // mirror file that holds it, and the fragment a link to it needs (the
 // search page takes the words of /updates?q= in its fragment). ok is false
@@ -193,7 +205,11 @@ type rewriter struct {
 	// known remembers where links go, by their text in the page: the same
 	// few hundred (the menu, the countries) are on every page, and each
 	// update's on every list it is in. Keyed by the escaped text, a link
-	// seen before costs no unescaping, no string and no parsing.
+	// seen before costs no unescaping, no string and no parsing. A link to
+	// a page in a language is remembered once for all languages, by its
+	// text without the ?lang= that ends it: that is four times fewer links
+	// to remember (some 100,000 for 10,000 updates), and a lookup in a map
+	// that size waits on memory more than it computes.
 	mu    sync.Mutex
 	known map[string]*resolved
 }
@@ -204,9 +220,22 @@ type resolved struct {
 	// root writes it.
 	value []byte
 	// inMirror: value names a file of the mirror from the root, which a
-	// page deeper down reaches through one "../" per directory it is in.
-	// ("../" needs no escaping, so the escaped value stays escaped.)
+	// page deeper down reaches through one "../" per directory it is in,
+	// and a page in another language through its language's directory.
+	// ("../" and a language need no escaping: the value stays escaped.)
 	inMirror bool
+	file     string // the file, for the link check
+	// anyLang: the link, with lang=xx added to its query, goes to the same
+	// file in xx's directory. Not so if it has a fragment, which the query
+	// would join, or names a language already, or might through an escape
+	// (it has "lang" or "%" in it).
+	anyLang bool
+	// hasQuery: the link has a query, which lang=xx joins with "&", not
+	// "?".
+	hasQuery bool
+	// announced has a bit per language (its index in the siteMap's langs)
+	// whose file the link check was told of. Guarded by the rewriter's mu.
+	announced uint64
 	// unmapped is a local link that has no file in the mirror (value is
 	// the link unchanged): reported at every page that has it.
 	unmapped bool
@@ -263,58 +292,134 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 // appendLink appends the rewritten value of one link attribute, written
 // raw (escaped) in the page at file, which is depth directories down.
 func (rw *rewriter) appendLink(out []byte, file string, depth int, raw []byte) []byte {
-	rw.mu.Lock()
-	r := rw.known[string(raw)] // no allocation: the compiler looks up the bytes
-	rw.mu.Unlock()
-	if r == nil {
-		r = rw.resolve(html.UnescapeString(string(raw)))
-		rw.mu.Lock()
-		if rw.known == nil || len(rw.known) >= knownMax {
-			rw.known = make(map[string]*resolved, 1024)
+	var r *resolved
+	var lang []byte // the language directory the link goes to, if not the root's
+	langIndex := 0
+	if rest, l, joined, ok := cutLang(raw); ok {
+		if r = rw.lookup(rest); r.anyLang && r.hasQuery == joined {
+			if langIndex = rw.m.langIndex(l); langIndex > 0 {
+				lang = l
+			}
+		} else {
+			r = nil
 		}
-		rw.known[string(raw)] = r
-		rw.mu.Unlock()
+	}
+	if r == nil {
+		r = rw.lookup(raw)
 	}
 	if r.unmapped && rw.bad != nil {
 		rw.bad(file, r.ref)
 	}
-	if r.inMirror {
-		for range depth {
-			out = append(out, "../"...)
+	if !r.inMirror {
+		return append(out, r.value...)
+	}
+	if rw.targets != nil && rw.announce(r, langIndex) {
+		name := r.file
+		if lang != nil {
+			name = string(lang) + "/" + name
 		}
+		rw.targets.add(name)
+	}
+	for range depth {
+		out = append(out, "../"...)
+	}
+	if lang != nil {
+		out = append(append(out, lang...), '/')
 	}
 	return append(out, r.value...)
 }
 
+// cutLang splits a link (escaped) that ends in ?lang=xx or &amp;lang=xx
+// into the rest and xx (a few lower-case letters); joined is true for
+// &amp;, which joins the language to a query.
+func cutLang(raw []byte) (rest, lang []byte, joined, ok bool) {
+	i := bytes.LastIndex(raw, []byte("lang="))
+	if i < 0 {
+		return nil, nil, false, false
+	}
+	lang = raw[i+len("lang="):]
+	if len(lang) < 2 || len(lang) > 3 {
+		return nil, nil, false, false
+	}
+	for _, c := range lang {
+		if c < 'a' || c > 'z' {
+			return nil, nil, false, false
+		}
+	}
+	switch rest = raw[:i]; {
+	case bytes.HasSuffix(rest, []byte("?")):
+		return rest[:len(rest)-1], lang, false, true
+	case bytes.HasSuffix(rest, []byte("&amp;")):
+		return rest[:len(rest)-len("&amp;")], lang, true, true
+	}
+	return nil, nil, false, false
+}
+
+// lookup is what the link written raw in a page becomes, remembered.
+func (rw *rewriter) lookup(raw []byte) *resolved {
+	rw.mu.Lock()
+	r := rw.known[string(raw)] // no allocation: the compiler looks up the bytes
+	rw.mu.Unlock()
+	if r != nil {
+		return r
+	}
+	r = rw.resolve(html.UnescapeString(string(raw)))
+	rw.mu.Lock()
+	if rw.known == nil || len(rw.known) >= knownMax {
+		rw.known = make(map[string]*resolved, 1024)
+	}
+	rw.known[string(raw)] = r
+	rw.mu.Unlock()
+	return r
+}
+
+// announce says whether the link check is still to be told of r's file in
+// the language of index lang; from now on it is.
+func (rw *rewriter) announce(r *resolved, lang int) bool {
+	if lang >= 64 {
+		return true
+	}
+	bit := uint64(1) << lang
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if r.announced&bit != 0 {
+		return false
+	}
+	r.announced |= bit
+	return true
+}
+
 // resolve works out what the link ref (unescaped) becomes.
 func (rw *rewriter) resolve(ref string) *resolved {
-	to, inMirror, unmapped := rw.where(ref)
-	return &resolved{value: escapeAttr(to), inMirror: inMirror, unmapped: unmapped, ref: ref}
+	r := &resolved{ref: ref}
+	var to string
+	to, r.file, r.inMirror, r.unmapped = rw.where(ref)
+	r.value = escapeAttr(to)
+	r.anyLang = r.inMirror && !strings.ContainsAny(ref, "#%") && !strings.Contains(ref, "lang")
+	r.hasQuery = strings.Contains(ref, "?")
+	return r
 }
 
 // where is where the link ref (unescaped) goes: to a file of the mirror,
-// named from its root (inMirror); or, unchanged, to another site, a
-// fragment, data: or mailto:; or, unchanged, nowhere: a local link with no
-// file (unmapped). It tells the link check of the file.
-func (rw *rewriter) where(ref string) (to string, inMirror, unmapped bool) {
+// named from its root, with its fragment if any (inMirror); or, unchanged,
+// to another site, a fragment, data: or mailto:; or, unchanged, nowhere: a
+// local link with no file (unmapped).
+func (rw *rewriter) where(ref string) (to, file string, inMirror, unmapped bool) {
 	local := ref
 	if rw.baseURL != "" && strings.HasPrefix(ref, rw.baseURL+"/") {
 		local = strings.TrimPrefix(ref, rw.baseURL)
 	}
 	if !strings.HasPrefix(local, "/") || strings.HasPrefix(local, "//") {
-		return ref, false, false
+		return ref, "", false, false
 	}
-	target, frag, ok := rw.m.file(local)
+	file, frag, ok := rw.m.file(local)
 	if !ok {
-		return ref, false, true
-	}
-	if rw.targets != nil {
-		rw.targets.add(target)
+		return ref, "", false, true
 	}
 	if frag != "" {
-		target += "#" + frag
+		return file + "#" + frag, file, true, false
 	}
-	return target, true, false
+	return file, file, true, false
 }
 
 // escapeAttr escapes s for a double-quoted attribute value, and leaves
@@ -344,14 +449,17 @@ func (rw *rewriter) srcset(file string, raw []byte) []byte {
 
 // link rewrites one link (unescaped) of the page at file.
 func (rw *rewriter) link(file, ref string) string {
-	to, inMirror, unmapped := rw.where(ref)
+	to, target, inMirror, unmapped := rw.where(ref)
 	if unmapped && rw.bad != nil {
 		rw.bad(file, ref)
 	}
-	if inMirror {
-		return relative(file, to)
+	if !inMirror {
+		return to
 	}
-	return to
+	if rw.targets != nil {
+		rw.targets.add(target)
+	}
+	return relative(file, to)
 }
 
 // dropServerForms removes the GET forms that only a server can answer: all

@@ -82,6 +82,14 @@ var hostilePages = []string{
 	`<a href="/countries/kazakhstan/feed.json?lang=ru">f</a><a href="/data/updates.csv?country=KZ">d</a><a href="/static/style.0123.css">s</a>`,
 	`<a href="/%63ountries">escaped path</a><a href="/countries?lang=f%72">escaped language</a><a href="/countries;x">semicolon</a>`,
 	`="/countries" =" href=" href="/countries"`,
+	// Links in a language, remembered once for all languages.
+	`<a href="/countries?lang=fr">fr</a><a href="/countries">en</a><a href="/countries?lang=ru">ru</a><a href="/countries?lang=en">en</a><a href="/countries?lang=xx">xx</a>`,
+	`<a href="/countries&amp;lang=fr">no query to join</a><a href="/countries?page=2?lang=fr">two queries</a><a href="/countries#a?lang=fr">in the fragment</a>`,
+	`<a href="/countries&#63;page=2&amp;lang=fr">escaped ?</a><a href="/countries?&amp;lang=fr">empty</a><a href="/countries?page=2&amp;lang=fr&amp;lang=ru">two</a>`,
+	`<a href="/countries?lang=ru&amp;lang=fr">first wins</a><a href="/countries?l%61ng=ru&amp;lang=fr">escaped key</a><a href="/countries?&#108;ang=ru&amp;lang=fr">entity</a>`,
+	`<a href="/countries?lang=FR">upper</a><a href="/countries?lang=fra">three</a><a href="/countries?lang=f">one</a><a href="/countries?lang=fr&amp;">trailing</a>`,
+	`<a href="https://m.example.org/countries?lang=fr">abs</a><a href="https://m.example.org?lang=fr">bare base</a><a href="/admin?lang=fr">admin</a><a href="/updates?q=a+b&amp;lang=ru">search</a>`,
+	`<a href="/updates/x/cite/bibtex?lang=fr">cite</a><a href="/countries/x/feed.atom?lang=es">feed</a><a href="/?lang=ru">home</a><a href="?lang=fr">relative</a><a href="/countries/lang?lang=fr">slug</a>`,
 }
 
 // FuzzRewriterMatchesOracle compares the rewriter with the oracle, the
