@@ -2,12 +2,14 @@ package mirror
 
 import (
 	"bytes"
+	"hash/maphash"
 	"html"
 	"net/url"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/civicmon/civicmon/i18n"
 )
@@ -212,6 +214,19 @@ type rewriter struct {
 	// that size waits on memory more than it computes.
 	mu    sync.Mutex
 	known map[string]*resolved
+	// recent holds a *recentLinks for each worker.
+	recent sync.Pool
+}
+
+// recentLinks are a worker's latest links, in front of the rewriter's
+// map: the links a page repeats (an update's title and its "read more",
+// the language menu) and those every page has (the site menu) are found
+// here, in memory that stays in the processor's cache, without the lock.
+// A map lookup, even one that finds the link, waits on memory: the
+// map is the size of the site's links, and each page renders in between.
+type recentLinks struct {
+	seed  maphash.Seed
+	slots [256]*resolved // by a hash of the link's text
 }
 
 // resolved is what a link, as written in a page, becomes in the mirror.
@@ -234,8 +249,9 @@ type resolved struct {
 	// "?".
 	hasQuery bool
 	// announced has a bit per language (its index in the siteMap's langs)
-	// whose file the link check was told of. Guarded by the rewriter's mu.
-	announced uint64
+	// whose file the link check was told of.
+	announced atomic.Uint64
+	raw       string // the link as the page writes it: the key of known
 	// unmapped is a local link that has no file in the mirror (value is
 	// the link unchanged): reported at every page that has it.
 	unmapped bool
@@ -255,6 +271,11 @@ const knownMax = 100000
 // quote in text, so `="` only ever starts an attribute's value.
 func (rw *rewriter) html(file string, in []byte) []byte {
 	in = dropServerForms(in)
+	recent, _ := rw.recent.Get().(*recentLinks)
+	if recent == nil {
+		recent = &recentLinks{seed: maphash.MakeSeed()}
+	}
+	defer rw.recent.Put(recent)
 	depth := strings.Count(file, "/")
 	out := make([]byte, 0, len(in)+len(in)/8)
 	i := 0
@@ -283,7 +304,7 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 		if string(in[n:eq]) == "srcset" {
 			out = append(out, rw.srcset(file, in[start:end])...)
 		} else {
-			out = rw.appendLink(out, file, depth, in[start:end])
+			out = rw.appendLink(out, recent, file, depth, in[start:end])
 		}
 		i = end
 	}
@@ -291,12 +312,12 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 
 // appendLink appends the rewritten value of one link attribute, written
 // raw (escaped) in the page at file, which is depth directories down.
-func (rw *rewriter) appendLink(out []byte, file string, depth int, raw []byte) []byte {
+func (rw *rewriter) appendLink(out []byte, recent *recentLinks, file string, depth int, raw []byte) []byte {
 	var r *resolved
 	var lang []byte // the language directory the link goes to, if not the root's
 	langIndex := 0
 	if rest, l, joined, ok := cutLang(raw); ok {
-		if r = rw.lookup(rest); r.anyLang && r.hasQuery == joined {
+		if r = rw.lookup(recent, rest); r.anyLang && r.hasQuery == joined {
 			if langIndex = rw.m.langIndex(l); langIndex > 0 {
 				lang = l
 			}
@@ -305,7 +326,7 @@ func (rw *rewriter) appendLink(out []byte, file string, depth int, raw []byte) [
 		}
 	}
 	if r == nil {
-		r = rw.lookup(raw)
+		r = rw.lookup(recent, raw)
 	}
 	if r.unmapped && rw.bad != nil {
 		rw.bad(file, r.ref)
@@ -330,22 +351,19 @@ func (rw *rewriter) appendLink(out []byte, file string, depth int, raw []byte) [
 }
 
 // cutLang splits a link (escaped) that ends in ?lang=xx or &amp;lang=xx
-// into the rest and xx (a few lower-case letters); joined is true for
-// &amp;, which joins the language to a query.
+// into the rest and xx (two or three lower-case letters); joined is true
+// for &amp;, which joins the language to a query.
 func cutLang(raw []byte) (rest, lang []byte, joined, ok bool) {
-	i := bytes.LastIndex(raw, []byte("lang="))
-	if i < 0 {
+	// From the end: this is asked of every link.
+	i := len(raw)
+	for i > 0 && len(raw)-i < 3 && raw[i-1] >= 'a' && raw[i-1] <= 'z' {
+		i--
+	}
+	if n := len(raw) - i; n < 2 || !bytes.HasSuffix(raw[:i], []byte("lang=")) {
 		return nil, nil, false, false
 	}
-	lang = raw[i+len("lang="):]
-	if len(lang) < 2 || len(lang) > 3 {
-		return nil, nil, false, false
-	}
-	for _, c := range lang {
-		if c < 'a' || c > 'z' {
-			return nil, nil, false, false
-		}
-	}
+	lang = raw[i:]
+	i -= len("lang=")
 	switch rest = raw[:i]; {
 	case bytes.HasSuffix(rest, []byte("?")):
 		return rest[:len(rest)-1], lang, false, true
@@ -356,20 +374,25 @@ func cutLang(raw []byte) (rest, lang []byte, joined, ok bool) {
 }
 
 // lookup is what the link written raw in a page becomes, remembered.
-func (rw *rewriter) lookup(raw []byte) *resolved {
+func (rw *rewriter) lookup(recent *recentLinks, raw []byte) *resolved {
+	slot := &recent.slots[maphash.Bytes(recent.seed, raw)%uint64(len(recent.slots))]
+	if r := *slot; r != nil && r.raw == string(raw) {
+		return r
+	}
 	rw.mu.Lock()
 	r := rw.known[string(raw)] // no allocation: the compiler looks up the bytes
 	rw.mu.Unlock()
-	if r != nil {
-		return r
+	if r == nil {
+		r = rw.resolve(html.UnescapeString(string(raw)))
+		r.raw = string(raw)
+		rw.mu.Lock()
+		if rw.known == nil || len(rw.known) >= knownMax {
+			rw.known = make(map[string]*resolved, 1024)
+		}
+		rw.known[r.raw] = r
+		rw.mu.Unlock()
 	}
-	r = rw.resolve(html.UnescapeString(string(raw)))
-	rw.mu.Lock()
-	if rw.known == nil || len(rw.known) >= knownMax {
-		rw.known = make(map[string]*resolved, 1024)
-	}
-	rw.known[string(raw)] = r
-	rw.mu.Unlock()
+	*slot = r
 	return r
 }
 
@@ -380,13 +403,7 @@ func (rw *rewriter) announce(r *resolved, lang int) bool {
 		return true
 	}
 	bit := uint64(1) << lang
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	if r.announced&bit != 0 {
-		return false
-	}
-	r.announced |= bit
-	return true
+	return r.announced.Load()&bit == 0 && r.announced.Or(bit)&bit == 0
 }
 
 // resolve works out what the link ref (unescaped) becomes.
