@@ -37,6 +37,10 @@ type readStore struct {
 	bytes  int        // about, of the remembered results
 	chunks []*chunk   // lent by the producer, oldest first
 	held   int        // updates in chunks
+	walks  []*walkPage
+	walked int // bytes of walks, about
+	// walkStarts counts the walks begun through each list.
+	walkStarts map[walkID]int
 }
 
 const (
@@ -99,7 +103,7 @@ type chunk struct {
 }
 
 func newReadStore(st civicmon.Store) *readStore {
-	return &readStore{Store: st, memo: map[string]*list.Element{}, order: list.New()}
+	return &readStore{Store: st, memo: map[string]*list.Element{}, order: list.New(), walkStarts: map[walkID]int{}}
 }
 
 // listID names what a filter selects, whatever page of it is asked, in
@@ -209,6 +213,9 @@ type found struct {
 func (s *readStore) FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error) {
 	if us, total, ok := s.fromChunk(f); ok {
 		return us, total, nil
+	}
+	if isWalk(f) {
+		return s.walkFind(ctx, f)
 	}
 	if f.Limit <= 0 || f.Limit > 100 { // downloads page through everything: no memory
 		return s.Store.FindUpdates(ctx, f)
@@ -358,7 +365,7 @@ func (s *readStore) IncidentsByUpdate(ctx context.Context, ids []int64) (map[int
 	if out, ok := s.incidentsFromChunks(ids); ok {
 		return out, nil
 	}
-	return s.Store.IncidentsByUpdate(ctx, ids)
+	return s.walkIncidents(ctx, ids)
 }
 
 func (s *readStore) incidentsFromChunks(ids []int64) (map[int64][]civicmon.Incident, bool) {
