@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -40,7 +39,8 @@ type readStore struct {
 	walks  []*walkPage
 	walked int // bytes of walks, about
 	// walkStarts counts the walks begun through each list.
-	walkStarts map[walkID]int
+	walkStarts  map[walkID]int
+	corrections map[int64][]civicmon.Correction
 }
 
 const (
@@ -76,10 +76,6 @@ func sizeOf(v any) int {
 		n += 4096 + 512*len(v.Hits)
 	case []civicmon.Rating:
 		n += 256 * len(v)
-	case []civicmon.Correction:
-		for _, c := range v {
-			n += 128 + len(c.Note)
-		}
 	case []civicmon.Country:
 		n += 256 * len(v)
 	case map[string]civicmon.Rating:
@@ -103,7 +99,8 @@ type chunk struct {
 }
 
 func newReadStore(st civicmon.Store) *readStore {
-	return &readStore{Store: st, memo: map[string]*list.Element{}, order: list.New(), walkStarts: map[walkID]int{}}
+	return &readStore{Store: st, memo: map[string]*list.Element{}, order: list.New(), walkStarts: map[walkID]int{},
+		corrections: map[int64][]civicmon.Correction{}}
 }
 
 // listID names what a filter selects, whatever page of it is asked, in
@@ -428,9 +425,34 @@ func (s *readStore) RatingHistory(ctx context.Context, code string) ([]civicmon.
 	return memoized(s, "history "+code, func() ([]civicmon.Rating, error) { return s.Store.RatingHistory(ctx, code) })
 }
 
+// Corrections are kept apart from the other reads, by update id: an
+// update's are asked for by its page in each language and by every feed
+// it is in, and among the other reads one in seven had been forgotten in
+// between. They are few and small (most updates have none), so every
+// update's are kept, up to correctionsMax.
 func (s *readStore) Corrections(ctx context.Context, id int64) ([]civicmon.Correction, error) {
-	return memoized(s, "corrections "+strconv.FormatInt(id, 10), func() ([]civicmon.Correction, error) { return s.Store.Corrections(ctx, id) })
+	s.mu.Lock()
+	cs, ok := s.corrections[id]
+	s.mu.Unlock()
+	if ok {
+		return cs, nil
+	}
+	cs, err := s.Store.Corrections(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.corrections) >= correctionsMax {
+		clear(s.corrections)
+	}
+	s.corrections[id] = cs
+	s.mu.Unlock()
+	return cs, nil
 }
+
+// correctionsMax bounds the updates whose corrections are kept (≈50 bytes
+// each without any).
+const correctionsMax = 200000
 
 func (s *readStore) CurrentRatings(ctx context.Context, asOf civicmon.Date) (map[string]civicmon.Rating, error) {
 	return memoized(s, "current "+asOf.String(), func() (map[string]civicmon.Rating, error) { return s.Store.CurrentRatings(ctx, asOf) })
