@@ -225,8 +225,11 @@ type rewriter struct {
 // A map lookup, even one that finds the link, waits on memory: the
 // map is the size of the site's links, and each page renders in between.
 type recentLinks struct {
-	seed  maphash.Seed
-	slots [256]*resolved // by a hash of the link's text
+	seed maphash.Seed
+	// slots, by a hash of the link's text: enough for the pages of a list
+	// in the four languages, which the workers render one after another
+	// and which share their links but the ?lang= (8 KB a worker).
+	slots [1024]*resolved
 }
 
 // resolved is what a link, as written in a page, becomes in the mirror.
