@@ -2,12 +2,14 @@ package mirror
 
 import (
 	"bytes"
+	"hash/maphash"
 	"html"
 	"net/url"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/civicmon/civicmon/i18n"
 )
@@ -60,6 +62,18 @@ func (m *siteMap) langPrefix(l string) string {
 		}
 	}
 	return "" // a language not exported: its links go to the default's page
+}
+
+// langIndex is the index in m.langs of the language whose directory a
+// ?lang=l link goes to: 0, the root, for the first language and for one
+// not exported (as langPrefix).
+func (m *siteMap) langIndex(l []byte) int {
+	for i, x := range m.langs {
+		if i > 0 && string(x) == string(l) {
+			return i
+		}
+	}
+	return 0
 }
 
 // file maps a local URL (a path from the site root, with its query) to the
@@ -170,9 +184,16 @@ func relative(from, to string) string {
 	return strings.Repeat("../", depth) + to
 }
 
-// linkAttrs are the attributes whose values are URLs in the site's HTML
-// (html/template always writes them in double quotes).
-var linkAttrs = map[string]bool{"href": true, "src": true, "action": true, "srcset": true, "data-base": true}
+// isLinkAttr says whether an attribute's value is a URL in the site's HTML
+// (html/template always writes them in double quotes). A switch on the
+// bytes, not a map: it is asked at every attribute of every page.
+func isLinkAttr(name []byte) bool {
+	switch string(name) {
+	case "href", "src", "action", "srcset", "data-base":
+		return true
+	}
+	return false
+}
 
 // rewriter turns the site's links into links between the mirror's files.
 type rewriter struct {
@@ -183,15 +204,61 @@ type rewriter struct {
 	// targets, if set, is told of the file every link names (at least once
 	// each: the link check then makes sure the file was written).
 	targets *targetSet
-	// known remembers where links go: the same few hundred (the menu, the
-	// countries) are on every page.
+	// known remembers where links go, by their text in the page: the same
+	// few hundred (the menu, the countries) are on every page, and each
+	// update's on every list it is in. Keyed by the escaped text, a link
+	// seen before costs no unescaping, no string and no parsing. A link to
+	// a page in a language is remembered once for all languages, by its
+	// text without the ?lang= that ends it: that is four times fewer links
+	// to remember (some 100,000 for 10,000 updates), and a lookup in a map
+	// that size waits on memory more than it computes.
 	mu    sync.Mutex
-	known map[string]target
+	known map[string]*resolved
+	// recent holds a *recentLinks for each worker.
+	recent sync.Pool
 }
 
-type target struct {
-	file, frag string
-	ok         bool
+// recentLinks are a worker's latest links, in front of the rewriter's
+// map: the links a page repeats (an update's title and its "read more",
+// the language menu) and those every page has (the site menu) are found
+// here, in memory that stays in the processor's cache, without the lock.
+// A map lookup, even one that finds the link, waits on memory: the
+// map is the size of the site's links, and each page renders in between.
+type recentLinks struct {
+	seed maphash.Seed
+	// slots, by a hash of the link's text: enough for the pages of a list
+	// in the four languages, which the workers render one after another
+	// and which share their links but the ?lang= (8 KB a worker).
+	slots [1024]*resolved
+}
+
+// resolved is what a link, as written in a page, becomes in the mirror.
+type resolved struct {
+	// value is the new attribute value, escaped, as a page at the mirror's
+	// root writes it.
+	value []byte
+	// inMirror: value names a file of the mirror from the root, which a
+	// page deeper down reaches through one "../" per directory it is in,
+	// and a page in another language through its language's directory.
+	// ("../" and a language need no escaping: the value stays escaped.)
+	inMirror bool
+	file     string // the file, for the link check
+	// anyLang: the link, with lang=xx added to its query, goes to the same
+	// file in xx's directory. Not so if it has a fragment, which the query
+	// would join, or names a language already, or might through an escape
+	// (it has "lang" or "%" in it).
+	anyLang bool
+	// hasQuery: the link has a query, which lang=xx joins with "&", not
+	// "?".
+	hasQuery bool
+	// announced has a bit per language (its index in the siteMap's langs)
+	// whose file the link check was told of.
+	announced atomic.Uint64
+	raw       string // the link as the page writes it: the key of known
+	// unmapped is a local link that has no file in the mirror (value is
+	// the link unchanged): reported at every page that has it.
+	unmapped bool
+	ref      string // the link, unescaped: what bad is told
 }
 
 // knownMax bounds the links remembered (≈200 bytes each): enough for
@@ -200,27 +267,6 @@ type target struct {
 // times of the export.
 const knownMax = 100000
 
-// file is m.file, remembered.
-func (rw *rewriter) file(ref string) (string, string, bool) {
-	rw.mu.Lock()
-	t, hit := rw.known[ref]
-	rw.mu.Unlock()
-	if hit {
-		return t.file, t.frag, t.ok
-	}
-	t.file, t.frag, t.ok = rw.m.file(ref)
-	if t.ok && rw.targets != nil {
-		rw.targets.add(t.file)
-	}
-	rw.mu.Lock()
-	if rw.known == nil || len(rw.known) >= knownMax {
-		rw.known = make(map[string]target, 1024)
-	}
-	rw.known[ref] = t
-	rw.mu.Unlock()
-	return t.file, t.frag, t.ok
-}
-
 // html rewrites the links of the HTML page stored at file, and drops what
 // needs a server: GET forms other than the search form (the country
 // filters; the pages they lead to are linked from elsewhere). It reads
@@ -228,6 +274,12 @@ func (rw *rewriter) file(ref string) (string, string, bool) {
 // quote in text, so `="` only ever starts an attribute's value.
 func (rw *rewriter) html(file string, in []byte) []byte {
 	in = dropServerForms(in)
+	recent, _ := rw.recent.Get().(*recentLinks)
+	if recent == nil {
+		recent = &recentLinks{seed: maphash.MakeSeed()}
+	}
+	defer rw.recent.Put(recent)
+	depth := strings.Count(file, "/")
 	out := make([]byte, 0, len(in)+len(in)/8)
 	i := 0
 	for {
@@ -246,67 +298,199 @@ func (rw *rewriter) html(file string, in []byte) []byte {
 		for n > 0 && (in[n-1] == '-' || in[n-1] >= 'a' && in[n-1] <= 'z') {
 			n--
 		}
-		if !linkAttrs[string(in[n:eq])] || n == 0 || in[n-1] != ' ' {
+		if n == 0 || in[n-1] != ' ' || !isLinkAttr(in[n:eq]) {
 			out = append(out, in[i:end]...)
 			i = end
 			continue
 		}
 		out = append(out, in[i:start]...)
-		val := html.UnescapeString(string(in[start:end]))
-		if string(in[n:eq]) == "srcset" { // "url descriptor, url descriptor"
-			parts := strings.Split(val, ",")
-			for k, part := range parts {
-				f := strings.Fields(part)
-				if len(f) > 0 {
-					f[0] = rw.link(file, f[0])
-				}
-				parts[k] = strings.Join(f, " ")
-			}
-			val = strings.Join(parts, ", ")
+		if string(in[n:eq]) == "srcset" {
+			out = append(out, rw.srcset(file, in[start:end])...)
 		} else {
-			val = rw.link(file, val)
+			out = rw.appendLink(out, recent, file, depth, in[start:end])
 		}
-		if strings.ContainsAny(val, `<>&'"`) {
-			val = html.EscapeString(val)
-		}
-		out = append(out, val...)
 		i = end
 	}
 }
 
-// link rewrites one link of the page at file.
-func (rw *rewriter) link(file, ref string) string {
+// appendLink appends the rewritten value of one link attribute, written
+// raw (escaped) in the page at file, which is depth directories down.
+func (rw *rewriter) appendLink(out []byte, recent *recentLinks, file string, depth int, raw []byte) []byte {
+	var r *resolved
+	var lang []byte // the language directory the link goes to, if not the root's
+	langIndex := 0
+	if rest, l, joined, ok := cutLang(raw); ok {
+		if r = rw.lookup(recent, rest); r.anyLang && r.hasQuery == joined {
+			if langIndex = rw.m.langIndex(l); langIndex > 0 {
+				lang = l
+			}
+		} else {
+			r = nil
+		}
+	}
+	if r == nil {
+		r = rw.lookup(recent, raw)
+	}
+	if r.unmapped && rw.bad != nil {
+		rw.bad(file, r.ref)
+	}
+	if !r.inMirror {
+		return append(out, r.value...)
+	}
+	if rw.targets != nil && rw.announce(r, langIndex) {
+		name := r.file
+		if lang != nil {
+			name = string(lang) + "/" + name
+		}
+		rw.targets.add(name)
+	}
+	for range depth {
+		out = append(out, "../"...)
+	}
+	if lang != nil {
+		out = append(append(out, lang...), '/')
+	}
+	return append(out, r.value...)
+}
+
+// cutLang splits a link (escaped) that ends in ?lang=xx or &amp;lang=xx
+// into the rest and xx (two or three lower-case letters); joined is true
+// for &amp;, which joins the language to a query.
+func cutLang(raw []byte) (rest, lang []byte, joined, ok bool) {
+	// From the end: this is asked of every link.
+	i := len(raw)
+	for i > 0 && len(raw)-i < 3 && raw[i-1] >= 'a' && raw[i-1] <= 'z' {
+		i--
+	}
+	if n := len(raw) - i; n < 2 || !bytes.HasSuffix(raw[:i], []byte("lang=")) {
+		return nil, nil, false, false
+	}
+	lang = raw[i:]
+	i -= len("lang=")
+	switch rest = raw[:i]; {
+	case bytes.HasSuffix(rest, []byte("?")):
+		return rest[:len(rest)-1], lang, false, true
+	case bytes.HasSuffix(rest, []byte("&amp;")):
+		return rest[:len(rest)-len("&amp;")], lang, true, true
+	}
+	return nil, nil, false, false
+}
+
+// lookup is what the link written raw in a page becomes, remembered.
+func (rw *rewriter) lookup(recent *recentLinks, raw []byte) *resolved {
+	slot := &recent.slots[maphash.Bytes(recent.seed, raw)%uint64(len(recent.slots))]
+	if r := *slot; r != nil && r.raw == string(raw) {
+		return r
+	}
+	rw.mu.Lock()
+	r := rw.known[string(raw)] // no allocation: the compiler looks up the bytes
+	rw.mu.Unlock()
+	if r == nil {
+		r = rw.resolve(html.UnescapeString(string(raw)))
+		r.raw = string(raw)
+		rw.mu.Lock()
+		if rw.known == nil || len(rw.known) >= knownMax {
+			rw.known = make(map[string]*resolved, 1024)
+		}
+		rw.known[r.raw] = r
+		rw.mu.Unlock()
+	}
+	*slot = r
+	return r
+}
+
+// announce says whether the link check is still to be told of r's file in
+// the language of index lang; from now on it is.
+func (rw *rewriter) announce(r *resolved, lang int) bool {
+	if lang >= 64 {
+		return true
+	}
+	bit := uint64(1) << lang
+	return r.announced.Load()&bit == 0 && r.announced.Or(bit)&bit == 0
+}
+
+// resolve works out what the link ref (unescaped) becomes.
+func (rw *rewriter) resolve(ref string) *resolved {
+	r := &resolved{ref: ref}
+	var to string
+	to, r.file, r.inMirror, r.unmapped = rw.where(ref)
+	r.value = escapeAttr(to)
+	r.anyLang = r.inMirror && !strings.ContainsAny(ref, "#%") && !strings.Contains(ref, "lang")
+	r.hasQuery = strings.Contains(ref, "?")
+	return r
+}
+
+// where is where the link ref (unescaped) goes: to a file of the mirror,
+// named from its root, with its fragment if any (inMirror); or, unchanged,
+// to another site, a fragment, data: or mailto:; or, unchanged, nowhere: a
+// local link with no file (unmapped).
+func (rw *rewriter) where(ref string) (to, file string, inMirror, unmapped bool) {
 	local := ref
 	if rw.baseURL != "" && strings.HasPrefix(ref, rw.baseURL+"/") {
 		local = strings.TrimPrefix(ref, rw.baseURL)
 	}
 	if !strings.HasPrefix(local, "/") || strings.HasPrefix(local, "//") {
-		return ref // another site, a fragment, data:, mailto:
+		return ref, "", false, false
 	}
-	target, frag, ok := rw.file(local)
+	file, frag, ok := rw.m.file(local)
 	if !ok {
-		if rw.bad != nil {
-			rw.bad(file, ref)
-		}
-		return ref
+		return ref, "", false, true
 	}
 	if frag != "" {
-		return relative(file, target) + "#" + frag
+		return file + "#" + frag, file, true, false
 	}
-	return relative(file, target)
+	return file, file, true, false
+}
+
+// escapeAttr escapes s for a double-quoted attribute value, and leaves
+// alone what needs no escaping (html.UnescapeString may have turned an
+// entity such as &#43; into a character that does not need one).
+func escapeAttr(s string) []byte {
+	if strings.ContainsAny(s, `<>&'"`) {
+		s = html.EscapeString(s)
+	}
+	return []byte(s)
+}
+
+// srcset rewrites the URLs of a srcset attribute's value ("url descriptor,
+// url descriptor"), written raw in the page at file. The site has none: it
+// is not remembered.
+func (rw *rewriter) srcset(file string, raw []byte) []byte {
+	parts := strings.Split(html.UnescapeString(string(raw)), ",")
+	for k, part := range parts {
+		f := strings.Fields(part)
+		if len(f) > 0 {
+			f[0] = rw.link(file, f[0])
+		}
+		parts[k] = strings.Join(f, " ")
+	}
+	return escapeAttr(strings.Join(parts, ", "))
+}
+
+// link rewrites one link (unescaped) of the page at file.
+func (rw *rewriter) link(file, ref string) string {
+	to, target, inMirror, unmapped := rw.where(ref)
+	if unmapped && rw.bad != nil {
+		rw.bad(file, ref)
+	}
+	if !inMirror {
+		return to
+	}
+	if rw.targets != nil {
+		rw.targets.add(target)
+	}
+	return relative(file, to)
 }
 
 // dropServerForms removes the GET forms that only a server can answer: all
 // but the one that searches (action="/updates", which becomes the search
-// page).
+// page). Most pages have only that one: they are returned as they are,
+// not copied.
 func dropServerForms(in []byte) []byte {
 	const open, end = "<form ", "</form>"
-	if !bytes.Contains(in, []byte(open)) {
-		return in
-	}
-	var out []byte
-	i := 0
-	for {
+	var out []byte // what is kept before in[kept:], once a form is dropped
+	kept := 0
+	for i := 0; ; {
 		j := bytes.Index(in[i:], []byte(open))
 		if j < 0 {
 			break
@@ -318,7 +502,6 @@ func dropServerForms(in []byte) []byte {
 		}
 		tag := in[j : j+tagEnd]
 		if !bytes.Contains(tag, []byte(` method="get"`)) || bytes.Contains(tag, []byte(` action="/updates"`)) {
-			out = append(out, in[i:j+tagEnd]...)
 			i = j + tagEnd
 			continue
 		}
@@ -326,11 +509,15 @@ func dropServerForms(in []byte) []byte {
 		if k < 0 {
 			break
 		}
-		out = append(out, in[i:j]...)
-		i = j + k + len(end)
+		if out == nil {
+			out = make([]byte, 0, len(in))
+		}
+		out = append(out, in[kept:j]...)
+		kept = j + k + len(end)
+		i = kept
 	}
 	if out == nil {
 		return in
 	}
-	return append(out, in[i:]...)
+	return append(out, in[kept:]...)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/civicmon/civicmon"
@@ -35,6 +36,11 @@ type readStore struct {
 	bytes  int        // about, of the remembered results
 	chunks []*chunk   // lent by the producer, oldest first
 	held   int        // updates in chunks
+	walks  []*walkPage
+	walked int // bytes of walks, about
+	// walkStarts counts the walks begun through each list.
+	walkStarts  map[walkID]int
+	corrections map[int64][]civicmon.Correction
 }
 
 const (
@@ -70,10 +76,6 @@ func sizeOf(v any) int {
 		n += 4096 + 512*len(v.Hits)
 	case []civicmon.Rating:
 		n += 256 * len(v)
-	case []civicmon.Correction:
-		for _, c := range v {
-			n += 128 + len(c.Note)
-		}
 	case []civicmon.Country:
 		n += 256 * len(v)
 	case map[string]civicmon.Rating:
@@ -85,7 +87,7 @@ func sizeOf(v any) int {
 // chunk is a run of the updates a filter selects, newest first: items
 // [offset, offset+len(items)) of total, and the updates on either side.
 type chunk struct {
-	key        string
+	key        listID
 	offset     int
 	total      int
 	items      []civicmon.Update // without incidents, as FindUpdates gives them
@@ -97,13 +99,44 @@ type chunk struct {
 }
 
 func newReadStore(st civicmon.Store) *readStore {
-	return &readStore{Store: st, memo: map[string]*list.Element{}, order: list.New()}
+	return &readStore{Store: st, memo: map[string]*list.Element{}, order: list.New(), walkStarts: map[walkID]int{},
+		corrections: map[int64][]civicmon.Correction{}}
 }
 
-// listKey names what a filter selects, whatever page of it is asked.
-func listKey(f civicmon.UpdateFilter) string {
-	f.Limit, f.Offset, f.SkipTotal, f.Before, f.After, f.Order = 0, 0, false, nil, nil, ""
-	return fmt.Sprintf("%+v", f)
+// listID names what a filter selects, whatever page of it is asked, in
+// whatever order: the filter's fields but its paging. It is a struct, not
+// a formatted string, because every page of a list looks its chunk up by
+// it, and fmt's reflection over the filter cost more than the lookup.
+type listID struct {
+	country, violation string
+	region             civicmon.Region
+	freedom            civicmon.Freedom
+	author             int64
+	statuses           string // joined by NUL, which no status holds
+	since, until       string // dates as text: time.Time's == compares more than the day
+}
+
+// listKey is the list that f pages through.
+func listKey(f civicmon.UpdateFilter) listID {
+	k := listID{country: f.CountryCode, violation: f.Violation, region: f.Region, freedom: f.Freedom, author: f.AuthorID}
+	switch len(f.Statuses) {
+	case 0:
+	case 1:
+		k.statuses = string(f.Statuses[0])
+	default:
+		parts := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			parts[i] = string(st)
+		}
+		k.statuses = strings.Join(parts, "\x00")
+	}
+	if !f.Since.IsZero() {
+		k.since = f.Since.String()
+	}
+	if !f.Until.IsZero() {
+		k.until = f.Until.String()
+	}
+	return k
 }
 
 // lend keeps a chunk for the pages about to be rendered.
@@ -178,6 +211,9 @@ func (s *readStore) FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([
 	if us, total, ok := s.fromChunk(f); ok {
 		return us, total, nil
 	}
+	if isWalk(f) {
+		return s.walkFind(ctx, f)
+	}
 	if f.Limit <= 0 || f.Limit > 100 { // downloads page through everything: no memory
 		return s.Store.FindUpdates(ctx, f)
 	}
@@ -190,8 +226,8 @@ func (s *readStore) FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([
 	return r.us, r.total, err
 }
 
-// fromChunk answers a page of a list, or an update's neighbour, from a
-// lent chunk.
+// fromChunk answers a page of a list, an update's neighbour, or a page of
+// a download's walk from a lent chunk.
 func (s *readStore) fromChunk(f civicmon.UpdateFilter) ([]civicmon.Update, int, bool) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -200,6 +236,9 @@ func (s *readStore) fromChunk(f civicmon.UpdateFilter) ([]civicmon.Update, int, 
 	key := listKey(f)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f.Order == "oldest" && f.Before == nil && f.Offset == 0 && f.SkipTotal && limit > 1 {
+		return s.oldestFromChunks(key, f.After, min(limit, 1000))
+	}
 	for i := len(s.chunks) - 1; i >= 0; i-- {
 		c := s.chunks[i]
 		if c.key != key {
@@ -217,7 +256,10 @@ func (s *readStore) fromChunk(f civicmon.UpdateFilter) ([]civicmon.Update, int, 
 			}
 			lo := min(f.Offset-c.offset, len(c.items))
 			hi := min(lo+limit, len(c.items))
-			return slices.Clone(c.items[lo:hi]), total, true
+			// Not a copy: the pages only read what the store gives them
+			// (see readStore). The capacity is cut at hi so that an
+			// append to the page cannot write over the chunk's next items.
+			return c.items[lo:hi:hi], total, true
 		case limit == 1 && f.Before != nil && f.After == nil && (f.Order == "" || f.Order == "newest"):
 			// The next older update.
 			k, ok := c.byID[f.Before.ID]
@@ -253,6 +295,113 @@ func (s *readStore) fromChunk(f civicmon.UpdateFilter) ([]civicmon.Update, int, 
 	return nil, 0, false
 }
 
+// oldestFromChunks answers a walk through a list oldest first, a page at
+// a time after the cursor: a country's downloads, which the producer asks
+// for right after the country's pages, while its chunks are still lent.
+// It answers only when the chunks hold every update of the page and, at
+// the list's oldest end, the end itself; otherwise the store does. The
+// page is a copy: the downloads set the incidents of its updates. The
+// caller holds s.mu.
+func (s *readStore) oldestFromChunks(key listID, after *civicmon.UpdateCursor, limit int) ([]civicmon.Update, int, bool) {
+	// pos is the position in the list (newest first) of the next update
+	// to give: the one before the cursor's, or the list's last.
+	var c *chunk
+	pos := -1
+	for _, x := range s.chunks {
+		if x.key != key {
+			continue
+		}
+		if after == nil {
+			if x.last {
+				c, pos = x, x.offset+len(x.items)-1
+			}
+			continue
+		}
+		if k, ok := x.byID[after.ID]; ok && x.items[k].PublishedOn == after.PublishedOn {
+			c, pos = x, x.offset+k-1
+		}
+	}
+	if c == nil {
+		return nil, 0, false
+	}
+	var out []civicmon.Update
+	for len(out) < limit && pos >= 0 {
+		if pos < c.offset {
+			// The newer updates are in the chunk lent before c, if it is
+			// still here.
+			c = s.chunkAt(key, pos)
+			if c == nil {
+				return nil, 0, false
+			}
+		}
+		if out == nil {
+			out = make([]civicmon.Update, 0, min(limit, pos+1))
+		}
+		for k := pos - c.offset; k >= 0 && len(out) < limit; k-- {
+			out = append(out, c.items[k])
+			pos--
+		}
+	}
+	return out, -1, true
+}
+
+// chunkAt is the lent chunk of the list that holds position pos, or nil.
+func (s *readStore) chunkAt(key listID, pos int) *chunk {
+	for _, c := range s.chunks {
+		if c.key == key && c.offset <= pos && pos < c.offset+len(c.items) {
+			return c
+		}
+	}
+	return nil
+}
+
+// IncidentsByUpdate answers from the lent chunks when they hold every
+// update asked for with its incidents (a country's downloads, after its
+// pages), and from the store otherwise.
+func (s *readStore) IncidentsByUpdate(ctx context.Context, ids []int64) (map[int64][]civicmon.Incident, error) {
+	if out, ok := s.incidentsFromChunks(ids); ok {
+		return out, nil
+	}
+	return s.walkIncidents(ctx, ids)
+}
+
+func (s *readStore) incidentsFromChunks(ids []int64) (map[int64][]civicmon.Incident, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[int64][]civicmon.Incident, len(ids))
+	var c *chunk // the chunk of the last id: the ids come in runs from one chunk
+	for _, id := range ids {
+		if c == nil || !c.holds(id) {
+			if c = s.chunkOf(id); c == nil {
+				return nil, false
+			}
+		}
+		// Like the store, no entry for an update without incidents. The
+		// slices are shared: the downloads only read them.
+		if in, ok := c.incidents[id]; ok {
+			out[id] = in
+		}
+	}
+	return out, true
+}
+
+// holds says whether c has update id and its incidents.
+func (c *chunk) holds(id int64) bool {
+	_, ok := c.byID[id]
+	return ok && c.incidents != nil
+}
+
+// chunkOf is the newest lent chunk that holds update id with its
+// incidents, or nil.
+func (s *readStore) chunkOf(id int64) *chunk {
+	for i := len(s.chunks) - 1; i >= 0; i-- {
+		if s.chunks[i].holds(id) {
+			return s.chunks[i]
+		}
+	}
+	return nil
+}
+
 func (s *readStore) UpdateBySlug(ctx context.Context, slug string) (*civicmon.Update, error) {
 	s.mu.Lock()
 	for i := len(s.chunks) - 1; i >= 0; i-- {
@@ -276,9 +425,34 @@ func (s *readStore) RatingHistory(ctx context.Context, code string) ([]civicmon.
 	return memoized(s, "history "+code, func() ([]civicmon.Rating, error) { return s.Store.RatingHistory(ctx, code) })
 }
 
+// Corrections are kept apart from the other reads, by update id: an
+// update's are asked for by its page in each language and by every feed
+// it is in, and among the other reads one in seven had been forgotten in
+// between. They are few and small (most updates have none), so every
+// update's are kept, up to correctionsMax.
 func (s *readStore) Corrections(ctx context.Context, id int64) ([]civicmon.Correction, error) {
-	return memoized(s, fmt.Sprint("corrections ", id), func() ([]civicmon.Correction, error) { return s.Store.Corrections(ctx, id) })
+	s.mu.Lock()
+	cs, ok := s.corrections[id]
+	s.mu.Unlock()
+	if ok {
+		return cs, nil
+	}
+	cs, err := s.Store.Corrections(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.corrections) >= correctionsMax {
+		clear(s.corrections)
+	}
+	s.corrections[id] = cs
+	s.mu.Unlock()
+	return cs, nil
 }
+
+// correctionsMax bounds the updates whose corrections are kept (≈50 bytes
+// each without any).
+const correctionsMax = 200000
 
 func (s *readStore) CurrentRatings(ctx context.Context, asOf civicmon.Date) (map[string]civicmon.Rating, error) {
 	return memoized(s, "current "+asOf.String(), func() (map[string]civicmon.Rating, error) { return s.Store.CurrentRatings(ctx, asOf) })
