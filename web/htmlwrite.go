@@ -6,12 +6,13 @@ import (
 	"strings"
 )
 
-// htmlWriter writes the HTML of the two things a static mirror renders by
-// the tens of thousands — the layout around every page, and the update
-// page in every language — in Go rather than through html/template. Each
-// {{action}} of a template costs a few microseconds of reflection (the
-// call, then html/template's escaper called the same way), and such a page
-// has a hundred of them: that was a quarter of an export's CPU.
+// htmlWriter writes the HTML of what a static mirror renders by the tens
+// of thousands — the layout around every page, the update page in every
+// language, the lists of updates — in Go rather than through
+// html/template. Each {{action}} of a template costs a few microseconds of
+// reflection (the call, then html/template's escaper called the same way),
+// and such a page has a hundred of them: that was a quarter of an export's
+// CPU.
 //
 // It escapes every value as html/template escapes it in the same place,
 // byte for byte: TestGoPagesMatchTemplates renders the pages both ways,
