@@ -71,23 +71,7 @@ func (s *Server) writePage(b *bytes.Buffer, name string, p *page) error {
 		w.raw("\">\n  <ul>")
 		for _, a := range alts {
 			w.raw("\n   <li>")
-			if a.Current {
-				w.raw(`<span aria-current="true" lang="`)
-				w.text(a.Lang)
-				w.raw(`">`)
-				w.text(a.Name)
-				w.raw(`</span>`)
-			} else {
-				w.raw(`<a href="`)
-				w.url(a.Href)
-				w.raw(`" lang="`)
-				w.text(a.Lang)
-				w.raw(`" hreflang="`)
-				w.text(a.Lang)
-				w.raw(`">`)
-				w.text(a.Name)
-				w.raw(`</a>`)
-			}
+			writeLanguageLink(w, a.Current, "true", a.Lang, a.Name, a.Href)
 			w.raw("</li>")
 		}
 		w.raw("\n  </ul>\n </nav>\n</header>")
@@ -106,6 +90,28 @@ func (s *Server) writePage(b *bytes.Buffer, name string, p *page) error {
 	}
 	w.raw("\n</body>\n</html>\n")
 	return nil
+}
+
+// writeLanguageLink names a language in itself: as a link to href, or,
+// for the one shown (current), as the text marked with aria-current.
+func writeLanguageLink(w htmlWriter, current bool, ariaCurrent, lang, name, href string) {
+	if current {
+		w.raw(`<span aria-current="` + ariaCurrent + `" lang="`)
+		w.text(lang)
+		w.raw(`">`)
+		w.text(name)
+		w.raw("</span>")
+		return
+	}
+	w.raw(`<a href="`)
+	w.url(href)
+	w.raw(`" lang="`)
+	w.text(lang)
+	w.raw(`" hreflang="`)
+	w.text(lang)
+	w.raw(`">`)
+	w.text(name)
+	w.raw("</a>")
 }
 
 // writeAdminNav writes the workspace's menu, on the pages of a signed-in
@@ -222,23 +228,7 @@ func writeUpdate(w htmlWriter, p *page, d *updateData) {
 		w.raw("\">\n  <ul>")
 		for _, t := range d.Translations {
 			w.raw("<li>")
-			if t.Current {
-				w.raw(`<span aria-current="page" lang="`)
-				w.text(t.Lang)
-				w.raw(`">`)
-				w.text(t.Name)
-				w.raw("</span>")
-			} else {
-				w.raw(`<a href="`)
-				w.url(t.Href)
-				w.raw(`" lang="`)
-				w.text(t.Lang)
-				w.raw(`" hreflang="`)
-				w.text(t.Lang)
-				w.raw(`">`)
-				w.text(t.Name)
-				w.raw("</a>")
-			}
+			writeLanguageLink(w, t.Current, "page", t.Lang, t.Name, t.Href)
 			w.raw("</li>")
 		}
 		w.raw("</ul>\n </nav>")
