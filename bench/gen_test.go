@@ -19,7 +19,6 @@ import (
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/gen"
-	"github.com/civicmon/civicmon/sqlite"
 )
 
 // UpdatesEnv sets how many updates each iteration of the generator
@@ -55,16 +54,7 @@ func BenchmarkGenSQLite(b *testing.B) {
 	b.StopTimer()
 	for i := range b.N {
 		path := filepath.Join(b.TempDir(), "gen-"+strconv.Itoa(i)+".db")
-		db, err := sqlite.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := db.Migrate(ctx, nil); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := demo.LoadCountries(ctx, db.Store()); err != nil {
-			b.Fatal(err)
-		}
+		db := newBenchDB(b, ctx, path, true)
 		b.StartTimer()
 		st, err := gen.Run(ctx, db.Store(), gen.Options{Updates: n, Seed: uint64(i + 1)})
 		b.StopTimer()

@@ -17,6 +17,7 @@ import (
 	"github.com/civicmon/civicmon/dataio"
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/gen"
+	"github.com/civicmon/civicmon/sqldb"
 	"github.com/civicmon/civicmon/sqlite"
 )
 
@@ -69,13 +70,7 @@ func BenchmarkImportSQLite(b *testing.B) {
 	b.ResetTimer()
 	b.StopTimer()
 	for i := range b.N {
-		db, err := sqlite.Open(filepath.Join(dir, "dst-"+strconv.Itoa(i)+".db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := db.Migrate(ctx, nil); err != nil {
-			b.Fatal(err)
-		}
+		db := newBenchDB(b, ctx, filepath.Join(dir, "dst-"+strconv.Itoa(i)+".db"), false)
 		in, err := os.Open(file)
 		if err != nil {
 			b.Fatal(err)
@@ -198,16 +193,7 @@ func BenchmarkImportDossierSQLite(b *testing.B) {
 	b.ResetTimer()
 	b.StopTimer()
 	for i := range b.N {
-		db, err := sqlite.Open(filepath.Join(dir, "dst-"+strconv.Itoa(i)+".db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := db.Migrate(ctx, nil); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := demo.LoadCountries(ctx, db.Store()); err != nil {
-			b.Fatal(err)
-		}
+		db := newBenchDB(b, ctx, filepath.Join(dir, "dst-"+strconv.Itoa(i)+".db"), true)
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
 		rep, err := dataio.Import(ctx, db.Store(), []dataio.Input{{Name: "kazakhstan.txt", R: bytes.NewReader(file)}}, dataio.ImportOptions{})
@@ -226,4 +212,22 @@ func BenchmarkImportDossierSQLite(b *testing.B) {
 	b.ReportMetric(float64(imported)/elapsed.Seconds(), "updates/s")
 	b.ReportMetric(float64(len(file))/float64(n), "bytes/update")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(imported), "cpu-µs/update")
+}
+
+// newBenchDB makes a new SQLite database at path with the current schema,
+// and with the demo countries when asked.
+func newBenchDB(b *testing.B, ctx context.Context, path string, countries bool) *sqldb.DB {
+	db, err := sqlite.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Migrate(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	if countries {
+		if _, err := demo.LoadCountries(ctx, db.Store()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db
 }
