@@ -189,32 +189,12 @@ func writeUpdate(w htmlWriter, p *page, d *updateData) {
 		w.text(u.Partner)
 		w.raw("</dd>")
 	}
-	if len(u.Freedoms) > 0 {
-		w.raw("\n  <dt>")
-		w.text(p.T("Freedoms"))
-		w.raw(`</dt><dd><ul class="tags">`)
-		for _, f := range u.Freedoms {
-			w.raw(`<li><a href="`)
-			w.url(p.Link("/freedoms/" + string(f)))
-			w.raw(`">`)
-			w.text(p.Freedom(f))
-			w.raw("</a></li>")
-		}
-		w.raw("</ul></dd>")
-	}
-	if len(d.Violations) > 0 {
-		w.raw("\n  <dt>")
-		w.text(p.T("Violations"))
-		w.raw(`</dt><dd><ul class="tags">`)
-		for _, v := range d.Violations {
-			w.raw(`<li><a href="`)
-			w.url(p.Link("/tags/" + v.Slug))
-			w.raw(`">`)
-			w.text(v.Name)
-			w.raw("</a></li>")
-		}
-		w.raw("</ul></dd>")
-	}
+	writeTermList(w, p, "Freedoms", len(u.Freedoms), func(i int) (string, string) {
+		return "/freedoms/" + string(u.Freedoms[i]), p.Freedom(u.Freedoms[i])
+	})
+	writeTermList(w, p, "Violations", len(d.Violations), func(i int) (string, string) {
+		return "/tags/" + d.Violations[i].Slug, d.Violations[i].Name
+	})
 	w.raw("\n  <dt class=\"print-only\">")
 	w.text(p.T("Permalink"))
 	w.raw(`</dt><dd class="print-only">`)
@@ -332,6 +312,27 @@ func writeUpdate(w htmlWriter, p *page, d *updateData) {
 	w.raw(`">`)
 	w.text(p.T("All updates on %s", c.Name))
 	w.raw("</a></p>\n</nav>\n")
+}
+
+// writeTermList writes one of the update's facts that is a list of
+// links (its freedoms, its violations), when it has any: term gives the
+// i-th link's path and name.
+func writeTermList(w htmlWriter, p *page, label string, n int, term func(i int) (path, name string)) {
+	if n == 0 {
+		return
+	}
+	w.raw("\n  <dt>")
+	w.text(p.T(label))
+	w.raw(`</dt><dd><ul class="tags">`)
+	for i := range n {
+		path, name := term(i)
+		w.raw(`<li><a href="`)
+		w.url(p.Link(path))
+		w.raw(`">`)
+		w.text(name)
+		w.raw("</a></li>")
+	}
+	w.raw("</ul></dd>")
 }
 
 func writeIncidents(w htmlWriter, p *page, incidents []incidentView) {
