@@ -45,18 +45,18 @@ type twoFactorData struct {
 
 // handleTwoFactorForm asks a half-signed-in account for its code.
 func (s *Server) handleTwoFactorForm(w http.ResponseWriter, r *http.Request) {
-	if _, u, pending := s.session(r); u == nil || !pending {
+	if _, u, pending := s.Session(r); u == nil || !pending {
 		http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 		return
 	}
 	p := s.adminPage(w, r, "Two-step sign-in")
 	p.Data = twoFactorData{Next: safeNext(r.URL.Query().Get("next"))}
-	s.render(w, r, http.StatusOK, "admin_2fa", p)
+	s.Render(w, r, http.StatusOK, "admin_2fa", p)
 }
 
 func (s *Server) handleTwoFactor(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sess, u, pending := s.session(r)
+	sess, u, pending := s.Session(r)
 	if u == nil || !pending {
 		http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 		return
@@ -68,32 +68,32 @@ func (s *Server) handleTwoFactor(w http.ResponseWriter, r *http.Request) {
 		p := s.adminPage(w, r, "Two-step sign-in")
 		data.Error = p.T(msgid("Too many failed sign-ins for this account. Wait 15 minutes and try again, or reset the password."))
 		p.Data = data
-		s.render(w, r, http.StatusTooManyRequests, "admin_2fa", p)
+		s.Render(w, r, http.StatusTooManyRequests, "admin_2fa", p)
 		return
 	}
 	step, ok := totp.VerifyStep(u.TOTPSecret, r.PostFormValue("code"), now)
 	if !ok || !s.totpSteps.claim(u.ID, step) {
-		s.accountThrottle.fail(acctKey, now)
+		s.accountThrottle.Fail(acctKey, now)
 		s.cfg.Store.Audit(civicmon.WithActor(ctx, u.ID), "user.2fa_failed", "user", itoa64(u.ID), "")
 		p := s.adminPage(w, r, "Two-step sign-in")
 		data.Error = p.T(msgid("That code is not right, or was already used. Enter the current code from your app."))
 		p.Data = data
-		s.render(w, r, http.StatusUnauthorized, "admin_2fa", p)
+		s.Render(w, r, http.StatusUnauthorized, "admin_2fa", p)
 		return
 	}
 	s.accountThrottle.reset(acctKey)
 	// A new token for the full session: the half-signed-in one is spent.
 	if err := s.cfg.Store.DeleteSession(ctx, sess.TokenHash); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	token := randomToken()
 	full := civicmon.Session{TokenHash: hashToken(token), UserID: u.ID, ExpiresAt: now.Add(sessionTTL)}
 	if err := s.cfg.Store.CreateSession(ctx, &full); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.setSessionCookie(w, r, token, sessionTTL)
+	s.SetSessionCookie(w, r, token, sessionTTL)
 	s.cfg.Store.Audit(civicmon.WithActor(ctx, u.ID), "user.login", "user", itoa64(u.ID), "two-step")
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }
@@ -118,14 +118,14 @@ func (s *Server) handleAccount2FA(w http.ResponseWriter, r *http.Request) {
 		data.Message = p.T("Two-step sign-in is off.")
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "admin_account_2fa", p)
+	s.Render(w, r, http.StatusOK, "admin_account_2fa", p)
 }
 
 // handleAccount2FASave turns the second factor on (after a code from the
 // new secret proves the app has it) or off (after the password).
 func (s *Server) handleAccount2FASave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	u := *userFrom(ctx)
+	u := *UserFrom(ctx)
 	fail := func(msg string, secret string) {
 		p := s.adminPage(w, r, "Two-step sign-in")
 		data := twoFactorData{Enabled: u.TOTPSecret != "", Error: p.T(msg), Secret: secret}
@@ -133,10 +133,10 @@ func (s *Server) handleAccount2FASave(w http.ResponseWriter, r *http.Request) {
 			data.URI = totp.URI(secret, "civicmon", u.Email)
 		}
 		p.Data = data
-		s.render(w, r, http.StatusUnprocessableEntity, "admin_account_2fa", p)
+		s.Render(w, r, http.StatusUnprocessableEntity, "admin_account_2fa", p)
 	}
 	if r.PostFormValue("action") == "disable" {
-		if s.requires2FA(ctx, u.Role) {
+		if s.Requires2FA(ctx, u.Role) {
 			fail(msgid("Two-step sign-in is required for your role: it cannot be turned off."), "")
 			return
 		}
@@ -154,7 +154,7 @@ func (s *Server) handleAccount2FASave(w http.ResponseWriter, r *http.Request) {
 		u.TOTPSecret = secret
 	}
 	if err := s.cfg.Store.SaveUser(ctx, &u); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	done := "on"
@@ -172,7 +172,7 @@ type resetData struct {
 func (s *Server) handleResetRequestForm(w http.ResponseWriter, r *http.Request) {
 	p := s.adminPage(w, r, "Reset your password")
 	p.Data = resetData{MailEnabled: s.cfg.Mail.Enabled()}
-	s.render(w, r, http.StatusOK, "admin_reset", p)
+	s.Render(w, r, http.StatusOK, "admin_reset", p)
 }
 
 // handleResetRequest mails a one-time link. It answers the same whether
@@ -187,18 +187,18 @@ func (s *Server) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 	if b, _ := s.addressThrottle.blocked(ipKey, now); b || !s.cfg.Mail.Enabled() {
 		data.Error = p.T(msgid("Password reset by e-mail is not available right now. Ask an administrator."))
 		p.Data = data
-		s.render(w, r, http.StatusServiceUnavailable, "admin_reset", p)
+		s.Render(w, r, http.StatusServiceUnavailable, "admin_reset", p)
 		return
 	}
-	s.addressThrottle.fail(ipKey, now) // every request counts against the address
+	s.addressThrottle.Fail(ipKey, now) // every request counts against the address
 	if u, err := s.cfg.Store.UserByEmail(ctx, email); err == nil && !u.Disabled {
 		token := randomToken()
 		reset := civicmon.PasswordReset{TokenHash: hashToken(token), UserID: u.ID, ExpiresAt: now.Add(resetTTL)}
 		if err := s.cfg.Store.CreatePasswordReset(ctx, &reset); err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		link := s.absoluteURL(r, "/admin/password-reset/"+token)
+		link := s.AbsoluteURL(r, "/admin/password-reset/"+token)
 		msg := mail.Message{To: u.Email, Subject: p.T("Reset your civicmon password"),
 			Text: p.T("Someone asked to reset the password of your civicmon account. If it was you, open this link within an hour to choose a new password; it works once:") +
 				"\n\n" + link + "\n\n" + p.T("If it was not you, ignore this message: your password stays as it is.") + "\n"}
@@ -208,13 +208,13 @@ func (s *Server) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Message = p.T(msgid("If an account has this address, a link to reset its password is on its way. It works once, for an hour."))
 	p.Data = data
-	s.render(w, r, http.StatusOK, "admin_reset", p)
+	s.Render(w, r, http.StatusOK, "admin_reset", p)
 }
 
 func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) {
 	p := s.adminPage(w, r, "Choose a new password")
 	p.Data = resetData{Token: r.PathValue("token")}
-	s.render(w, r, http.StatusOK, "admin_reset_confirm", p)
+	s.Render(w, r, http.StatusOK, "admin_reset_confirm", p)
 }
 
 // handleReset sets the new password. The token is spent here, on the form's
@@ -226,7 +226,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg string) {
 		data.Error = msg
 		p.Data = data
-		s.render(w, r, status, "admin_reset_confirm", p)
+		s.Render(w, r, status, "admin_reset_confirm", p)
 	}
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("password2") {
@@ -239,7 +239,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := password.Hash(pw, password.Default)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	var done bool
@@ -263,7 +263,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/login?reset=1", http.StatusSeeOther)

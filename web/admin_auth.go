@@ -11,13 +11,13 @@ import (
 
 // adminPage starts a workspace page: never cached, never indexed, with the
 // form token and the signed-in account.
-func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, title string) *page {
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, title string) *Page {
 	w.Header().Set("Cache-Control", "no-store")
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T(title)
 	p.NoIndex = true
-	p.User = userFrom(r.Context())
-	p.CSRF = s.csrfToken(w, r)
+	p.User = UserFrom(r.Context())
+	p.CSRF = s.CSRFToken(w, r)
 	return p
 }
 
@@ -40,7 +40,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		data.Message = p.T(msgid("Your password is changed, and every session of the account is signed out. Sign in with the new password."))
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "admin_login", p)
+	s.Render(w, r, http.StatusOK, "admin_login", p)
 }
 
 // dummyHash makes a sign-in with an unknown e-mail cost as much as one
@@ -59,7 +59,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		p := s.adminPage(w, r, "Sign in")
 		data.Error = p.T(msg)
 		p.Data = data
-		s.render(w, r, status, "admin_login", p)
+		s.Render(w, r, status, "admin_login", p)
 	}
 	acctKey, ipKey := "account:"+email, "address:"+clientIP(r)
 	if b1, _ := s.accountThrottle.blocked(acctKey, now); b1 {
@@ -76,8 +76,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		hash = u.PasswordHash
 	}
 	if perr := password.Verify(r.PostFormValue("password"), hash); err != nil || perr != nil || u.Disabled {
-		s.accountThrottle.fail(acctKey, now)
-		s.addressThrottle.fail(ipKey, now)
+		s.accountThrottle.Fail(acctKey, now)
+		s.addressThrottle.Fail(ipKey, now)
 		if aerr := s.cfg.Store.Audit(ctx, "user.login_failed", "user", email, ""); aerr != nil {
 			s.log.Error("audit", "err", aerr)
 		}
@@ -93,10 +93,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		sess.ExpiresAt, ttl = now.Add(mfaTTL), mfaTTL
 	}
 	if err := s.cfg.Store.CreateSession(ctx, &sess); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.setSessionCookie(w, r, token, ttl)
+	s.SetSessionCookie(w, r, token, ttl)
 	if sess.MFAPending {
 		http.Redirect(w, r, "/admin/login/2fa?next="+urlQueryEscape(data.Next), http.StatusSeeOther)
 		return
@@ -108,13 +108,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if sess, u, _ := s.session(r); sess != nil {
+	if sess, u, _ := s.Session(r); sess != nil {
 		if err := s.cfg.Store.DeleteSession(r.Context(), sess.TokenHash); err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		s.cfg.Store.Audit(civicmon.WithActor(r.Context(), u.ID), "user.logout", "user", itoa64(u.ID), "")
 	}
-	s.clearSessionCookie(w, r)
+	s.ClearSessionCookie(w, r)
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 }

@@ -24,7 +24,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		data.Mine, _, err = s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{AuthorID: u.ID,
 			Statuses: []civicmon.Status{civicmon.StatusDraft, civicmon.StatusInReview}, Order: "newest", Limit: 100})
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 	}
@@ -32,16 +32,16 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		data.ReviewQueue, _, err = s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{
 			Statuses: []civicmon.Status{civicmon.StatusInReview}, Limit: 100})
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		data.Recent, _, err = s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{
 			Statuses: []civicmon.Status{civicmon.StatusPublished}, Limit: 10})
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "admin_dashboard", p)
+	s.Render(w, r, http.StatusOK, "admin_dashboard", p)
 }

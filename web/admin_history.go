@@ -30,7 +30,7 @@ func (s *Server) handleUpdateHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	revs, err := s.cfg.Store.Revisions(ctx, "update", u.ID)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p := s.adminPage(w, r, "History")
@@ -43,16 +43,16 @@ func (s *Server) handleRecordHistory(w http.ResponseWriter, r *http.Request) {
 	entity := r.PathValue("entity")
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || (entity != "rating" && entity != "watchlist") {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	revs, err := s.cfg.Store.Revisions(r.Context(), entity, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if len(revs) == 0 {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	p := s.adminPage(w, r, "History")
@@ -63,7 +63,7 @@ func (s *Server) handleRecordHistory(w http.ResponseWriter, r *http.Request) {
 	s.renderHistory(w, r, p, historyData{Title: entity + " " + itoa64(id), Back: back}, revs)
 }
 
-func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, p *page, data historyData, revs []civicmon.Revision) {
+func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, p *Page, data historyData, revs []civicmon.Revision) {
 	ctx := r.Context()
 	p.Title = p.T("History") + ": " + data.Title
 	names := map[int64]string{0: p.T("the system")}
@@ -80,7 +80,7 @@ func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, p *page, 
 		prev = rv.Snapshot
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "admin_history", p)
+	s.Render(w, r, http.StatusOK, "admin_history", p)
 }
 
 // trimDiff keeps changed lines and n lines of context around them, with a

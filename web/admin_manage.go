@@ -27,7 +27,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	p := s.adminPage(w, r, "Accounts")
 	users, err := s.cfg.Store.Users(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	data := usersData{Users: users, Roles: civicmon.Roles, Form: form, Errors: errs}
@@ -35,7 +35,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.render(w, r, status, "admin_users", p)
+	s.Render(w, r, status, "admin_users", p)
 }
 
 // handleUserCreate adds an account with a first password that its owner
@@ -50,7 +50,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := password.Hash(pw, password.Default)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	u.PasswordHash = hash
@@ -65,15 +65,15 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 // clears its second factor (for someone who lost their phone).
 func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	me := userFrom(ctx)
+	me := UserFrom(ctx)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	u, err := s.cfg.Store.UserByID(ctx, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	signOut := false
@@ -97,7 +97,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 	case "clear_2fa":
 		u.TOTPSecret = ""
 	default:
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	if err := s.cfg.Store.SaveUser(ctx, u); err != nil {
@@ -108,7 +108,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	if signOut {
 		if err := s.cfg.Store.DeleteUserSessions(ctx, u.ID); err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 	}
@@ -125,7 +125,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, sh
 	case civicmon.ErrorCode(err) == civicmon.ECONFLICT:
 		show([]civicmon.FieldError{{Field: "form", Message: civicmon.ErrorMessage(err)}})
 	default:
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 	}
 }
 
@@ -145,7 +145,7 @@ func (s *Server) renderVocab(w http.ResponseWriter, r *http.Request, status int,
 	p := s.adminPage(w, r, "Vocabularies")
 	v, err := s.cfg.Store.Vocabulary(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	data.Vocab = v
@@ -153,7 +153,7 @@ func (s *Server) renderVocab(w http.ResponseWriter, r *http.Request, status int,
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.render(w, r, status, "admin_vocab", p)
+	s.Render(w, r, status, "admin_vocab", p)
 }
 
 func (s *Server) handleVocabularyAdd(w http.ResponseWriter, r *http.Request) {
@@ -196,7 +196,7 @@ func (s *Server) handleWatchlistAdmin(w http.ResponseWriter, r *http.Request) {
 	if id := r.PathValue("id"); id != "" {
 		ed, err := s.watchlistEdition(r, id)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		form = *ed
@@ -224,18 +224,18 @@ func (s *Server) watchlistEdition(r *http.Request, id string) (*civicmon.Watchli
 
 func (s *Server) renderWatchlistAdmin(w http.ResponseWriter, r *http.Request, status int, form civicmon.WatchlistEdition, errs []civicmon.FieldError, done bool) {
 	p := s.adminPage(w, r, "Watchlist editions")
-	d, err := s.siteData(r.Context())
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	rows := append(append([]civicmon.WatchlistEntry{}, form.Entries...), make([]civicmon.WatchlistEntry, max(0, watchlistRows-len(form.Entries)))...)
-	data := watchlistAdminData{Editions: d.editions, Countries: d.countries, Form: form, Rows: rows, Errors: errs}
+	data := watchlistAdminData{Editions: d.Editions, Countries: d.Countries, Form: form, Rows: rows, Errors: errs}
 	if done {
 		data.Message = p.T("Published.")
 	}
 	p.Data = data
-	s.render(w, r, status, "admin_watchlist", p)
+	s.Render(w, r, status, "admin_watchlist", p)
 }
 
 // handleWatchlistCreate publishes a new watchlist edition, or saves the
@@ -246,7 +246,7 @@ func (s *Server) handleWatchlistCreate(w http.ResponseWriter, r *http.Request) {
 	if v := r.PathValue("id"); v != "" {
 		ed, err := s.watchlistEdition(r, v)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		id = ed.ID
@@ -300,7 +300,7 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 	p := s.adminPage(w, r, "Settings")
 	v, err := s.cfg.Store.Setting(r.Context(), civicmon.SettingRequire2FA)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	data := settingsData{Roles: civicmon.Roles, Required: map[civicmon.Role]bool{}}
@@ -311,7 +311,7 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "admin_settings", p)
+	s.Render(w, r, http.StatusOK, "admin_settings", p)
 }
 
 func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
@@ -323,7 +323,7 @@ func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := s.cfg.Store.SetSetting(r.Context(), civicmon.SettingRequire2FA, strings.Join(roles, ",")); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/settings?done=1", http.StatusSeeOther)

@@ -36,14 +36,14 @@ func (s *Server) handleRatings(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status int, form civicmon.RatingProposal, errs []civicmon.FieldError, done string) {
 	ctx := r.Context()
 	p := s.adminPage(w, r, "Rating changes")
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	all, err := s.cfg.Store.RatingProposals(ctx, "")
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	names := map[int64]string{}
@@ -61,7 +61,7 @@ func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status in
 		names[id] = n
 		return n
 	}
-	data := ratingsData{Countries: d.countries, Form: form, Errors: errs}
+	data := ratingsData{Countries: d.Countries, Form: form, Errors: errs}
 	switch done {
 	case "proposed":
 		data.Message = p.T("Proposed. It takes effect when another person approves it.")
@@ -73,9 +73,9 @@ func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status in
 	for _, pr := range all {
 		v := proposalView{RatingProposal: pr, Proposer: name(pr.ProposedBy), Decider: name(pr.DecidedBy),
 			OwnProposal: pr.ProposedBy == p.User.ID}
-		if c, ok := d.byCode[pr.CountryCode]; ok {
+		if c, ok := d.ByCode[pr.CountryCode]; ok {
 			v.Country = c.Name
-			if cur, ok := d.current[c.Code]; ok {
+			if cur, ok := d.Current[c.Code]; ok {
 				v.Current = &cur
 			}
 		}
@@ -86,11 +86,11 @@ func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	p.Data = data
-	s.render(w, r, status, "admin_ratings", p)
+	s.Render(w, r, status, "admin_ratings", p)
 }
 
 func (s *Server) handleProposeRating(w http.ResponseWriter, r *http.Request) {
-	me := userFrom(r.Context())
+	me := UserFrom(r.Context())
 	f := civicmon.RatingProposal{CountryCode: r.PostFormValue("country"), Rationale: strings.TrimSpace(r.PostFormValue("rationale")),
 		Source: strings.TrimSpace(r.PostFormValue("source")), Category: civicmon.Category(r.PostFormValue("category")),
 		DateApproximate: r.PostFormValue("date_approximate") != "", ProposedBy: me.ID}
@@ -114,7 +114,7 @@ func (s *Server) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &ve):
 			errs = ve.Fields
 		case err != nil:
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 	}
@@ -129,10 +129,10 @@ func (s *Server) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 // approval by the proposer, whatever their role.
 func (s *Server) handleDecideRating(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	me := userFrom(ctx)
+	me := UserFrom(ctx)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	note := strings.TrimSpace(r.PostFormValue("note"))
@@ -142,18 +142,18 @@ func (s *Server) handleDecideRating(w http.ResponseWriter, r *http.Request) {
 	} else if r.PathValue("decision") == "approve" {
 		_, err = s.cfg.Store.ApproveRatingProposal(ctx, id, me.ID, note)
 	} else {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	switch civicmon.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/admin/ratings?done="+done, http.StatusSeeOther)
 	case civicmon.EFORBIDDEN:
-		s.forbidden(w, r, civicmon.ErrorMessage(err))
+		s.Forbidden(w, r, civicmon.ErrorMessage(err))
 	case civicmon.ECONFLICT, civicmon.EINVALID:
 		s.renderRatings(w, r, http.StatusConflict, civicmon.RatingProposal{},
 			[]civicmon.FieldError{{Field: "proposal " + itoa64(id), Message: civicmon.ErrorMessage(err)}}, "")
 	default:
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 	}
 }

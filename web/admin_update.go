@@ -45,14 +45,14 @@ func (s *Server) handleUpdateForm(w http.ResponseWriter, r *http.Request) {
 	}
 	data, err := s.updateForm(ctx, p, u)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if r.URL.Query().Get("saved") != "" {
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "admin_update", p)
+	s.Render(w, r, http.StatusOK, "admin_update", p)
 }
 
 // loadEditable loads an update the account may open.
@@ -65,7 +65,7 @@ func (s *Server) loadEditable(r *http.Request, id string) (*civicmon.Update, err
 	if err != nil {
 		return nil, err
 	}
-	if !civicmon.CanView(userFrom(r.Context()), u) {
+	if !civicmon.CanView(UserFrom(r.Context()), u) {
 		return nil, civicmon.Errorf(civicmon.EFORBIDDEN, "you may not open this update")
 	}
 	return u, nil
@@ -74,18 +74,18 @@ func (s *Server) loadEditable(r *http.Request, id string) (*civicmon.Update, err
 // adminFail answers workspace errors: 403 and 404 as pages, others as 500.
 func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 	if civicmon.ErrorCode(err) == civicmon.EFORBIDDEN {
-		s.forbidden(w, r, civicmon.ErrorMessage(err))
+		s.Forbidden(w, r, civicmon.ErrorMessage(err))
 		return
 	}
-	s.fail(w, r, err)
+	s.Fail(w, r, err)
 }
 
-func (s *Server) updateForm(ctx context.Context, p *page, u *civicmon.Update) (*updateFormData, error) {
-	d, err := s.siteData(ctx)
+func (s *Server) updateForm(ctx context.Context, p *Page, u *civicmon.Update) (*updateFormData, error) {
+	d, err := s.SiteData(ctx)
 	if err != nil {
 		return nil, err
 	}
-	data := &updateFormData{U: *u, New: u.ID == 0, Countries: d.countries, Vocab: d.vocab, Freedoms: civicmon.Freedoms}
+	data := &updateFormData{U: *u, New: u.ID == 0, Countries: d.Countries, Vocab: d.Vocab, Freedoms: civicmon.Freedoms}
 	for _, a := range []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequestChanges, civicmon.ActionPublish,
 		civicmon.ActionUnpublish, civicmon.ActionArchive} {
 		if _, err := civicmon.Transition(u.Status, a); err == nil && civicmon.CanAct(p.User, u, a) == nil {
@@ -102,7 +102,7 @@ func (s *Server) updateForm(ctx context.Context, p *page, u *civicmon.Update) (*
 // "preview" renders the Markdown and saves nothing.
 func (s *Server) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	me := userFrom(ctx)
+	me := UserFrom(ctx)
 	p := s.adminPage(w, r, "New update")
 	stored := &civicmon.Update{Language: "en", Status: civicmon.StatusDraft, AuthorID: me.ID}
 	if id := r.PathValue("id"); id != "" {
@@ -121,13 +121,13 @@ func (s *Server) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 	rerender := func(status int, errs []civicmon.FieldError, preview template.HTML) {
 		data, err := s.updateForm(ctx, p, u)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		data.U.Status = stored.Status
 		data.Errors, data.Preview = errs, preview
 		p.Data = data
-		s.render(w, r, status, "admin_update", p)
+		s.Render(w, r, status, "admin_update", p)
 	}
 	if action == "preview" {
 		rerender(http.StatusOK, formErrs, markdown.ToHTML(u.Body))
@@ -163,7 +163,7 @@ func (s *Server) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 		case civicmon.ErrorCode(err) == civicmon.ECONFLICT:
 			rerender(http.StatusConflict, []civicmon.FieldError{{Field: "update", Message: civicmon.ErrorMessage(err)}}, "")
 		default:
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 		}
 		return
 	}

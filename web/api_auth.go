@@ -30,7 +30,7 @@ func bearerToken(r *http.Request) (string, bool) {
 // without the anti-forgery token: an API request that authenticates with
 // a token of its own.
 func apiCSRFExempt(r *http.Request) bool {
-	return isAPIPath(r.URL.Path) && r.Header.Get("Authorization") != ""
+	return IsAPIPath(r.URL.Path) && r.Header.Get("Authorization") != ""
 }
 
 const apiNeedsToken = "This operation needs an API token: send the header \"Authorization: Bearer <token>\". " +
@@ -40,7 +40,7 @@ const apiNeedsToken = "This operation needs an API token: send the header \"Auth
 // without a token, and so taken for a browser's, that lacks the
 // anti-forgery token or comes from another site.
 func (s *Server) apiCSRFRefused(w http.ResponseWriter, r *http.Request) {
-	s.apiProblem(w, r, probForbidden, apiNeedsToken+
+	s.Problem(w, r, ProbForbidden, apiNeedsToken+
 		" (Requests without a token are taken for a signed-in browser's, which must carry the workspace's anti-forgery token.)")
 }
 
@@ -59,18 +59,18 @@ func (s *Server) requireAPI(w http.ResponseWriter, r *http.Request, p civicmon.P
 		// enforced here as in the workspace; token service accounts never
 		// sign in, so it does not apply to them.)
 		var pending bool
-		_, u, pending = s.session(r)
+		_, u, pending = s.Session(r)
 		if u == nil || pending {
-			s.apiProblem(w, r, probForbidden, apiNeedsToken)
+			s.Problem(w, r, ProbForbidden, apiNeedsToken)
 			return
 		}
-		if s.mustEnrol(ctx, u) {
-			s.apiProblem(w, r, probForbidden, "Turn on two-step sign-in first: it is required for your role.")
+		if s.MustEnrol(ctx, u) {
+			s.Problem(w, r, ProbForbidden, "Turn on two-step sign-in first: it is required for your role.")
 			return
 		}
 	}
 	if !u.Role.Can(p) {
-		s.apiProblem(w, r, probForbidden, "The role "+string(u.Role)+" may not do this: it needs the permission "+string(p)+".")
+		s.Problem(w, r, ProbForbidden, "The role "+string(u.Role)+" may not do this: it needs the permission "+string(p)+".")
 		return
 	}
 	next(w, r.WithContext(civicmon.WithActor(context.WithValue(ctx, userKey{}, u), u.ID)))
@@ -84,20 +84,20 @@ func (s *Server) tokenUser(w http.ResponseWriter, r *http.Request) (*civicmon.Us
 	token, ok := bearerToken(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="civicmon", error="invalid_request"`)
-		s.apiProblem(w, r, probUnauth, `The Authorization header must be "Bearer <token>".`)
+		s.Problem(w, r, ProbUnauth, `The Authorization header must be "Bearer <token>".`)
 		return nil, false
 	}
 	refuse := func(why string) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="civicmon", error="invalid_token"`)
-		s.apiProblem(w, r, probUnauth, why)
+		s.Problem(w, r, ProbUnauth, why)
 	}
 	t, err := s.cfg.Store.APITokenByHash(ctx, civicmon.HashAPIToken(token))
-	if isNotFound(err) {
+	if IsNotFound(err) {
 		refuse("This API token is not known. Check that it was copied whole.")
 		return nil, false
 	}
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return nil, false
 	}
 	use := r.Method + " " + r.URL.Path
@@ -111,7 +111,7 @@ func (s *Server) tokenUser(w http.ResponseWriter, r *http.Request) (*civicmon.Us
 	}
 	u, err := s.cfg.Store.UserByID(ctx, t.UserID)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return nil, false
 	}
 	if u.Disabled {
@@ -121,7 +121,7 @@ func (s *Server) tokenUser(w http.ResponseWriter, r *http.Request) (*civicmon.Us
 	// Every use is audited before the work starts, so refused and failed
 	// requests are in the log too. No audit, no work.
 	if err := s.cfg.Store.UseAPIToken(ctx, t.ID, use); err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return nil, false
 	}
 	return u, true

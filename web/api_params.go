@@ -45,7 +45,7 @@ func (p *apiParams) addf(field, format string, args ...any) {
 func (p *apiParams) get(name string) string { return strings.TrimSpace(p.q.Get(name)) }
 
 // country accepts an ISO code in any case or a country's slug.
-func (p *apiParams) country(d *siteData) string {
+func (p *apiParams) country(d *SiteData) string {
 	v := p.get("country")
 	if v == "" {
 		return ""
@@ -93,18 +93,18 @@ func (p *apiParams) category() civicmon.Category {
 	return ""
 }
 
-func (p *apiParams) violation(d *siteData) string {
+func (p *apiParams) violation(d *SiteData) string {
 	v := p.get("violation")
-	if v != "" && !d.vocab.HasViolation(v) {
+	if v != "" && !d.Vocab.HasViolation(v) {
 		p.addf("violation", "%q is not a violation type: GET /api/v1/vocabularies lists them", v)
 		return ""
 	}
 	return v
 }
 
-func (p *apiParams) target(d *siteData) string {
+func (p *apiParams) target(d *SiteData) string {
 	v := p.get("target")
-	if v != "" && !d.vocab.HasTarget(v) {
+	if v != "" && !d.Vocab.HasTarget(v) {
 		p.addf("target", "%q is not a target group: GET /api/v1/vocabularies lists them", v)
 		return ""
 	}
@@ -211,11 +211,11 @@ func joinSlugs[T ~string](xs []T) string {
 }
 
 // country finds a country by its code (any case) or its slug.
-func (d *siteData) country(v string) *civicmon.Country {
-	if c, ok := d.byCode[strings.ToUpper(v)]; ok && len(v) == 2 {
+func (d *SiteData) country(v string) *civicmon.Country {
+	if c, ok := d.ByCode[strings.ToUpper(v)]; ok && len(v) == 2 {
 		return c
 	}
-	if c, ok := d.bySlug[v]; ok {
+	if c, ok := d.BySlug[v]; ok {
 		return c
 	}
 	return nil

@@ -14,25 +14,25 @@ import (
 
 const problemDocs = "https://github.com/civicmon/civicmon/blob/main/docs/api.md#"
 
-// problemType is one kind of error the API reports.
-type problemType struct {
+// ProblemType is one kind of error the API reports.
+type ProblemType struct {
 	slug   string
 	title  string
 	status int
 }
 
 var (
-	probBadRequest  = problemType{"bad-request", "The request could not be read", http.StatusBadRequest}
-	probUnauth      = problemType{"unauthorized", "Unauthorized", http.StatusUnauthorized}
-	probForbidden   = problemType{"forbidden", "Not allowed", http.StatusForbidden}
-	probNotFound    = problemType{"not-found", "Not found", http.StatusNotFound}
-	probMethod      = problemType{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
-	probConflict    = problemType{"conflict", "Conflict", http.StatusConflict}
-	probTooLarge    = problemType{"too-large", "Request body too large", http.StatusRequestEntityTooLarge}
-	probMediaType   = problemType{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
-	probInvalid     = problemType{"invalid", "The request is not valid", http.StatusUnprocessableEntity}
-	probInternal    = problemType{"internal", "Internal server error", http.StatusInternalServerError}
-	probUnavailable = problemType{"not-ready", "Service unavailable", http.StatusServiceUnavailable}
+	ProbBadRequest  = ProblemType{"bad-request", "The request could not be read", http.StatusBadRequest}
+	ProbUnauth      = ProblemType{"unauthorized", "Unauthorized", http.StatusUnauthorized}
+	ProbForbidden   = ProblemType{"forbidden", "Not allowed", http.StatusForbidden}
+	ProbNotFound    = ProblemType{"not-found", "Not found", http.StatusNotFound}
+	ProbMethod      = ProblemType{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
+	ProbConflict    = ProblemType{"conflict", "Conflict", http.StatusConflict}
+	ProbTooLarge    = ProblemType{"too-large", "Request body too large", http.StatusRequestEntityTooLarge}
+	ProbMediaType   = ProblemType{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
+	ProbInvalid     = ProblemType{"invalid", "The request is not valid", http.StatusUnprocessableEntity}
+	ProbInternal    = ProblemType{"internal", "Internal server error", http.StatusInternalServerError}
+	ProbUnavailable = ProblemType{"not-ready", "Service unavailable", http.StatusServiceUnavailable}
 )
 
 // problem is an RFC 9457 problem details object.
@@ -52,7 +52,7 @@ type problemDetail struct {
 }
 
 // apiProblem writes a problem of type pt with the detail given.
-func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request, pt problemType, detail string, fields ...civicmon.FieldError) {
+func (s *Server) Problem(w http.ResponseWriter, r *http.Request, pt ProblemType, detail string, fields ...civicmon.FieldError) {
 	p := problem{Type: problemDocs + pt.slug, Title: pt.title, Status: pt.status, Detail: detail, Instance: r.URL.Path}
 	for _, f := range fields {
 		p.Errors = append(p.Errors, problemDetail{Field: apiFieldName(f.Field), Message: f.Message})
@@ -85,44 +85,44 @@ func apiFieldName(f string) string {
 // apiFail answers an error from the domain or the store with the problem
 // its code maps to. Internal errors are logged and reported without their
 // text, which may hold SQL or file paths.
-func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) APIFail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *civicmon.ValidationError
 	if errors.As(err, &ve) {
-		s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.", ve.Fields...)
+		s.Problem(w, r, ProbInvalid, "Some fields are not valid: see errors.", ve.Fields...)
 		return
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		s.apiProblem(w, r, probTooLarge, "The request body is larger than this server accepts.")
+		s.Problem(w, r, ProbTooLarge, "The request body is larger than this server accepts.")
 		return
 	}
 	msg := civicmon.ErrorMessage(err)
 	switch civicmon.ErrorCode(err) {
 	case civicmon.EINVALID:
-		s.apiProblem(w, r, probInvalid, msg)
+		s.Problem(w, r, ProbInvalid, msg)
 	case civicmon.ENOTFOUND:
-		s.apiProblem(w, r, probNotFound, msg)
+		s.Problem(w, r, ProbNotFound, msg)
 	case civicmon.ECONFLICT:
-		s.apiProblem(w, r, probConflict, msg)
+		s.Problem(w, r, ProbConflict, msg)
 	case civicmon.EFORBIDDEN:
-		s.apiProblem(w, r, probForbidden, msg)
+		s.Problem(w, r, ProbForbidden, msg)
 	case civicmon.EUNAUTHORIZED:
-		s.apiProblem(w, r, probUnauth, msg)
+		s.Problem(w, r, ProbUnauth, msg)
 	case civicmon.ENOTREADY:
 		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
-		s.apiProblem(w, r, probUnavailable, "The database is not available. Try again in a moment.")
+		s.Problem(w, r, ProbUnavailable, "The database is not available. Try again in a moment.")
 	default:
 		if r.Context().Err() != nil {
 			s.log.Warn("api request cancelled or timed out", "path", r.URL.Path, "err", err)
 		} else {
 			s.log.Error("api request failed", "path", r.URL.Path, "err", err)
 		}
-		s.apiProblem(w, r, probInternal, "The server could not answer this request. Please try again in a moment.")
+		s.Problem(w, r, ProbInternal, "The server could not answer this request. Please try again in a moment.")
 	}
 }
 
 // apiJSON writes v as a JSON answer with the status given.
-func apiJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+func WriteAPIJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
@@ -139,4 +139,4 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 // isAPIPath reports whether the path belongs to the JSON API.
-func isAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
+func IsAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }

@@ -12,13 +12,13 @@ import (
 // its answer from the public projection.
 
 func (s *Server) apiInvalidParams(w http.ResponseWriter, r *http.Request, p *apiParams) {
-	s.apiProblem(w, r, probInvalid, "Some query parameters are not valid: see errors.", p.errs...)
+	s.Problem(w, r, ProbInvalid, "Some query parameters are not valid: see errors.", p.errs...)
 }
 
 func (s *Server) handleAPICountries(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	p := newAPIParams(r, "region", "category")
@@ -28,24 +28,24 @@ func (s *Server) handleAPICountries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiList[apiCountry]{Data: []apiCountry{}}
-	for i := range d.countries {
-		c := &d.countries[i]
+	for i := range d.Countries {
+		c := &d.Countries[i]
 		if region != "" && c.Region != region {
 			continue
 		}
-		if category != "" && d.current[c.Code].Category != category {
+		if category != "" && d.Current[c.Code].Category != category {
 			continue
 		}
 		out.Data = append(out.Data, s.newAPICountry(r, d, c))
 	}
-	apiJSON(w, r, http.StatusOK, out)
+	WriteAPIJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) handleAPICountry(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	if p := newAPIParams(r); p.failed() {
@@ -54,12 +54,12 @@ func (s *Server) handleAPICountry(w http.ResponseWriter, r *http.Request) {
 	}
 	c := d.country(r.PathValue("country"))
 	if c == nil {
-		s.apiProblem(w, r, probNotFound, "There is no country with this code or slug. GET /api/v1/countries lists them.")
+		s.Problem(w, r, ProbNotFound, "There is no country with this code or slug. GET /api/v1/countries lists them.")
 		return
 	}
 	history, err := s.cfg.Store.RatingHistory(ctx, c.Code)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	out := apiCountryDetail{apiCountry: s.newAPICountry(r, d, c), Ratings: []apiRating{}, Watchlist: []string{}}
@@ -70,21 +70,21 @@ func (s *Server) handleAPICountry(w http.ResponseWriter, r *http.Request) {
 			out.Ratings = append(out.Ratings, newAPIRating(&history[i]))
 		}
 	}
-	for i := range d.editions {
-		if d.editions[i].Has(c.Code) {
-			out.Watchlist = append(out.Watchlist, d.editions[i].PublishedOn.String())
+	for i := range d.Editions {
+		if d.Editions[i].Has(c.Code) {
+			out.Watchlist = append(out.Watchlist, d.Editions[i].PublishedOn.String())
 		}
 	}
-	apiJSON(w, r, http.StatusOK, out)
+	WriteAPIJSON(w, r, http.StatusOK, out)
 }
 
 // handleAPIRatings lists ratings: the whole history of every country, or
 // with as_of, the rating each country had on that day.
 func (s *Server) handleAPIRatings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	p := newAPIParams(r, "country", "region", "category", "since", "until", "as_of")
@@ -101,10 +101,10 @@ func (s *Server) handleAPIRatings(w http.ResponseWriter, r *http.Request) {
 		if asOf.After(today) {
 			asOf = today // ratings dated later are not in effect, and not public
 		}
-		cur := d.current
+		cur := d.Current
 		if !asOf.Equal(today) {
 			if cur, err = s.cfg.Store.CurrentRatings(ctx, asOf); err != nil {
-				s.apiFail(w, r, err)
+				s.APIFail(w, r, err)
 				return
 			}
 		}
@@ -112,14 +112,14 @@ func (s *Server) handleAPIRatings(w http.ResponseWriter, r *http.Request) {
 			ratings = append(ratings, rt)
 		}
 	} else {
-		for i := range d.countries {
-			c := &d.countries[i]
+		for i := range d.Countries {
+			c := &d.Countries[i]
 			if (code != "" && c.Code != code) || (region != "" && c.Region != region) {
 				continue
 			}
 			h, err := s.cfg.Store.RatingHistory(ctx, c.Code)
 			if err != nil {
-				s.apiFail(w, r, err)
+				s.APIFail(w, r, err)
 				return
 			}
 			ratings = append(ratings, h...)
@@ -128,7 +128,7 @@ func (s *Server) handleAPIRatings(w http.ResponseWriter, r *http.Request) {
 	out := apiList[apiRating]{Data: []apiRating{}}
 	for i := range ratings {
 		rt := &ratings[i]
-		c, known := d.byCode[rt.CountryCode]
+		c, known := d.ByCode[rt.CountryCode]
 		switch {
 		case rt.EffectiveDate.After(today),
 			code != "" && rt.CountryCode != code,
@@ -147,7 +147,7 @@ func (s *Server) handleAPIRatings(w http.ResponseWriter, r *http.Request) {
 		}
 		return a.EffectiveDate < b.EffectiveDate
 	})
-	apiJSON(w, r, http.StatusOK, out)
+	WriteAPIJSON(w, r, http.StatusOK, out)
 }
 
 // setNextLink announces the next page in a Link header (RFC 8288) too.
@@ -155,7 +155,7 @@ func (s *Server) setNextLink(w http.ResponseWriter, r *http.Request, cursor stri
 	q := r.URL.Query()
 	q.Set("cursor", cursor)
 	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
-	w.Header().Set("Link", "<"+s.absoluteURL(r, u.RequestURI())+`>; rel="next"`)
+	w.Header().Set("Link", "<"+s.AbsoluteURL(r, u.RequestURI())+`>; rel="next"`)
 }
 
 // updateCursor turns a cursor into a keyset bound of the store, looking up
@@ -164,12 +164,12 @@ func (s *Server) setNextLink(w http.ResponseWriter, r *http.Request, cursor stri
 func (s *Server) updateCursor(w http.ResponseWriter, r *http.Request, c *apiCursor) (*civicmon.UpdateCursor, bool) {
 	ids, err := s.cfg.Store.UpdateIDsByUID(r.Context(), []string{c.uid})
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return nil, false
 	}
 	id, ok := ids[c.uid]
 	if !ok {
-		s.apiProblem(w, r, probInvalid, "The update this cursor points at is gone: start the list again without a cursor.",
+		s.Problem(w, r, ProbInvalid, "The update this cursor points at is gone: start the list again without a cursor.",
 			civicmon.FieldError{Field: "cursor", Message: "points at an update that no longer exists"})
 		return nil, false
 	}
@@ -193,12 +193,12 @@ func (s *Server) withIncidents(r *http.Request, us []civicmon.Update) error {
 }
 
 // handleAPIUpdates lists published updates, newest first, a page at a
-// time; the cursor is keyset pagination on (publication date, id).
+// time; the cursor is keyset Pagination on (publication date, id).
 func (s *Server) handleAPIUpdates(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	p := newAPIParams(r, "country", "region", "freedom", "violation", "since", "until", "cursor", "limit")
@@ -220,13 +220,13 @@ func (s *Server) handleAPIUpdates(w http.ResponseWriter, r *http.Request) {
 	f.Limit = limit + 1
 	us, _, err := s.cfg.Store.FindUpdates(ctx, f)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	more := len(us) > limit
 	us = us[:min(len(us), limit)]
 	if err := s.withIncidents(r, us); err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	out := apiPage[apiUpdate]{Data: []apiUpdate{}}
@@ -241,7 +241,7 @@ func (s *Server) handleAPIUpdates(w http.ResponseWriter, r *http.Request) {
 		out.NextCursor = &next
 		s.setNextLink(w, r, next)
 	}
-	apiJSON(w, r, http.StatusOK, out)
+	WriteAPIJSON(w, r, http.StatusOK, out)
 }
 
 // publicUpdate finds a published update by its stable id or its slug; a
@@ -261,10 +261,10 @@ func (s *Server) publicUpdate(r *http.Request, key string) (*civicmon.Update, *c
 // updateByKey finds an update by its stable id, else by its slug.
 func (s *Server) updateByKey(r *http.Request, key string) (*civicmon.Update, error) {
 	u, err := s.cfg.Store.UpdateByUID(r.Context(), key)
-	if isNotFound(err) {
+	if IsNotFound(err) {
 		u, err = s.cfg.Store.UpdateBySlug(r.Context(), key)
 	}
-	if isNotFound(err) {
+	if IsNotFound(err) {
 		return nil, civicmon.Errorf(civicmon.ENOTFOUND, "There is no update with this id or slug.")
 	}
 	return u, err
@@ -276,24 +276,24 @@ func (s *Server) handleAPIUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, pu, err := s.publicUpdate(r, r.PathValue("id"))
-	if isNotFound(err) {
-		s.apiProblem(w, r, probNotFound, "There is no published update with this id or slug.")
+	if IsNotFound(err) {
+		s.Problem(w, r, ProbNotFound, "There is no published update with this id or slug.")
 		return
 	}
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	out := apiUpdateDetail{apiUpdate: s.newAPIUpdate(r, pu), Corrections: []apiCorrection{}}
 	cs, err := s.cfg.Store.Corrections(r.Context(), u.ID)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	for _, c := range cs {
 		out.Corrections = append(out.Corrections, apiCorrection{Date: c.Date.String(), Note: c.Note})
 	}
-	apiJSON(w, r, http.StatusOK, out)
+	WriteAPIJSON(w, r, http.StatusOK, out)
 }
 
 // handleAPIIncidents lists the incidents of published updates, one row
@@ -302,9 +302,9 @@ func (s *Server) handleAPIUpdate(w http.ResponseWriter, r *http.Request) {
 // select incidents by their own tags.
 func (s *Server) handleAPIIncidents(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	p := newAPIParams(r, "country", "region", "freedom", "violation", "target", "since", "until", "cursor", "limit")
@@ -334,11 +334,11 @@ scan:
 		f.Limit = batch
 		us, _, err := s.cfg.Store.FindUpdates(ctx, f)
 		if err != nil {
-			s.apiFail(w, r, err)
+			s.APIFail(w, r, err)
 			return
 		}
 		if err := s.withIncidents(r, us); err != nil {
-			s.apiFail(w, r, err)
+			s.APIFail(w, r, err)
 			return
 		}
 		for i := range us {
@@ -374,7 +374,7 @@ scan:
 		last := us[len(us)-1]
 		f.Before = &civicmon.UpdateCursor{PublishedOn: last.PublishedOn, ID: last.ID}
 	}
-	apiJSON(w, r, http.StatusOK, out)
+	WriteAPIJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) handleAPIWatchlist(w http.ResponseWriter, r *http.Request) {
@@ -383,10 +383,10 @@ func (s *Server) handleAPIWatchlist(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := apiList[apiWatchlistEdition]{Data: []apiWatchlistEdition{}}
-	for i := range d.editions {
-		out.Data = append(out.Data, s.newAPIEdition(r, &d.editions[i]))
+	for i := range d.Editions {
+		out.Data = append(out.Data, s.newAPIEdition(r, &d.Editions[i]))
 	}
-	apiJSON(w, r, http.StatusOK, out)
+	WriteAPIJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) handleAPIWatchlistEdition(w http.ResponseWriter, r *http.Request) {
@@ -394,13 +394,13 @@ func (s *Server) handleAPIWatchlistEdition(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
-	for i := range d.editions {
-		if d.editions[i].PublishedOn.String() == r.PathValue("date") {
-			apiJSON(w, r, http.StatusOK, s.newAPIEdition(r, &d.editions[i]))
+	for i := range d.Editions {
+		if d.Editions[i].PublishedOn.String() == r.PathValue("date") {
+			WriteAPIJSON(w, r, http.StatusOK, s.newAPIEdition(r, &d.Editions[i]))
 			return
 		}
 	}
-	s.apiProblem(w, r, probNotFound, "There is no watchlist edition published on this date. GET /api/v1/watchlist lists them.")
+	s.Problem(w, r, ProbNotFound, "There is no watchlist edition published on this date. GET /api/v1/watchlist lists them.")
 }
 
 func (s *Server) handleAPIVocabularies(w http.ResponseWriter, r *http.Request) {
@@ -413,10 +413,10 @@ func (s *Server) handleAPIVocabularies(w http.ResponseWriter, r *http.Request) {
 	for _, f := range civicmon.Freedoms {
 		v.Freedoms = append(v.Freedoms, apiTerm{string(f), f.Name()})
 	}
-	for _, t := range d.vocab.Violations {
+	for _, t := range d.Vocab.Violations {
 		v.Violations = append(v.Violations, apiTerm{t.Slug, t.Name})
 	}
-	for _, t := range d.vocab.Targets {
+	for _, t := range d.Vocab.Targets {
 		v.Targets = append(v.Targets, apiTerm{t.Slug, t.Name})
 	}
 	for _, rg := range civicmon.Regions {
@@ -432,16 +432,16 @@ func (s *Server) handleAPIVocabularies(w http.ResponseWriter, r *http.Request) {
 	for _, a := range apiActions {
 		v.Actions = append(v.Actions, string(a))
 	}
-	apiJSON(w, r, http.StatusOK, v)
+	WriteAPIJSON(w, r, http.StatusOK, v)
 }
 
 // apiSiteData starts a read without parameters of its own: it refuses any
 // query parameter (a misspelt filter is an error, not ignored) and loads
 // the reference data; false means the answer is already written.
-func (s *Server) apiSiteData(w http.ResponseWriter, r *http.Request) (*siteData, bool) {
-	d, err := s.siteData(r.Context())
+func (s *Server) apiSiteData(w http.ResponseWriter, r *http.Request) (*SiteData, bool) {
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return nil, false
 	}
 	if p := newAPIParams(r); p.failed() {

@@ -19,31 +19,31 @@ var openAPIDocument []byte
 
 // apiRoutes registers the API's routes through s.handle, like every route.
 func (s *Server) apiRoutes() {
-	s.handle("GET /api/v1/openapi.json", public, s.apiPublic(s.handleAPIOpenAPI))
-	s.handle("GET /api/v1/countries", public, s.apiPublic(s.handleAPICountries))
-	s.handle("GET /api/v1/countries/{country}", public, s.apiPublic(s.handleAPICountry))
-	s.handle("GET /api/v1/ratings", public, s.apiPublic(s.handleAPIRatings))
-	s.handle("GET /api/v1/updates", public, s.apiPublic(s.handleAPIUpdates))
-	s.handle("GET /api/v1/updates/{id}", public, s.apiPublic(s.handleAPIUpdate))
-	s.handle("GET /api/v1/incidents", public, s.apiPublic(s.handleAPIIncidents))
-	s.handle("GET /api/v1/watchlist", public, s.apiPublic(s.handleAPIWatchlist))
-	s.handle("GET /api/v1/watchlist/{date}", public, s.apiPublic(s.handleAPIWatchlistEdition))
-	s.handle("GET /api/v1/vocabularies", public, s.apiPublic(s.handleAPIVocabularies))
-	s.handle("OPTIONS /api/v1/", public, s.handleAPIOptions)
+	s.Handle("GET /api/v1/openapi.json", Public, s.apiPublic(s.handleAPIOpenAPI))
+	s.Handle("GET /api/v1/countries", Public, s.apiPublic(s.handleAPICountries))
+	s.Handle("GET /api/v1/countries/{country}", Public, s.apiPublic(s.handleAPICountry))
+	s.Handle("GET /api/v1/ratings", Public, s.apiPublic(s.handleAPIRatings))
+	s.Handle("GET /api/v1/updates", Public, s.apiPublic(s.handleAPIUpdates))
+	s.Handle("GET /api/v1/updates/{id}", Public, s.apiPublic(s.handleAPIUpdate))
+	s.Handle("GET /api/v1/incidents", Public, s.apiPublic(s.handleAPIIncidents))
+	s.Handle("GET /api/v1/watchlist", Public, s.apiPublic(s.handleAPIWatchlist))
+	s.Handle("GET /api/v1/watchlist/{date}", Public, s.apiPublic(s.handleAPIWatchlistEdition))
+	s.Handle("GET /api/v1/vocabularies", Public, s.apiPublic(s.handleAPIVocabularies))
+	s.Handle("OPTIONS /api/v1/", Public, s.handleAPIOptions)
 
-	s.handle("GET /api/v1/updates/{id}/editorial", need(civicmon.PermUpdatesCreate), s.handleAPIEditorial)
-	s.handle("POST /api/v1/updates", need(civicmon.PermUpdatesCreate), s.handleAPICreateUpdate)
-	s.handle("PUT /api/v1/updates/{id}", need(civicmon.PermUpdatesCreate), s.handleAPIReplaceUpdate)
-	s.handle("POST /api/v1/updates/{id}/actions/{action}", need(civicmon.PermUpdatesCreate), s.handleAPIAction)
+	s.Handle("GET /api/v1/updates/{id}/editorial", Need(civicmon.PermUpdatesCreate), s.handleAPIEditorial)
+	s.Handle("POST /api/v1/updates", Need(civicmon.PermUpdatesCreate), s.handleAPICreateUpdate)
+	s.Handle("PUT /api/v1/updates/{id}", Need(civicmon.PermUpdatesCreate), s.handleAPIReplaceUpdate)
+	s.Handle("POST /api/v1/updates/{id}/actions/{action}", Need(civicmon.PermUpdatesCreate), s.handleAPIAction)
 
 	// Anything else under /api/ is a 404 or 405 in problem details.
-	s.handle("/api/", public, s.handleAPINotFound)
+	s.Handle("/api/", Public, s.handleAPINotFound)
 }
 
 // apiPublic wraps a public read: CORS for every origin, and the page
 // cache (ETag, Last-Modified, 304, gzip, Cache-Control as public pages).
 func (s *Server) apiPublic(next http.HandlerFunc) http.HandlerFunc {
-	h := s.apiCached(next)
+	h := s.CachedAPI(next)
 	return func(w http.ResponseWriter, r *http.Request) {
 		setPublicCORS(w.Header())
 		h(w, r)
@@ -61,10 +61,10 @@ func setPublicCORS(h http.Header) {
 
 // apiCached is Server.cached for JSON: the same cache and generations,
 // keyed without the interface language, which no answer depends on.
-func (s *Server) apiCached(next http.HandlerFunc) http.HandlerFunc {
+func (s *Server) CachedAPI(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := "api " + r.Host + r.URL.Path + "?" + r.URL.RawQuery
-		gen := s.generation()
+		gen := s.Generation()
 		p := s.cache.get(key, gen)
 		if p == nil {
 			if inflight, mine := s.cache.claim(key); !mine {
@@ -118,10 +118,10 @@ func (s *Server) apiAllowed(r *http.Request) []string {
 func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
 	if allow := s.apiAllowed(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		s.apiProblem(w, r, probMethod, r.Method+" is not an operation of "+r.URL.Path+"; allowed: "+strings.Join(allow, ", ")+".")
+		s.Problem(w, r, ProbMethod, r.Method+" is not an operation of "+r.URL.Path+"; allowed: "+strings.Join(allow, ", ")+".")
 		return
 	}
-	s.apiProblem(w, r, probNotFound, "There is no API operation at this address. GET /api/v1/openapi.json describes them all.")
+	s.Problem(w, r, ProbNotFound, "There is no API operation at this address. GET /api/v1/openapi.json describes them all.")
 }
 
 func (s *Server) handleAPIOpenAPI(w http.ResponseWriter, r *http.Request) {

@@ -78,10 +78,10 @@ type apiCountryDetail struct {
 	Watchlist []string `json:"watchlist"`
 }
 
-func (s *Server) newAPICountry(r *http.Request, d *siteData, c *civicmon.Country) apiCountry {
+func (s *Server) newAPICountry(r *http.Request, d *SiteData, c *civicmon.Country) apiCountry {
 	v := apiCountry{Code: c.Code, Code3: c.Code3, Name: c.Name, Slug: c.Slug, Region: string(c.Region),
-		URL: s.absoluteURL(r, "/countries/"+c.Slug)}
-	if cur, ok := d.current[c.Code]; ok {
+		URL: s.AbsoluteURL(r, "/countries/"+c.Slug)}
+	if cur, ok := d.Current[c.Code]; ok {
 		ar := newAPIRating(&cur)
 		v.Rating = &ar
 	}
@@ -168,7 +168,7 @@ func (s *Server) newAPIUpdate(r *http.Request, pu *civicmon.PublicUpdate) apiUpd
 		PeriodStart: optDate(pu.PeriodStart), PeriodEnd: optDate(pu.PeriodEnd),
 		Freedoms: freedomSlugs(pu.Freedoms), Violations: nonNilStrings(pu.Violations), Partner: pu.Partner, Language: pu.Language,
 		Sources: []apiSource{}, Translations: []apiTranslation{}, Incidents: []apiIncident{},
-		URL: s.absoluteURL(r, "/updates/"+pu.Slug)}
+		URL: s.AbsoluteURL(r, "/updates/"+pu.Slug)}
 	for _, src := range pu.Sources {
 		v.Sources = append(v.Sources, apiSource{URL: src.URL, Title: src.Title, Publisher: src.Publisher, PublishedOn: optDate(src.PublishedOn)})
 	}
@@ -212,7 +212,7 @@ type apiWatchlistEdition struct {
 
 func (s *Server) newAPIEdition(r *http.Request, e *civicmon.WatchlistEdition) apiWatchlistEdition {
 	v := apiWatchlistEdition{PublishedOn: e.PublishedOn.String(), DateApproximate: e.DateApproximate, Title: e.Title,
-		Introduction: e.Introduction, Entries: []apiWatchlistEntry{}, URL: s.absoluteURL(r, "/watchlist/"+e.PublishedOn.String())}
+		Introduction: e.Introduction, Entries: []apiWatchlistEntry{}, URL: s.AbsoluteURL(r, "/watchlist/"+e.PublishedOn.String())}
 	for _, en := range e.Entries {
 		v.Entries = append(v.Entries, apiWatchlistEntry{Country: en.CountryCode, Narrative: en.Narrative})
 	}
@@ -304,7 +304,7 @@ func (s *Server) newAPIEditorialUpdate(r *http.Request, u *civicmon.Update) apiE
 		v.Incidents = append(v.Incidents, apiEditorialIncident{apiIncident: newAPIIncident(i+1, &pub), VictimName: in.VictimName})
 	}
 	if u.Published() {
-		url := s.absoluteURL(r, "/updates/"+u.Slug)
+		url := s.AbsoluteURL(r, "/updates/"+u.Slug)
 		v.URL = &url
 	}
 	return v

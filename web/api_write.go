@@ -28,11 +28,11 @@ var apiActions = []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequest
 func (s *Server) editableUpdate(w http.ResponseWriter, r *http.Request) *civicmon.Update {
 	u, err := s.updateByKey(r, r.PathValue("id"))
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return nil
 	}
-	if !civicmon.CanView(userFrom(r.Context()), u) {
-		s.apiProblem(w, r, probForbidden, "Your role may not open this update: researchers work on their own updates only.")
+	if !civicmon.CanView(UserFrom(r.Context()), u) {
+		s.Problem(w, r, ProbForbidden, "Your role may not open this update: researchers work on their own updates only.")
 		return nil
 	}
 	return u
@@ -44,13 +44,13 @@ func (s *Server) handleAPIEditorial(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u := s.editableUpdate(w, r); u != nil {
-		apiJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+		WriteAPIJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
 	}
 }
 
 func (s *Server) handleAPICreateUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	me := userFrom(ctx)
+	me := UserFrom(ctx)
 	in, ok := s.decodeUpdateInput(w, r)
 	if !ok {
 		return
@@ -61,18 +61,18 @@ func (s *Server) handleAPICreateUpdate(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, civicmon.FieldError{Field: "correction_note", Message: "is for edits of a published update; leave it out when creating one"})
 	}
 	if err := civicmon.CanAct(me, u, civicmon.ActionSave); err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	if !s.validUpdateInput(w, r, u, errs) {
 		return
 	}
 	if err := s.cfg.Store.CreateUpdate(ctx, u); err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/updates/"+u.UID+"/editorial")
-	apiJSON(w, r, http.StatusCreated, s.newAPIEditorialUpdate(r, u))
+	WriteAPIJSON(w, r, http.StatusCreated, s.newAPIEditorialUpdate(r, u))
 }
 
 // handleAPIReplaceUpdate replaces an update's content with the body: what
@@ -84,8 +84,8 @@ func (s *Server) handleAPIReplaceUpdate(w http.ResponseWriter, r *http.Request) 
 	if stored == nil {
 		return
 	}
-	if err := civicmon.CanAct(userFrom(ctx), stored, civicmon.ActionSave); err != nil {
-		s.apiFail(w, r, err)
+	if err := civicmon.CanAct(UserFrom(ctx), stored, civicmon.ActionSave); err != nil {
+		s.APIFail(w, r, err)
 		return
 	}
 	in, ok := s.decodeUpdateInput(w, r)
@@ -102,10 +102,10 @@ func (s *Server) handleAPIReplaceUpdate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if err := s.cfg.Store.SaveUpdate(ctx, u); err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
-	apiJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+	WriteAPIJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
 }
 
 // handleAPIAction takes a workflow step: submit, request_changes,
@@ -114,20 +114,20 @@ func (s *Server) handleAPIAction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a := civicmon.Action(r.PathValue("action"))
 	if !slices.Contains(apiActions, a) {
-		s.apiProblem(w, r, probNotFound, fmt.Sprintf("%q is not an action; allowed: %s.", a, joinSlugs(apiActions)))
+		s.Problem(w, r, ProbNotFound, fmt.Sprintf("%q is not an action; allowed: %s.", a, joinSlugs(apiActions)))
 		return
 	}
 	u := s.editableUpdate(w, r)
 	if u == nil {
 		return
 	}
-	if err := civicmon.CanAct(userFrom(ctx), u, a); err != nil {
-		s.apiFail(w, r, err)
+	if err := civicmon.CanAct(UserFrom(ctx), u, a); err != nil {
+		s.APIFail(w, r, err)
 		return
 	}
 	next, err := civicmon.Transition(u.Status, a)
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
 	u.Status = next
@@ -135,10 +135,10 @@ func (s *Server) handleAPIAction(w http.ResponseWriter, r *http.Request) {
 		u.PublishedOn = civicmon.DateOf(s.cfg.Now())
 	}
 	if err := s.cfg.Store.SaveUpdate(ctx, u); err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return
 	}
-	apiJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+	WriteAPIJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
 }
 
 // validUpdateInput answers 422 with every problem of the body — those of
@@ -148,14 +148,14 @@ func (s *Server) validUpdateInput(w http.ResponseWriter, r *http.Request, u *civ
 	if len(errs) == 0 {
 		return true
 	}
-	d, err := s.siteData(r.Context())
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 		return false
 	}
 	check := *u
 	var ve *civicmon.ValidationError
-	if errors.As(check.Validate(d.vocab), &ve) {
+	if errors.As(check.Validate(d.Vocab), &ve) {
 		for _, f := range ve.Fields {
 			f.Field = apiFieldName(f.Field)
 			if !slices.ContainsFunc(errs, func(e civicmon.FieldError) bool { return e.Field == f.Field }) {
@@ -163,7 +163,7 @@ func (s *Server) validUpdateInput(w http.ResponseWriter, r *http.Request, u *civ
 			}
 		}
 	}
-	s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.", errs...)
+	s.Problem(w, r, ProbInvalid, "Some fields are not valid: see errors.", errs...)
 	return false
 }
 
@@ -171,7 +171,7 @@ func (s *Server) validUpdateInput(w http.ResponseWriter, r *http.Request, u *civ
 // error, not silently dropped.
 func (s *Server) decodeUpdateInput(w http.ResponseWriter, r *http.Request) (*apiUpdateInput, bool) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		s.apiProblem(w, r, probMediaType, "Send the update as JSON, with the header Content-Type: application/json.")
+		s.Problem(w, r, ProbMediaType, "Send the update as JSON, with the header Content-Type: application/json.")
 		return nil, false
 	}
 	dec := json.NewDecoder(r.Body)
@@ -193,24 +193,24 @@ func (s *Server) decodeUpdateInput(w http.ResponseWriter, r *http.Request) (*api
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		s.apiFail(w, r, err)
+		s.APIFail(w, r, err)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "(body)"
 		}
-		s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.",
+		s.Problem(w, r, ProbInvalid, "Some fields are not valid: see errors.",
 			civicmon.FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type.Kind().String()), typ.Value)})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		s.apiProblem(w, r, probInvalid, "Some fields are not valid: see errors.",
+		s.Problem(w, r, ProbInvalid, "Some fields are not valid: see errors.",
 			civicmon.FieldError{Field: field, Message: "is not a field of an update: the UpdateInput schema of /api/v1/openapi.json lists them"})
 	case errors.As(err, &syntax):
-		s.apiProblem(w, r, probBadRequest, fmt.Sprintf("The body is not valid JSON: %s (at byte %d).", syntax.Error(), syntax.Offset))
+		s.Problem(w, r, ProbBadRequest, fmt.Sprintf("The body is not valid JSON: %s (at byte %d).", syntax.Error(), syntax.Offset))
 	case errors.Is(err, io.EOF):
-		s.apiProblem(w, r, probBadRequest, "The body is empty: send the update as a JSON object.")
+		s.Problem(w, r, ProbBadRequest, "The body is empty: send the update as a JSON object.")
 	default:
-		s.apiProblem(w, r, probBadRequest, "The body is not one JSON object: "+err.Error()+".")
+		s.Problem(w, r, ProbBadRequest, "The body is not one JSON object: "+err.Error()+".")
 	}
 	return nil, false
 }

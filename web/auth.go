@@ -29,16 +29,16 @@ const (
 )
 
 // access says who may use a route: the public, or holders of a permission.
-type access struct {
+type Access struct {
 	public bool
 	perm   civicmon.Permission
-	// anonymousOnly routes (the login form) need no account.
-	anonymousOnly bool
+	// AnonymousOnly routes (the login form) need no account.
+	AnonymousOnly bool
 }
 
-var public = access{public: true}
+var Public = Access{public: true}
 
-func need(p civicmon.Permission) access { return access{perm: p} }
+func Need(p civicmon.Permission) Access { return Access{perm: p} }
 
 // RouteInfo describes a registered route, for the authorization tests.
 type RouteInfo struct {
@@ -49,8 +49,8 @@ type RouteInfo struct {
 
 // handle registers a route with the access it needs: the one place where
 // authorization is decided for every route.
-func (s *Server) handle(pattern string, a access, h http.HandlerFunc) {
-	info := RouteInfo{Pattern: pattern, Public: a.public || a.anonymousOnly, Permission: a.perm}
+func (s *Server) Handle(pattern string, a Access, h http.HandlerFunc) {
+	info := RouteInfo{Pattern: pattern, Public: a.public || a.AnonymousOnly, Permission: a.perm}
 	s.routeTable = append(s.routeTable, info)
 	if !info.Public {
 		h = s.require(a.perm, h)
@@ -63,8 +63,8 @@ func (s *Server) Routes() []RouteInfo { return append([]RouteInfo(nil), s.routeT
 
 type userKey struct{}
 
-// userFrom returns the signed-in account of a request that passed require.
-func userFrom(ctx context.Context) *civicmon.User {
+// UserFrom returns the signed-in account of a request that passed require.
+func UserFrom(ctx context.Context) *civicmon.User {
 	u, _ := ctx.Value(userKey{}).(*civicmon.User)
 	return u
 }
@@ -83,7 +83,7 @@ func randomToken() string {
 // session returns the request's session and account, nil when there is no
 // valid one. A session still owing its second factor comes back with
 // pending set and opens nothing else.
-func (s *Server) session(r *http.Request) (sess *civicmon.Session, u *civicmon.User, pending bool) {
+func (s *Server) Session(r *http.Request) (sess *civicmon.Session, u *civicmon.User, pending bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, nil, false
@@ -106,29 +106,29 @@ func (s *Server) session(r *http.Request) (sess *civicmon.Session, u *civicmon.U
 func (s *Server) require(p civicmon.Permission, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		if isAPIPath(r.URL.Path) { // API tokens, and answers in JSON
+		if IsAPIPath(r.URL.Path) { // API tokens, and answers in JSON
 			s.requireAPI(w, r, p, next)
 			return
 		}
-		_, u, pending := s.session(r)
+		_, u, pending := s.Session(r)
 		if u == nil || pending {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			s.forbidden(w, r, msgid("Please sign in first."))
+			s.Forbidden(w, r, msgid("Please sign in first."))
 			return
 		}
 		if !u.Role.Can(p) {
-			s.forbidden(w, r, msgid("Your role does not allow this."))
+			s.Forbidden(w, r, msgid("Your role does not allow this."))
 			return
 		}
-		if r.URL.Path != enrolPath && s.mustEnrol(r.Context(), u) {
+		if r.URL.Path != enrolPath && s.MustEnrol(r.Context(), u) {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				http.Redirect(w, r, enrolPath+"?required=1", http.StatusSeeOther)
 				return
 			}
-			s.forbidden(w, r, msgid("Turn on two-step sign-in first: it is required for your role."))
+			s.Forbidden(w, r, msgid("Turn on two-step sign-in first: it is required for your role."))
 			return
 		}
 		next(w, r.WithContext(civicmon.WithActor(context.WithValue(r.Context(), userKey{}, u), u.ID)))
@@ -141,12 +141,12 @@ const enrolPath = "/admin/account/2fa"
 
 // mustEnrol reports whether the account's role must use two-step sign-in
 // and the account has not turned it on.
-func (s *Server) mustEnrol(ctx context.Context, u *civicmon.User) bool {
-	return u.TOTPSecret == "" && s.requires2FA(ctx, u.Role)
+func (s *Server) MustEnrol(ctx context.Context, u *civicmon.User) bool {
+	return u.TOTPSecret == "" && s.Requires2FA(ctx, u.Role)
 }
 
 // requires2FA reports whether admins require two-step sign-in of the role.
-func (s *Server) requires2FA(ctx context.Context, role civicmon.Role) bool {
+func (s *Server) Requires2FA(ctx context.Context, role civicmon.Role) bool {
 	roles, err := s.cfg.Store.Setting(ctx, civicmon.SettingRequire2FA)
 	if err != nil {
 		s.log.Error("read setting", "err", err)
@@ -160,19 +160,19 @@ func (s *Server) requires2FA(ctx context.Context, role civicmon.Role) bool {
 	return false
 }
 
-func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, msg string) {
-	p := s.newPage(r, "")
+func (s *Server) Forbidden(w http.ResponseWriter, r *http.Request, msg string) {
+	p := s.NewPage(r, "")
 	p.Title = p.T("Not allowed")
 	p.NoIndex = true
 	p.Data = errorPage{Status: http.StatusForbidden, Message: p.T(msg)}
-	s.render(w, r, http.StatusForbidden, "error", p)
+	s.Render(w, r, http.StatusForbidden, "error", p)
 }
 
 // csrfToken returns the request's anti-forgery token, setting the cookie
 // that carries it when there is none yet. Forms send it back in a hidden
 // field; the cookie is SameSite=Strict, so another site can neither read
 // nor send it.
-func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+func (s *Server) CSRFToken(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
@@ -199,11 +199,11 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			return
 		}
 		forbidden := func(msg string) {
-			if isAPIPath(r.URL.Path) {
+			if IsAPIPath(r.URL.Path) {
 				s.apiCSRFRefused(w, r)
 				return
 			}
-			s.forbidden(w, r, msg)
+			s.Forbidden(w, r, msg)
 		}
 		if o := r.Header.Get("Origin"); o != "" && o != "null" {
 			if u, err := url.Parse(o); err != nil || u.Host != r.Host {
@@ -237,12 +237,12 @@ func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.cfg.BaseURL, "https://")
 }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, ttl time.Duration) {
+func (s *Server) SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, ttl time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/admin", HttpOnly: true,
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(ttl.Seconds())})
 }
 
-func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HttpOnly: true,
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
@@ -271,7 +271,7 @@ func (t *throttle) blocked(key string, now time.Time) (bool, time.Time) {
 	return false, time.Time{}
 }
 
-func (t *throttle) fail(key string, now time.Time) {
+func (t *throttle) Fail(key string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.failures[key] = append(t.recent(key, now), now)

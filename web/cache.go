@@ -29,7 +29,7 @@ type generation struct {
 	external int64
 }
 
-func (s *Server) generation() generation {
+func (s *Server) Generation() generation {
 	g := generation{external: s.external.Load()}
 	if s.cfg.Changes != nil {
 		g.commits = s.cfg.Changes.Commits()
@@ -178,7 +178,7 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 
 // cached serves public pages from the page cache, rendering on a miss.
 // Only complete 200 answers without cookies are kept.
-func (s *Server) cached(next http.HandlerFunc) http.HandlerFunc {
+func (s *Server) Cached(next http.HandlerFunc) http.HandlerFunc {
 	if s.cfg.NoPageCache {
 		return next
 	}
@@ -188,7 +188,7 @@ func (s *Server) cached(next http.HandlerFunc) http.HandlerFunc {
 		if wantsJSON(r) {
 			key += "#json" // pages that answer JSON too keep both
 		}
-		gen := s.generation()
+		gen := s.Generation()
 		p := s.cache.get(key, gen)
 		if p == nil {
 			if inflight, mine := s.cache.claim(key); !mine {

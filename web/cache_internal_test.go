@@ -17,7 +17,7 @@ func TestCacheRendersOncePerBurst(t *testing.T) {
 	s := &Server{cfg: Config{Now: time.Now}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), cache: newPageCache(1 << 20)}
 	var renders atomic.Int32
 	release := make(chan struct{})
-	h := s.cached(func(w http.ResponseWriter, r *http.Request) {
+	h := s.Cached(func(w http.ResponseWriter, r *http.Request) {
 		renders.Add(1)
 		<-release
 		io.WriteString(w, "the page")
@@ -51,7 +51,7 @@ func TestCacheRendersOncePerBurst(t *testing.T) {
 func TestCacheDoesNotKeepErrors(t *testing.T) {
 	s := &Server{cfg: Config{Now: time.Now}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), cache: newPageCache(1 << 20)}
 	var renders atomic.Int32
-	h := s.cached(func(w http.ResponseWriter, r *http.Request) {
+	h := s.Cached(func(w http.ResponseWriter, r *http.Request) {
 		renders.Add(1)
 		http.Error(w, "nope", http.StatusNotFound)
 	})

@@ -46,7 +46,7 @@ func (f *fragments) get(key string, render func() (template.HTML, error)) (templ
 
 // countryItems renders the items of a list page's country list (the
 // template "listing-countries"), remembered.
-func (s *Server) countryItems(p *page, cs []countryView) (template.HTML, error) {
+func (s *Server) countryItems(p *Page, cs []CountryView) (template.HTML, error) {
 	var k strings.Builder
 	k.Grow(32 + 40*len(cs))
 	k.WriteString("listing-countries\x00")
@@ -83,14 +83,14 @@ type chrome struct {
 }
 
 // Chrome renders the page's chrome, remembered per language.
-func (p *page) Chrome() (chrome, error) {
+func (p *Page) Chrome() (chrome, error) {
 	if p.srv == nil {
 		return chrome{}, errors.New("web: a page without its server")
 	}
 	return p.srv.chrome(p)
 }
 
-func (s *Server) chrome(p *page) (chrome, error) {
+func (s *Server) chrome(p *Page) (chrome, error) {
 	key := string(p.Lang)
 	if p.explicit {
 		key += "!"

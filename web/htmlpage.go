@@ -12,7 +12,7 @@ import (
 // "content"). The layout was a template; it is written here because every
 // page has it (see htmlWriter). Its wording lives in the chrome templates
 // (chrome-top, chrome-footer in partials.html), rendered once per language.
-func (s *Server) writePage(b *bytes.Buffer, name string, p *page) error {
+func (s *Server) writePage(b *bytes.Buffer, name string, p *Page) error {
 	w := htmlWriter{b}
 	var c chrome
 	if !p.Embed {
@@ -116,7 +116,7 @@ func writeLanguageLink(w htmlWriter, current bool, ariaCurrent, lang, name, href
 
 // writeAdminNav writes the workspace's menu, on the pages of a signed-in
 // account: only the entries its role may open.
-func writeAdminNav(w htmlWriter, p *page) {
+func writeAdminNav(w htmlWriter, p *Page) {
 	w.raw("\n <nav class=\"admin-nav\" aria-label=\"")
 	w.text(p.T("Workspace"))
 	w.raw("\">\n  <ul>\n   <li><a href=\"/admin\">")
@@ -150,7 +150,7 @@ func writeAdminNav(w htmlWriter, p *page) {
 // writeUpdate writes the update page's own part: the update, its
 // incidents and sources, how to cite it, and the updates before and after
 // it. It is most of a mirror's pages (each update in each language).
-func writeUpdate(w htmlWriter, p *page, d *updateData) {
+func writeUpdate(w htmlWriter, p *Page, d *updateData) {
 	u, c := &d.U, &d.Country.Country
 	w.raw("\n<article class=\"update\" lang=\"")
 	w.text(d.Text.Lang)
@@ -317,7 +317,7 @@ func writeUpdate(w htmlWriter, p *page, d *updateData) {
 // writeTermList writes one of the update's facts that is a list of
 // links (its freedoms, its violations), when it has any: term gives the
 // i-th link's path and name.
-func writeTermList(w htmlWriter, p *page, label string, n int, term func(i int) (path, name string)) {
+func writeTermList(w htmlWriter, p *Page, label string, n int, term func(i int) (path, name string)) {
 	if n == 0 {
 		return
 	}
@@ -335,7 +335,7 @@ func writeTermList(w htmlWriter, p *page, label string, n int, term func(i int) 
 	w.raw("</ul></dd>")
 }
 
-func writeIncidents(w htmlWriter, p *page, incidents []incidentView) {
+func writeIncidents(w htmlWriter, p *Page, incidents []incidentView) {
 	w.raw("\n<section class=\"incidents\" aria-labelledby=\"incidents-heading\">\n <h2 id=\"incidents-heading\">")
 	w.text(p.T("Incidents"))
 	w.raw("</h2>\n <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"incidents-heading\">\n <table>\n  <thead><tr>\n   ")
@@ -382,7 +382,7 @@ func writeIncidents(w htmlWriter, p *page, incidents []incidentView) {
 // UpdateList writes a list of updates (listItems, whose links and dates
 // come written), with their countries where the page is not a country's.
 // Lists are on most pages of a mirror, twenty items each.
-func (p *page) UpdateList(items []updateItem, showCountry bool) template.HTML {
+func (p *Page) UpdateList(items []updateItem, showCountry bool) template.HTML {
 	var b bytes.Buffer
 	b.Grow(512 * (len(items) + 1))
 	w := htmlWriter{&b}

@@ -59,7 +59,7 @@ func parseOracle(t testing.TB) oracle {
 	return o
 }
 
-func (o oracle) render(t testing.TB, name string, p *page) []byte {
+func (o oracle) Render(t testing.TB, name string, p *Page) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := o[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
@@ -110,8 +110,8 @@ func TestGoPagesMatchTemplates(t *testing.T) {
 	o := parseOracle(t)
 	compared := map[string]int{}
 	var current string
-	s.rendered = func(name string, p *page, html []byte) {
-		if sameBytes(t, current, o.render(t, name, p), html) {
+	s.rendered = func(name string, p *Page, html []byte) {
+		if sameBytes(t, current, o.Render(t, name, p), html) {
 			compared[name]++
 		}
 	}
@@ -185,23 +185,23 @@ func TestGoPagesMatchTemplates(t *testing.T) {
 	}
 	// The workspace's menu, for each role.
 	for _, role := range civicmon.Roles {
-		p := &page{Lang: i18n.French, Title: "<b>", Path: "/admin", srv: s, CSS: "/static/style.css",
+		p := &Page{Lang: i18n.French, Title: "<b>", Path: "/admin", srv: s, CSS: "/static/style.css",
 			User: &civicmon.User{Name: `Ann "A" <ann>`, Role: role}, CSRF: "tok+en&=/"}
 		p.Data = errorPage{Status: 403, Message: "x"}
 		var buf bytes.Buffer
 		if err := s.writePage(&buf, "error", p); err != nil {
 			t.Fatal(err)
 		}
-		sameBytes(t, "workspace menu of "+string(role), o.render(t, "error", p), buf.Bytes())
+		sameBytes(t, "workspace menu of "+string(role), o.Render(t, "error", p), buf.Bytes())
 	}
 	// An embedded page has no chrome.
-	p := &page{Lang: i18n.English, Title: "map", Path: "/embed/map", srv: s, Embed: true, NoIndex: true, CSS: "/static/style.css",
+	p := &Page{Lang: i18n.English, Title: "map", Path: "/embed/map", srv: s, Embed: true, NoIndex: true, CSS: "/static/style.css",
 		Data: errorPage{Status: 200, Message: "m"}}
 	var buf bytes.Buffer
 	if err := s.writePage(&buf, "error", p); err != nil {
 		t.Fatal(err)
 	}
-	sameBytes(t, "embedded page", o.render(t, "error", p), buf.Bytes())
+	sameBytes(t, "embedded page", o.Render(t, "error", p), buf.Bytes())
 }
 
 var hostileValues = []string{
@@ -212,17 +212,17 @@ var hostileValues = []string{
 }
 
 // hostilePage is an update page whose every value is v.
-func hostilePage(s *Server, v string, lang i18n.Lang, explicit bool) (*page, *updateData) {
+func hostilePage(s *Server, v string, lang i18n.Lang, explicit bool) (*Page, *updateData) {
 	date := civicmon.MustDate("2024-02-29")
-	p := &page{Lang: lang, explicit: explicit, Title: v, Description: v, Path: "/updates/" + v,
+	p := &Page{Lang: lang, explicit: explicit, Title: v, Description: v, Path: "/updates/" + v,
 		Query: url.Values{"q": {v}, "lang": {"fr"}}, srv: s, CSS: v,
-		Feeds: []feedLink{{Type: v, Title: v, Href: v}, {Type: "application/atom+xml", Title: "t", Href: "/feed.atom"}}}
+		Feeds: []FeedLink{{Type: v, Title: v, Href: v}, {Type: "application/atom+xml", Title: "t", Href: "/feed.atom"}}}
 	d := &updateData{
 		U: civicmon.PublicUpdate{Slug: v, Title: v, PublishedOn: date, DateApproximate: explicit, PeriodStart: date, PeriodEnd: date,
 			Freedoms: []civicmon.Freedom{civicmon.Freedom(v), civicmon.Association}, Partner: v,
 			Sources: []civicmon.PublicSource{{URL: v, Title: v, Publisher: v, PublishedOn: date}, {URL: v}, {Title: v}, {}}},
 		Corrections:  []civicmon.Correction{{Date: date, Note: v}},
-		Country:      countryView{Country: civicmon.Country{Slug: v, Name: v}},
+		Country:      CountryView{Country: civicmon.Country{Slug: v, Name: v}},
 		Text:         updateText{Lang: v, Title: v, Summary: v, Body: markdown.ToHTML(v)},
 		Violations:   []civicmon.Term{{Slug: v, Name: v}},
 		Incidents:    []incidentView{{PublicIncident: civicmon.PublicIncident{OccurredOn: date, DateApproximate: !explicit, Freedom: civicmon.Freedom(v), Violation: v, PeopleAffected: len(v) - 3, Place: v, Description: v}, ViolationName: v, TargetName: v}, {}},
@@ -237,7 +237,7 @@ func hostilePage(s *Server, v string, lang i18n.Lang, explicit bool) (*page, *up
 	return p, d
 }
 
-func compareUpdatePage(t testing.TB, s *Server, o oracle, what string, p *page, d *updateData) {
+func compareUpdatePage(t testing.TB, s *Server, o oracle, what string, p *Page, d *updateData) {
 	t.Helper()
 	p.Data = *d
 	p.content = func(w htmlWriter) { writeUpdate(w, p, d) }
@@ -245,7 +245,7 @@ func compareUpdatePage(t testing.TB, s *Server, o oracle, what string, p *page, 
 	if err := s.writePage(&buf, "update", p); err != nil {
 		t.Fatal(err)
 	}
-	sameBytes(t, what, o.render(t, "update", p), buf.Bytes())
+	sameBytes(t, what, o.Render(t, "update", p), buf.Bytes())
 }
 
 // FuzzUpdatePage goes on from the hostile values with the fuzzer's own.

@@ -27,10 +27,10 @@ type mirrorSearchData struct {
 // the place of /updates, whose search runs on the server. It is no route
 // of the live site.
 func (s *Server) MirrorSearchPage(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T("Search the research updates")
 	p.Data = mirrorSearchData{Script: s.assets.URL("search.js"), Regions: civicmon.Regions, Freedoms: civicmon.Freedoms}
-	s.render(w, r, http.StatusOK, "mirror_search", p)
+	s.Render(w, r, http.StatusOK, "mirror_search", p)
 }
 
 // StaticFiles returns the URL of every static file (/static/…), for the

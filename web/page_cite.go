@@ -34,12 +34,12 @@ func (s *Server) handleCite(f citeFormat) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.cfg.Store.UpdateBySlug(r.Context(), r.PathValue("slug"))
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		pu, ok := u.Public()
 		if !ok { // a draft does not exist for the public
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 		today := civicmon.DateOf(s.cfg.Now())
@@ -50,10 +50,10 @@ func (s *Server) handleCite(f citeFormat) http.HandlerFunc {
 			http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
 			return
 		}
-		c := cite.FromUpdate(pu, s.absoluteURL(r, "/updates/"+pu.Slug), siteName, today)
+		c := cite.FromUpdate(pu, s.AbsoluteURL(r, "/updates/"+pu.Slug), siteName, today)
 		body, err := f.write(&c)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		h := w.Header()

@@ -17,25 +17,25 @@ type countriesData struct {
 
 type regionGroup struct {
 	Region    civicmon.Region
-	Countries []countryView
+	Countries []CountryView
 }
 
 // handleCountries lists every country by region, filtered with plain GET
 // parameters so that it works without JavaScript.
 func (s *Server) handleCountries(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T("Countries")
 	data := countriesData{AllRegions: civicmon.Regions, AllCategories: civicmon.Categories}
 	q := r.URL.Query()
 	if v := q.Get("region"); v != "" {
 		reg, ok := civicmon.ParseRegion(v)
 		if !ok {
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 		data.Region = reg
@@ -43,7 +43,7 @@ func (s *Server) handleCountries(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("rating"); v != "" {
 		c, ok := civicmon.ParseCategory(v)
 		if !ok {
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 		data.Category = c
@@ -53,12 +53,12 @@ func (s *Server) handleCountries(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		g := regionGroup{Region: reg}
-		for i := range d.countries {
-			c := &d.countries[i]
+		for i := range d.Countries {
+			c := &d.Countries[i]
 			if c.Region != reg {
 				continue
 			}
-			v := d.view(c)
+			v := d.View(c)
 			if data.Category != "" && (v.Rating == nil || v.Rating.Category != data.Category) {
 				continue
 			}
@@ -70,5 +70,5 @@ func (s *Server) handleCountries(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "countries", p)
+	s.Render(w, r, http.StatusOK, "countries", p)
 }

@@ -7,12 +7,12 @@ import (
 )
 
 type countryData struct {
-	Country   countryView
+	Country   CountryView
 	History   []civicmon.Rating // newest first
 	Edition   *civicmon.WatchlistEdition
 	Narrative string
 	Updates   []updateItem
-	Pager     pagination
+	Pager     Pagination
 }
 
 // handleCountry is the country page: like the CIVICUS Monitor's, the
@@ -20,55 +20,55 @@ type countryData struct {
 // title, a date, a summary and "Read more".
 func (s *Server) handleCountry(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	c, ok := d.bySlug[r.PathValue("slug")]
+	c, ok := d.BySlug[r.PathValue("slug")]
 	if !ok {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
-	pageNo, ok := pageNumber(r.URL.Query().Get("page"))
+	pageNo, ok := PageNumber(r.URL.Query().Get("page"))
 	if !ok {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	history, err := s.cfg.Store.RatingHistory(ctx, c.Code)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	today := civicmon.DateOf(s.cfg.Now())
-	data := countryData{Country: d.view(c)}
+	data := countryData{Country: d.View(c)}
 	for i := len(history) - 1; i >= 0; i-- {
 		if !history[i].EffectiveDate.After(today) {
 			data.History = append(data.History, history[i])
 		}
 	}
-	if ed := d.currentEdition(); ed != nil {
+	if ed := d.CurrentEdition(); ed != nil {
 		for _, e := range ed.Entries {
 			if e.CountryCode == c.Code {
 				data.Edition, data.Narrative = ed, e.Narrative
 			}
 		}
 	}
-	f := civicmon.UpdateFilter{CountryCode: c.Code, Statuses: published, Limit: perPage, Offset: (pageNo - 1) * perPage}
+	f := civicmon.UpdateFilter{CountryCode: c.Code, Statuses: published, Limit: PerPage, Offset: (pageNo - 1) * PerPage}
 	us, total, err := s.cfg.Store.FindUpdates(ctx, f)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	data.Pager = newPagination(pageNo, total, "/countries/"+c.Slug)
+	data.Pager = NewPagination(pageNo, total, "/countries/"+c.Slug)
 	if pageNo > data.Pager.Pages {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
-	p := s.newPage(r, c.Name)
+	p := s.NewPage(r, c.Name)
 	data.Updates = d.listItems(p, us)
 	p.Description = p.T("Civic space in %s: rating, rating history and research updates.", c.Name)
 	p.Data = data
 	p.Feeds = feedLinks(p, "/countries/"+c.Slug, feedTitle(p, c.Name))
-	s.render(w, r, http.StatusOK, "country", p)
+	s.Render(w, r, http.StatusOK, "country", p)
 }

@@ -27,7 +27,7 @@ var dataFiles = map[string]struct {
 }
 
 func (s *Server) dataRoutes() {
-	s.handle("GET /data/{file}", public, s.handleData)
+	s.Handle("GET /data/{file}", Public, s.handleData)
 }
 
 // handleData streams an export of the public data, filtered by the same
@@ -37,7 +37,7 @@ func (s *Server) dataRoutes() {
 func (s *Server) handleData(w http.ResponseWriter, r *http.Request) {
 	file, ok := dataFiles[r.PathValue("file")]
 	if !ok {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	o, err := s.dataOptions(r.Context(), r.URL.Query())

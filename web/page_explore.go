@@ -59,12 +59,12 @@ type sortOption struct {
 // facet counts, as HTML, or as JSON for Accept: application/json.
 func (s *Server) handleExplore(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T("Explore the research updates")
 	vals := r.URL.Query()
 	q, perrs := parseExplore(vals)
@@ -80,7 +80,7 @@ func (s *Server) handleExplore(w http.ResponseWriter, r *http.Request) {
 		case civicmon.ErrorCode(err) == civicmon.EINVALID:
 			perrs = []civicmon.FieldError{{Field: "search", Message: civicmon.ErrorMessage(err)}}
 		case err != nil:
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 	}
@@ -105,7 +105,7 @@ func (s *Server) handleExplore(w http.ResponseWriter, r *http.Request) {
 		data.Result = res
 		for _, h := range res.Hits {
 			eh := exploreHit{SearchHit: h}
-			if c, ok := d.byCode[h.CountryCode]; ok {
+			if c, ok := d.ByCode[h.CountryCode]; ok {
 				eh.CountryName, eh.CountrySlug = c.Name, c.Slug
 			}
 			data.Hits = append(data.Hits, eh)
@@ -124,7 +124,7 @@ func (s *Server) handleExplore(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = data
 	p.NoIndex = len(vals) > 0 // search results are not pages for crawlers
-	s.render(w, r, status, "explore", p)
+	s.Render(w, r, status, "explore", p)
 }
 
 func wantsJSON(r *http.Request) bool {
@@ -219,7 +219,7 @@ func exploreURL(v url.Values, key, value string, set bool) string {
 	return "/updates?" + n.Encode()
 }
 
-func (s *Server) facetGroups(p *page, d *siteData, v url.Values, f *civicmon.SearchFacets) []facetGroup {
+func (s *Server) facetGroups(p *Page, d *SiteData, v url.Values, f *civicmon.SearchFacets) []facetGroup {
 	group := func(name, key string, counts []civicmon.FacetCount, label func(string) string) facetGroup {
 		g := facetGroup{Name: name}
 		for _, c := range counts {
@@ -229,7 +229,7 @@ func (s *Server) facetGroups(p *page, d *siteData, v url.Values, f *civicmon.Sea
 		return g
 	}
 	country := func(code string) string {
-		if c, ok := d.byCode[code]; ok {
+		if c, ok := d.ByCode[code]; ok {
 			return c.Name
 		}
 		return code
@@ -244,22 +244,22 @@ func (s *Server) facetGroups(p *page, d *siteData, v url.Values, f *civicmon.Sea
 		group(p.T("Country"), "country", countries, country),
 		group(p.T("Rating"), "rating", f.Categories, func(x string) string { return p.Category(civicmon.Category(x)) }),
 		group(p.T("Freedom"), "freedom", f.Freedoms, func(x string) string { return p.Freedom(civicmon.Freedom(x)) }),
-		group(p.T("Violations"), "violation", f.Violations, func(x string) string { return p.T(d.vocab.ViolationName(x)) }),
-		group(p.T("Target"), "target", f.Targets, func(x string) string { return p.T(d.vocab.TargetName(x)) }),
+		group(p.T("Violations"), "violation", f.Violations, func(x string) string { return p.T(d.Vocab.ViolationName(x)) }),
+		group(p.T("Target"), "target", f.Targets, func(x string) string { return p.T(d.Vocab.TargetName(x)) }),
 		group(p.T("Year"), "year", f.Years, func(x string) string { return x }),
 	}
 }
 
 // selectedFilters lists the filters in force, each with a link that
 // removes it.
-func selectedFilters(p *page, d *siteData, v url.Values) []selectedFilter {
+func selectedFilters(p *Page, d *SiteData, v url.Values) []selectedFilter {
 	var out []selectedFilter
 	for _, key := range []string{"country", "region", "rating", "freedom", "violation", "target", "year", "since", "until"} {
 		for _, val := range v[key] {
 			label := val
 			switch key {
 			case "country":
-				if c, ok := d.byCode[strings.ToUpper(val)]; ok {
+				if c, ok := d.ByCode[strings.ToUpper(val)]; ok {
 					label = c.Name
 				}
 			case "region":
@@ -269,9 +269,9 @@ func selectedFilters(p *page, d *siteData, v url.Values) []selectedFilter {
 			case "freedom":
 				label = p.Freedom(civicmon.Freedom(val))
 			case "violation":
-				label = p.T(d.vocab.ViolationName(val))
+				label = p.T(d.Vocab.ViolationName(val))
 			case "target":
-				label = p.T(d.vocab.TargetName(val))
+				label = p.T(d.Vocab.TargetName(val))
 			case "since":
 				label = p.T("from %s", val)
 			case "until":

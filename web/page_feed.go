@@ -19,14 +19,14 @@ func (s *Server) feedRoutes() {
 		ext    string
 		format feedFormat
 	}{{"atom", atomFormat}, {"json", jsonFormat}} {
-		s.handle("GET /feed."+f.ext, public, s.cached(s.handleFeed(feedAll, f.format)))
-		s.handle("GET /countries/{country}/feed."+f.ext, public, s.cached(s.handleFeed(feedCountry, f.format)))
-		s.handle("GET /regions/{region}/feed."+f.ext, public, s.cached(s.handleFeed(feedRegion, f.format)))
-		s.handle("GET /freedoms/{freedom}/feed."+f.ext, public, s.cached(s.handleFeed(feedFreedom, f.format)))
-		s.handle("GET /tags/{tag}/feed."+f.ext, public, s.cached(s.handleFeed(feedTag, f.format)))
+		s.Handle("GET /feed."+f.ext, Public, s.Cached(s.handleFeed(feedAll, f.format)))
+		s.Handle("GET /countries/{country}/feed."+f.ext, Public, s.Cached(s.handleFeed(feedCountry, f.format)))
+		s.Handle("GET /regions/{region}/feed."+f.ext, Public, s.Cached(s.handleFeed(feedRegion, f.format)))
+		s.Handle("GET /freedoms/{freedom}/feed."+f.ext, Public, s.Cached(s.handleFeed(feedFreedom, f.format)))
+		s.Handle("GET /tags/{tag}/feed."+f.ext, Public, s.Cached(s.handleFeed(feedTag, f.format)))
 	}
 	for _, f := range citeFormats {
-		s.handle("GET /updates/{slug}/cite/"+f.name, public, s.cached(s.handleCite(f)))
+		s.Handle("GET /updates/{slug}/cite/"+f.name, Public, s.Cached(s.handleCite(f)))
 	}
 }
 
@@ -62,10 +62,10 @@ type feedScope struct {
 }
 
 // feedScope resolves a feed's path parameter; false for an unknown slug.
-func (s *Server) feedScope(r *http.Request, p *page, d *siteData, kind feedKind) (feedScope, bool) {
+func (s *Server) feedScope(r *http.Request, p *Page, d *SiteData, kind feedKind) (feedScope, bool) {
 	switch kind {
 	case feedCountry:
-		c, ok := d.bySlug[r.PathValue("country")]
+		c, ok := d.BySlug[r.PathValue("country")]
 		if !ok {
 			return feedScope{}, false
 		}
@@ -84,16 +84,16 @@ func (s *Server) feedScope(r *http.Request, p *page, d *siteData, kind feedKind)
 		return feedScope{civicmon.UpdateFilter{Freedom: f}, "/freedoms/" + string(f), freedomHeading(p, f)}, true
 	case feedTag:
 		slug := r.PathValue("tag")
-		if !d.vocab.HasViolation(slug) {
+		if !d.Vocab.HasViolation(slug) {
 			return feedScope{}, false
 		}
-		return feedScope{civicmon.UpdateFilter{Violation: slug}, "/tags/" + slug, p.T(d.vocab.ViolationName(slug))}, true
+		return feedScope{civicmon.UpdateFilter{Violation: slug}, "/tags/" + slug, p.T(d.Vocab.ViolationName(slug))}, true
 	}
 	return feedScope{home: "/"}, true
 }
 
 // feedTitle names a feed, on its page's <link> and in the feed itself.
-func feedTitle(p *page, name string) string {
+func feedTitle(p *Page, name string) string {
 	if name == "" {
 		return p.T("Research updates")
 	}
@@ -102,8 +102,8 @@ func feedTitle(p *page, name string) string {
 
 // feedLinks announces a page's feeds with <link rel="alternate">; base is
 // the page's path ("" for the home page).
-func feedLinks(p *page, base, title string) []feedLink {
-	return []feedLink{
+func feedLinks(p *Page, base, title string) []FeedLink {
+	return []FeedLink{
 		{Type: feed.AtomType, Title: title + " (Atom)", Href: p.Link(base + "/feed.atom")},
 		{Type: feed.JSONType, Title: title + " (JSON Feed)", Href: p.Link(base + "/feed.json")},
 	}
@@ -114,31 +114,31 @@ func feedLinks(p *page, base, title string) []feedLink {
 func (s *Server) handleFeed(kind feedKind, format feedFormat) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		d, err := s.siteData(ctx)
+		d, err := s.SiteData(ctx)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		p := s.newPage(r, "")
+		p := s.NewPage(r, "")
 		sc, ok := s.feedScope(r, p, d, kind)
 		if !ok {
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 		f := sc.filter
 		f.Statuses, f.Limit = published, feedSize
 		us, _, err := s.cfg.Store.FindUpdates(ctx, f)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		site := s.absoluteURL(r, "/")
+		site := s.AbsoluteURL(r, "/")
 		fd := feed.Feed{
 			ID:       feed.TagURI(site, "feed"+sc.home),
 			Title:    feedTitle(p, sc.name) + " — " + siteName,
 			Language: string(p.Lang),
-			HomeURL:  s.absoluteURL(r, sc.home),
-			SelfURL:  s.absoluteURL(r, r.URL.Path),
+			HomeURL:  s.AbsoluteURL(r, sc.home),
+			SelfURL:  s.AbsoluteURL(r, r.URL.Path),
 			Authors:  []string{cite.Institution},
 		}
 		for i := range us {
@@ -146,11 +146,11 @@ func (s *Server) handleFeed(kind feedKind, format feedFormat) http.HandlerFunc {
 			if !ok {
 				continue
 			}
-			e := feed.FromUpdate(pu, feed.TagURI(site, "update:"+url.PathEscape(pu.UID)), s.absoluteURL(r, "/updates/"+pu.Slug))
+			e := feed.FromUpdate(pu, feed.TagURI(site, "update:"+url.PathEscape(pu.UID)), s.AbsoluteURL(r, "/updates/"+pu.Slug))
 			// A published correction is the update's public "updated" date.
 			corrections, err := s.cfg.Store.Corrections(ctx, us[i].ID)
 			if err != nil {
-				s.fail(w, r, err)
+				s.Fail(w, r, err)
 				return
 			}
 			for _, c := range corrections {
@@ -172,7 +172,7 @@ func (s *Server) handleFeed(kind feedKind, format feedFormat) http.HandlerFunc {
 		}
 		var buf bytes.Buffer
 		if err := format.write(&fd, &buf); err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		w.Header().Set("Content-Type", format.contentType)
@@ -183,19 +183,19 @@ func (s *Server) handleFeed(kind feedKind, format feedFormat) http.HandlerFunc {
 
 // feedCategories are an entry's country, region, freedoms and violation
 // tags; each term and scheme together make the URL of the page listing it.
-func (s *Server) feedCategories(r *http.Request, p *page, d *siteData, pu civicmon.PublicUpdate) []feed.Category {
+func (s *Server) feedCategories(r *http.Request, p *Page, d *SiteData, pu civicmon.PublicUpdate) []feed.Category {
 	var out []feed.Category
-	if c, ok := d.byCode[pu.CountryCode]; ok {
-		out = append(out, feed.Category{Term: c.Slug, Scheme: s.absoluteURL(r, "/countries/"), Label: c.Name})
+	if c, ok := d.ByCode[pu.CountryCode]; ok {
+		out = append(out, feed.Category{Term: c.Slug, Scheme: s.AbsoluteURL(r, "/countries/"), Label: c.Name})
 		if c.Region.Valid() {
-			out = append(out, feed.Category{Term: string(c.Region), Scheme: s.absoluteURL(r, "/regions/"), Label: p.Region(c.Region)})
+			out = append(out, feed.Category{Term: string(c.Region), Scheme: s.AbsoluteURL(r, "/regions/"), Label: p.Region(c.Region)})
 		}
 	}
 	for _, f := range pu.Freedoms {
-		out = append(out, feed.Category{Term: string(f), Scheme: s.absoluteURL(r, "/freedoms/"), Label: p.Freedom(f)})
+		out = append(out, feed.Category{Term: string(f), Scheme: s.AbsoluteURL(r, "/freedoms/"), Label: p.Freedom(f)})
 	}
 	for _, v := range pu.Violations {
-		out = append(out, feed.Category{Term: v, Scheme: s.absoluteURL(r, "/tags/"), Label: p.T(d.vocab.ViolationName(v))})
+		out = append(out, feed.Category{Term: v, Scheme: s.AbsoluteURL(r, "/tags/"), Label: p.T(d.Vocab.ViolationName(v))})
 	}
 	return out
 }

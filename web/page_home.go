@@ -15,7 +15,7 @@ type homeData struct {
 	Unrated   int
 	Edition   *editionView
 	Latest    []updateItem
-	Countries []countryView // the map's data as a table
+	Countries []CountryView // the map's data as a table
 }
 
 type legendEntry struct {
@@ -29,13 +29,13 @@ type categoryCount struct {
 
 type editionView struct {
 	civicmon.WatchlistEdition
-	Countries []countryView
+	Countries []CountryView
 }
 
 // updateItem is an update in a list: what the country page's entries show.
 type updateItem struct {
 	civicmon.PublicUpdate
-	Country countryView
+	Country CountryView
 	// In lists (the "updates" template, from listItems): the links to the
 	// update and its country, and its date, in the page's language.
 	// Written here, they spare the template five calls an item.
@@ -44,18 +44,18 @@ type updateItem struct {
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T("The state of civic space in every country")
 	p.Description = p.T("Ratings of the freedoms of association, peaceful assembly and expression in every country, with research updates.")
 	data := homeData{}
 	counts := map[civicmon.Category]int{}
-	for i := range d.countries {
-		v := d.view(&d.countries[i])
+	for i := range d.Countries {
+		v := d.View(&d.Countries[i])
 		data.Countries = append(data.Countries, v)
 		if v.Rating != nil {
 			counts[v.Rating.Category]++
@@ -67,31 +67,31 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		data.Counts = append(data.Counts, categoryCount{c, counts[c]})
 	}
 	if data.Map, err = s.worldMap(p, d, "worldmap", ""); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	data.Legend = legend(p)
-	if ed := d.currentEdition(); ed != nil {
+	if ed := d.CurrentEdition(); ed != nil {
 		data.Edition = d.editionView(ed)
 	}
 	latest, _, err := s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{Statuses: published, Limit: 10})
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	data.Latest = d.listItems(p, latest)
 	p.Data = data
 	p.Feeds = feedLinks(p, "", feedTitle(p, ""))
-	s.render(w, r, http.StatusOK, "home", p)
+	s.Render(w, r, http.StatusOK, "home", p)
 }
 
 var published = []civicmon.Status{civicmon.StatusPublished}
 
-func (d *siteData) editionView(ed *civicmon.WatchlistEdition) *editionView {
+func (d *SiteData) editionView(ed *civicmon.WatchlistEdition) *editionView {
 	v := &editionView{WatchlistEdition: *ed}
 	for _, e := range ed.Entries {
-		if c, ok := d.byCode[e.CountryCode]; ok {
-			v.Countries = append(v.Countries, d.view(c))
+		if c, ok := d.ByCode[e.CountryCode]; ok {
+			v.Countries = append(v.Countries, d.View(c))
 		}
 	}
 	return v
@@ -99,7 +99,7 @@ func (d *siteData) editionView(ed *civicmon.WatchlistEdition) *editionView {
 
 // items turns stored updates into list entries through the public
 // projection; anything unpublished is dropped, whatever the query said.
-func (d *siteData) items(us []civicmon.Update) []updateItem {
+func (d *SiteData) items(us []civicmon.Update) []updateItem {
 	out := make([]updateItem, 0, len(us))
 	for i := range us {
 		pu, ok := us[i].Public()
@@ -107,8 +107,8 @@ func (d *siteData) items(us []civicmon.Update) []updateItem {
 			continue
 		}
 		item := updateItem{PublicUpdate: pu}
-		if c, ok := d.byCode[pu.CountryCode]; ok {
-			item.Country = d.view(c)
+		if c, ok := d.ByCode[pu.CountryCode]; ok {
+			item.Country = d.View(c)
 		}
 		out = append(out, item)
 	}
@@ -116,7 +116,7 @@ func (d *siteData) items(us []civicmon.Update) []updateItem {
 }
 
 // listItems are items for the "updates" template of page p.
-func (d *siteData) listItems(p *page, us []civicmon.Update) []updateItem {
+func (d *SiteData) listItems(p *Page, us []civicmon.Update) []updateItem {
 	out := d.items(us)
 	for i := range out {
 		it := &out[i]
@@ -128,12 +128,12 @@ func (d *siteData) listItems(p *page, us []civicmon.Update) []updateItem {
 }
 
 // worldMap renders the choropleth with every country linked to its page.
-func (s *Server) worldMap(p *page, d *siteData, id, target string) (template.HTML, error) {
-	cs := make([]worldmap.Country, 0, len(d.countries))
-	for i := range d.countries {
-		c := &d.countries[i]
+func (s *Server) worldMap(p *Page, d *SiteData, id, target string) (template.HTML, error) {
+	cs := make([]worldmap.Country, 0, len(d.Countries))
+	for i := range d.Countries {
+		c := &d.Countries[i]
 		mc := worldmap.Country{Code: c.Code, Name: c.Name, Href: p.Link("/countries/" + c.Slug)}
-		if r, ok := d.current[c.Code]; ok {
+		if r, ok := d.Current[c.Code]; ok {
 			mc.Category, mc.CategoryName = string(r.Category), p.Category(r.Category)
 		} else {
 			mc.CategoryName = p.T("Not rated")
@@ -143,7 +143,7 @@ func (s *Server) worldMap(p *page, d *siteData, id, target string) (template.HTM
 	return worldmap.HTML(cs, worldmap.Options{ID: id, Title: p.T("World map of civic space ratings"), Target: target})
 }
 
-func legend(p *page) []legendEntry {
+func legend(p *Page) []legendEntry {
 	var out []legendEntry
 	for _, c := range civicmon.Categories {
 		out = append(out, legendEntry{worldmap.Class(string(c)), p.Category(c)})

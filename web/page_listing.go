@@ -12,21 +12,21 @@ type listingData struct {
 	Kind      string // "region", "freedom", "tag"
 	Heading   string
 	Intro     string
-	Countries []countryView
+	Countries []CountryView
 	// CountryItems are the Countries as the list's items, rendered once
 	// for every page of the list (see fragments).
 	CountryItems template.HTML
 	Updates      []updateItem
-	Pager        pagination
+	Pager        Pagination
 }
 
 func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) {
 	reg := civicmon.Region(r.PathValue("slug"))
 	if !reg.Valid() {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
-	s.listing(w, r, "region", civicmon.UpdateFilter{Region: reg}, func(p *page) (string, string) {
+	s.listing(w, r, "region", civicmon.UpdateFilter{Region: reg}, func(p *Page) (string, string) {
 		return p.Region(reg), p.T("Countries of the region %s, their ratings, and the latest research updates on them.", p.Region(reg))
 	})
 }
@@ -34,43 +34,43 @@ func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleFreedom(w http.ResponseWriter, r *http.Request) {
 	f, ok := civicmon.ParseFreedom(r.PathValue("slug"))
 	if !ok || string(f) != r.PathValue("slug") {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
-	s.listing(w, r, "freedom", civicmon.UpdateFilter{Freedom: f}, func(p *page) (string, string) {
+	s.listing(w, r, "freedom", civicmon.UpdateFilter{Freedom: f}, func(p *Page) (string, string) {
 		return freedomHeading(p, f), p.T("Research updates on this freedom, and the countries they cover.")
 	})
 }
 
 func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	slug := r.PathValue("slug")
-	if !d.vocab.HasViolation(slug) {
-		s.notFound(w, r)
+	if !d.Vocab.HasViolation(slug) {
+		s.NotFound(w, r)
 		return
 	}
-	s.listing(w, r, "tag", civicmon.UpdateFilter{Violation: slug}, func(p *page) (string, string) {
-		name := p.T(d.vocab.ViolationName(slug))
+	s.listing(w, r, "tag", civicmon.UpdateFilter{Violation: slug}, func(p *Page) (string, string) {
+		name := p.T(d.Vocab.ViolationName(slug))
 		return name, p.T("Research updates tagged “%s”, and the countries they cover.", name)
 	})
 }
 
 // listing renders a page of the updates that match f, and the countries
 // they cover.
-func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f civicmon.UpdateFilter, heading func(*page) (string, string)) {
+func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f civicmon.UpdateFilter, heading func(*Page) (string, string)) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	pageNo, ok := pageNumber(r.URL.Query().Get("page"))
+	pageNo, ok := PageNumber(r.URL.Query().Get("page"))
 	if !ok {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	// The counts come from the search's facet index, which answers in
@@ -87,7 +87,7 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 	}
 	res, err := s.cfg.Store.SearchUpdates(ctx, sq)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	counts := make(map[string]int, len(res.Facets.Countries))
@@ -96,50 +96,50 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 	}
 	total := res.Total
 	f.Statuses = published
-	f.Limit, f.Offset, f.SkipTotal = perPage, (pageNo-1)*perPage, true
+	f.Limit, f.Offset, f.SkipTotal = PerPage, (pageNo-1)*PerPage, true
 	us, _, err := s.cfg.Store.FindUpdates(ctx, f)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "")
-	data := listingData{Kind: kind, Pager: newPagination(pageNo, total, r.URL.Path), Updates: d.listItems(p, us)}
+	p := s.NewPage(r, "")
+	data := listingData{Kind: kind, Pager: NewPagination(pageNo, total, r.URL.Path), Updates: d.listItems(p, us)}
 	if pageNo > data.Pager.Pages {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
-	for i := range d.countries {
-		c := &d.countries[i]
+	for i := range d.Countries {
+		c := &d.Countries[i]
 		if kind == "region" && c.Region != f.Region {
 			continue
 		}
 		if kind != "region" && counts[c.Code] == 0 {
 			continue
 		}
-		v := d.view(c)
+		v := d.View(c)
 		v.Count = counts[c.Code]
 		data.Countries = append(data.Countries, v)
 	}
 	if kind != "region" {
 		// Generic, not sort.SliceStable: every page of a list sorts them,
 		// and reflect's swapper of a struct this size was a tenth of a page.
-		slices.SortStableFunc(data.Countries, func(a, b countryView) int { return b.Count - a.Count })
+		slices.SortStableFunc(data.Countries, func(a, b CountryView) int { return b.Count - a.Count })
 	}
 	data.Heading, data.Intro = heading(p)
 	p.Title, p.Description = data.Heading, data.Intro
 	p.Feeds = feedLinks(p, r.URL.Path, feedTitle(p, data.Heading))
 	if data.CountryItems, err = s.countryItems(p, data.Countries); err != nil {
 		s.log.Error("render", "template", "listing-countries", "err", err)
-		s.serverError(w, r)
+		s.ServerError(w, r)
 		return
 	}
 	p.Data = data
-	s.render(w, r, http.StatusOK, "listing", p)
+	s.Render(w, r, http.StatusOK, "listing", p)
 }
 
 // freedomHeading names a freedom in a heading; whole phrases, because
 // "freedom of" does not compose the same way in every language.
-func freedomHeading(p *page, f civicmon.Freedom) string {
+func freedomHeading(p *Page, f civicmon.Freedom) string {
 	switch f {
 	case civicmon.Association:
 		return p.T("Freedom of association")

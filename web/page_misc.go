@@ -15,36 +15,36 @@ type methodologyData struct {
 }
 
 func (s *Server) handleMethodology(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T("Methodology")
 	p.Description = p.T("How civic space is rated, what each rating means, and how the watchlist is made.")
 	p.Data = methodologyData{Categories: civicmon.Categories}
-	s.render(w, r, http.StatusOK, "methodology", p)
+	s.Render(w, r, http.StatusOK, "methodology", p)
 }
 
 // handleEmbedMap serves the map alone, the one page other sites may frame.
 func (s *Server) handleEmbedMap(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T("World map of civic space ratings")
 	p.Embed = true
 	m, err := s.worldMap(p, d, "embedmap", "_top")
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p.Data = homeData{Map: m, Legend: legend(p)}
-	s.render(w, r, http.StatusOK, "embed_map", p)
+	s.Render(w, r, http.StatusOK, "embed_map", p)
 }
 
 func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\nAllow: /\n\nSitemap: %s\n", s.absoluteURL(r, "/sitemap.xml"))
+	fmt.Fprintf(w, "User-agent: *\nDisallow: /admin/\nAllow: /\n\nSitemap: %s\n", s.AbsoluteURL(r, "/sitemap.xml"))
 }
 
 // Sitemaps hold at most 50,000 URLs each (the protocol's limit): one file of
@@ -74,27 +74,27 @@ const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 func (s *Server) handleSitemapIndex(w http.ResponseWriter, r *http.Request) {
 	_, total, err := s.cfg.Store.FindUpdates(r.Context(), civicmon.UpdateFilter{Statuses: published, Limit: 1})
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	idx := sitemapIndex{NS: sitemapNS, Sitemaps: []sitemapURL{{Loc: s.absoluteURL(r, "/sitemaps/pages.xml")}}}
+	idx := sitemapIndex{NS: sitemapNS, Sitemaps: []sitemapURL{{Loc: s.AbsoluteURL(r, "/sitemaps/pages.xml")}}}
 	for i := 0; i*sitemapSize < total; i++ {
-		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.absoluteURL(r, "/sitemaps/updates-"+strconv.Itoa(i+1)+".xml")})
+		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.AbsoluteURL(r, "/sitemaps/updates-"+strconv.Itoa(i+1)+".xml")})
 	}
 	writeXML(w, idx)
 }
 
 func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	name := r.PathValue("name")
 	set := urlset{NS: sitemapNS}
 	add := func(path, lastmod string) {
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.absoluteURL(r, path), LastMod: lastmod})
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.AbsoluteURL(r, path), LastMod: lastmod})
 	}
 	switch {
 	case name == "pages.xml":
@@ -107,19 +107,19 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		for _, f := range civicmon.Freedoms {
 			add("/freedoms/"+string(f), "")
 		}
-		for _, t := range d.vocab.Violations {
+		for _, t := range d.Vocab.Violations {
 			add("/tags/"+t.Slug, "")
 		}
-		for _, c := range d.countries {
+		for _, c := range d.Countries {
 			add("/countries/"+c.Slug, "")
 		}
-		for _, e := range d.editions {
+		for _, e := range d.Editions {
 			add("/watchlist/"+e.PublishedOn.String(), "")
 		}
 	case strings.HasPrefix(name, "updates-") && strings.HasSuffix(name, ".xml"):
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "updates-"), ".xml"))
 		if err != nil || n < 1 {
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 		// FindUpdates returns at most 1,000 at a time: skip to the file's
@@ -131,7 +131,7 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 			f.Limit = min(1000, sitemapSize-seen)
 			chunk, _, err := s.cfg.Store.FindUpdates(ctx, f)
 			if err != nil {
-				s.fail(w, r, err)
+				s.Fail(w, r, err)
 				return
 			}
 			seen += len(chunk)
@@ -148,11 +148,11 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 			f.Offset, f.After = 0, &civicmon.UpdateCursor{PublishedOn: last.PublishedOn, ID: last.ID}
 		}
 		if len(set.URLs) == 0 {
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 	default:
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	writeXML(w, set)

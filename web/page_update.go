@@ -12,7 +12,7 @@ import (
 type updateData struct {
 	U            civicmon.PublicUpdate
 	Corrections  []civicmon.Correction
-	Country      countryView
+	Country      CountryView
 	Text         updateText
 	Violations   []civicmon.Term
 	Incidents    []incidentView
@@ -43,19 +43,19 @@ type translationLink struct {
 
 func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d, err := s.siteData(ctx)
+	d, err := s.SiteData(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	u, err := s.cfg.Store.UpdateBySlug(ctx, r.PathValue("slug"))
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	pu, ok := u.Public()
 	if !ok { // a draft does not exist for the public
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	base := "/updates/" + pu.Slug
@@ -70,25 +70,25 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if !found {
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 	}
 	text.Body = markdown.ToHTML(body)
 
-	p := s.newPage(r, text.Title)
+	p := s.NewPage(r, text.Title)
 	p.Description = text.Summary
-	data := updateData{U: pu, Text: text, URL: s.absoluteURL(r, base)}
-	if c, ok := d.byCode[pu.CountryCode]; ok {
-		data.Country = d.view(c)
+	data := updateData{U: pu, Text: text, URL: s.AbsoluteURL(r, base)}
+	if c, ok := d.ByCode[pu.CountryCode]; ok {
+		data.Country = d.View(c)
 	}
 	for _, v := range pu.Violations {
-		data.Violations = append(data.Violations, civicmon.Term{Slug: v, Name: p.T(d.vocab.ViolationName(v))})
+		data.Violations = append(data.Violations, civicmon.Term{Slug: v, Name: p.T(d.Vocab.ViolationName(v))})
 	}
 	for _, in := range pu.Incidents {
-		iv := incidentView{PublicIncident: in, ViolationName: p.T(d.vocab.ViolationName(in.Violation))}
+		iv := incidentView{PublicIncident: in, ViolationName: p.T(d.Vocab.ViolationName(in.Violation))}
 		if in.Target != "" {
-			iv.TargetName = p.T(d.vocab.TargetName(in.Target))
+			iv.TargetName = p.T(d.Vocab.TargetName(in.Target))
 		}
 		data.Incidents = append(data.Incidents, iv)
 	}
@@ -101,18 +101,18 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if data.Corrections, err = s.cfg.Store.Corrections(ctx, u.ID); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	at := &civicmon.UpdateCursor{PublishedOn: u.PublishedOn, ID: u.ID}
 	older, _, err := s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{CountryCode: u.CountryCode, Statuses: published, Before: at, Limit: 1})
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	newer, _, err := s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{CountryCode: u.CountryCode, Statuses: published, After: at, Order: "oldest", Limit: 1})
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if items := d.items(older); len(items) == 1 {
@@ -123,7 +123,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = data
 	p.content = func(w htmlWriter) { writeUpdate(w, p, &data) }
-	s.render(w, r, http.StatusOK, "update", p)
+	s.Render(w, r, http.StatusOK, "update", p)
 }
 
 // languageName names a content language in itself where civicmon knows
@@ -144,7 +144,7 @@ var otherLanguages = map[string]string{
 }
 
 // absoluteURL makes a permalink, from BaseURL when configured.
-func (s *Server) absoluteURL(r *http.Request, path string) string {
+func (s *Server) AbsoluteURL(r *http.Request, path string) string {
 	if s.cfg.BaseURL != "" {
 		return s.cfg.BaseURL + path
 	}

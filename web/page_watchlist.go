@@ -14,46 +14,46 @@ type watchlistData struct {
 }
 
 type watchlistEntryView struct {
-	Country   countryView
+	Country   CountryView
 	Narrative string
 }
 
 // handleWatchlist shows the current edition at /watchlist and earlier ones
 // at /watchlist/{date}.
 func (s *Server) handleWatchlist(w http.ResponseWriter, r *http.Request) {
-	d, err := s.siteData(r.Context())
+	d, err := s.SiteData(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	data := watchlistData{Editions: d.editions}
+	data := watchlistData{Editions: d.Editions}
 	var ed *civicmon.WatchlistEdition
 	if date := r.PathValue("date"); date != "" {
-		for i := range d.editions {
-			if d.editions[i].PublishedOn.String() == date {
-				ed = &d.editions[i]
+		for i := range d.Editions {
+			if d.Editions[i].PublishedOn.String() == date {
+				ed = &d.Editions[i]
 			}
 		}
 		if ed == nil {
-			s.notFound(w, r)
+			s.NotFound(w, r)
 			return
 		}
 	} else {
-		ed = d.currentEdition()
+		ed = d.CurrentEdition()
 	}
-	p := s.newPage(r, "")
+	p := s.NewPage(r, "")
 	p.Title = p.T("Watchlist")
 	if ed != nil {
 		data.Edition = d.editionView(ed)
-		data.Current = ed == d.currentEdition()
+		data.Current = ed == d.CurrentEdition()
 		for _, e := range ed.Entries {
-			if c, ok := d.byCode[e.CountryCode]; ok {
-				data.Entries = append(data.Entries, watchlistEntryView{Country: d.view(c), Narrative: e.Narrative})
+			if c, ok := d.ByCode[e.CountryCode]; ok {
+				data.Entries = append(data.Entries, watchlistEntryView{Country: d.View(c), Narrative: e.Narrative})
 			}
 		}
 		p.Title = ed.Title
 	}
 	p.Description = p.T("Countries where civic space is declining seriously and fast.")
 	p.Data = data
-	s.render(w, r, http.StatusOK, "watchlist", p)
+	s.Render(w, r, http.StatusOK, "watchlist", p)
 }

@@ -138,7 +138,7 @@ func (a *assets) URL(name string) string {
 
 // page is what every template gets: the request's language and links, and
 // the page's own data.
-type page struct {
+type Page struct {
 	Lang        i18n.Lang
 	Title       string
 	Description string
@@ -147,7 +147,7 @@ type page struct {
 	Query       url.Values
 	Data        any
 	CSS         string
-	Feeds       []feedLink
+	Feeds       []FeedLink
 	NoIndex     bool
 	Embed       bool
 	// The workspace: the signed-in account and the form token.
@@ -160,18 +160,18 @@ type page struct {
 }
 
 // Can reports whether the page's account holds a permission.
-func (p *page) Can(perm string) bool {
+func (p *Page) Can(perm string) bool {
 	return p.User != nil && p.User.Role.Can(civicmon.Permission(perm))
 }
 
-type feedLink struct{ Type, Title, Href string }
+type FeedLink struct{ Type, Title, Href string }
 
 // T translates a message into the page's language.
-func (p *page) T(msg string, args ...any) string { return p.Lang.T(msg, args...) }
+func (p *Page) T(msg string, args ...any) string { return p.Lang.T(msg, args...) }
 
 // Link returns path with the page's language parameter when the reader
 // chose the language explicitly.
-func (p *page) Link(path string) string {
+func (p *Page) Link(path string) string {
 	if !p.explicit {
 		return path
 	}
@@ -183,7 +183,7 @@ func (p *page) Link(path string) string {
 }
 
 // LangLink links to this page in another language.
-func (p *page) LangLink(l i18n.Lang) string {
+func (p *Page) LangLink(l i18n.Lang) string {
 	q := url.Values{}
 	for k, v := range p.Query {
 		if k != "lang" {
@@ -194,7 +194,7 @@ func (p *page) LangLink(l i18n.Lang) string {
 	return p.Path + "?" + q.Encode()
 }
 
-func (p *page) Langs() []i18n.Lang { return i18n.Supported }
+func (p *Page) Langs() []i18n.Lang { return i18n.Supported }
 
 // langAlt is the page in one of the languages, for the layout's links.
 type langAlt struct {
@@ -206,7 +206,7 @@ type langAlt struct {
 
 // Alternates are the page in every language: the layout lists them twice,
 // and a call each through the template would be a dozen a page.
-func (p *page) Alternates() []langAlt {
+func (p *Page) Alternates() []langAlt {
 	out := make([]langAlt, len(i18n.Supported))
 	for i, l := range i18n.Supported {
 		out[i] = langAlt{Lang: string(l), Name: l.Name(), Href: p.LangLink(l), Current: l == p.Lang}
@@ -215,35 +215,35 @@ func (p *page) Alternates() []langAlt {
 }
 
 // Date formats a date in the page's language; approximate dates say so.
-func (p *page) Date(d civicmon.Date) string { return p.Lang.Date(d.Time()) }
+func (p *Page) Date(d civicmon.Date) string { return p.Lang.Date(d.Time()) }
 
-func (p *page) ApproxDate(d civicmon.Date, approximate bool) string {
+func (p *Page) ApproxDate(d civicmon.Date, approximate bool) string {
 	if approximate {
 		return p.T("about %s", p.Lang.MonthYear(d.Time()))
 	}
 	return p.Lang.Date(d.Time())
 }
 
-func (p *page) MonthYear(d civicmon.Date) string { return p.Lang.MonthYear(d.Time()) }
+func (p *Page) MonthYear(d civicmon.Date) string { return p.Lang.MonthYear(d.Time()) }
 
 // Category is a rating category's word in the page's language.
-func (p *page) Category(c civicmon.Category) string { return p.T(c.Name()) }
+func (p *Page) Category(c civicmon.Category) string { return p.T(c.Name()) }
 
 // Badge shows a rating as a coloured label that carries its word, so that
 // colour is never the only sign of it.
-func (p *page) Badge(r *civicmon.Rating) template.HTML {
+func (p *Page) Badge(r *civicmon.Rating) template.HTML {
 	if r == nil {
 		return template.HTML(`<span class="badge r-none">` + template.HTMLEscapeString(p.T("Not rated")) + `</span>`)
 	}
 	return p.CategoryBadge(r.Category)
 }
 
-func (p *page) CategoryBadge(c civicmon.Category) template.HTML {
+func (p *Page) CategoryBadge(c civicmon.Category) template.HTML {
 	return template.HTML(`<span class="badge r-` + string(c) + `">` + template.HTMLEscapeString(p.Category(c)) + `</span>`)
 }
 
 // StatusName is an update status in words.
-func (p *page) StatusName(s civicmon.Status) string {
+func (p *Page) StatusName(s civicmon.Status) string {
 	switch s {
 	case civicmon.StatusDraft:
 		return p.T("Draft")
@@ -258,7 +258,7 @@ func (p *page) StatusName(s civicmon.Status) string {
 }
 
 // ActionName is a workflow step as its button says it.
-func (p *page) ActionName(a civicmon.Action) string {
+func (p *Page) ActionName(a civicmon.Action) string {
 	switch a {
 	case civicmon.ActionSubmit:
 		return p.T("Submit for review")
@@ -274,18 +274,18 @@ func (p *page) ActionName(a civicmon.Action) string {
 	return p.T("Save")
 }
 
-func (p *page) Region(r civicmon.Region) string { return p.T(r.Name()) }
+func (p *Page) Region(r civicmon.Region) string { return p.T(r.Name()) }
 
-func (p *page) Freedom(f civicmon.Freedom) string { return p.T(f.Name()) }
+func (p *Page) Freedom(f civicmon.Freedom) string { return p.T(f.Name()) }
 
 // render executes a page template into a buffer, so a template error
 // becomes a 500 page instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
 	p.CSS = s.assets.URL("style.css")
 	var buf bytes.Buffer
 	if err := s.writePage(&buf, name, p); err != nil {
 		s.log.Error("render", "template", name, "err", err)
-		s.serverError(w, r)
+		s.ServerError(w, r)
 		return
 	}
 	if s.rendered != nil {
@@ -301,7 +301,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.assets.byURL[r.URL.Path]
 	if !ok {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	h := w.Header()

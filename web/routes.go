@@ -11,82 +11,82 @@ import (
 // Every route is registered through s.handle with the access it needs, so
 // that the authorization tests can enumerate them all.
 func (s *Server) routes() {
-	s.handle("GET /healthz", public, s.handleHealthz)
-	s.handle("GET /readyz", public, s.handleReadyz)
-	s.handle("GET /static/", public, s.handleStatic)
+	s.Handle("GET /healthz", Public, s.handleHealthz)
+	s.Handle("GET /readyz", Public, s.handleReadyz)
+	s.Handle("GET /static/", Public, s.handleStatic)
 
-	s.handle("GET /{$}", public, s.cached(s.handleHome))
-	s.handle("GET /countries", public, s.cached(s.handleCountries))
-	s.handle("GET /countries/{slug}", public, s.cached(s.handleCountry))
-	s.handle("GET /updates", public, s.cached(s.handleExplore))
-	s.handle("GET /updates/{slug}", public, s.cached(s.handleUpdate))
-	s.handle("GET /updates/{slug}/{lang}", public, s.cached(s.handleUpdate))
-	s.handle("GET /regions/{slug}", public, s.cached(s.handleRegion))
-	s.handle("GET /freedoms/{slug}", public, s.cached(s.handleFreedom))
-	s.handle("GET /tags/{slug}", public, s.cached(s.handleTag))
-	s.handle("GET /watchlist", public, s.cached(s.handleWatchlist))
-	s.handle("GET /watchlist/{date}", public, s.cached(s.handleWatchlist))
-	s.handle("GET /methodology", public, s.cached(s.handleMethodology))
-	s.handle("GET /embed/map", public, s.cached(s.handleEmbedMap))
-	s.handle("GET /robots.txt", public, s.handleRobots)
-	s.handle("GET /sitemap.xml", public, s.cached(s.handleSitemapIndex))
-	s.handle("GET /sitemaps/{name}", public, s.cached(s.handleSitemap))
+	s.Handle("GET /{$}", Public, s.Cached(s.handleHome))
+	s.Handle("GET /countries", Public, s.Cached(s.handleCountries))
+	s.Handle("GET /countries/{slug}", Public, s.Cached(s.handleCountry))
+	s.Handle("GET /updates", Public, s.Cached(s.handleExplore))
+	s.Handle("GET /updates/{slug}", Public, s.Cached(s.handleUpdate))
+	s.Handle("GET /updates/{slug}/{lang}", Public, s.Cached(s.handleUpdate))
+	s.Handle("GET /regions/{slug}", Public, s.Cached(s.handleRegion))
+	s.Handle("GET /freedoms/{slug}", Public, s.Cached(s.handleFreedom))
+	s.Handle("GET /tags/{slug}", Public, s.Cached(s.handleTag))
+	s.Handle("GET /watchlist", Public, s.Cached(s.handleWatchlist))
+	s.Handle("GET /watchlist/{date}", Public, s.Cached(s.handleWatchlist))
+	s.Handle("GET /methodology", Public, s.Cached(s.handleMethodology))
+	s.Handle("GET /embed/map", Public, s.Cached(s.handleEmbedMap))
+	s.Handle("GET /robots.txt", Public, s.handleRobots)
+	s.Handle("GET /sitemap.xml", Public, s.Cached(s.handleSitemapIndex))
+	s.Handle("GET /sitemaps/{name}", Public, s.Cached(s.handleSitemap))
 
 	// The editorial workspace.
-	s.handle("GET /admin/login", access{anonymousOnly: true}, s.handleLoginForm)
-	s.handle("POST /admin/login", access{anonymousOnly: true}, s.handleLogin)
-	s.handle("POST /admin/logout", access{anonymousOnly: true}, s.handleLogout)
-	s.handle("GET /admin/login/2fa", access{anonymousOnly: true}, s.handleTwoFactorForm)
-	s.handle("POST /admin/login/2fa", access{anonymousOnly: true}, s.handleTwoFactor)
-	s.handle("GET /admin/password-reset", access{anonymousOnly: true}, s.handleResetRequestForm)
-	s.handle("POST /admin/password-reset", access{anonymousOnly: true}, s.handleResetRequest)
-	s.handle("GET /admin/password-reset/{token}", access{anonymousOnly: true}, s.handleResetForm)
-	s.handle("POST /admin/password-reset/{token}", access{anonymousOnly: true}, s.handleReset)
-	s.handle("GET /admin/account/2fa", need(civicmon.PermAdminAccess), s.handleAccount2FA)
-	s.handle("POST /admin/account/2fa", need(civicmon.PermAdminAccess), s.handleAccount2FASave)
-	s.handle("GET /admin", need(civicmon.PermAdminAccess), s.handleDashboard)
-	s.handle("GET /admin/updates/new", need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
-	s.handle("POST /admin/updates", need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
-	s.handle("GET /admin/updates/{id}", need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
-	s.handle("POST /admin/updates/{id}", need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
-	s.handle("GET /admin/updates/{id}/history", need(civicmon.PermHistoryRead), s.handleUpdateHistory)
-	s.handle("GET /admin/ratings", need(civicmon.PermAdminAccess), s.handleRatings)
-	s.handle("POST /admin/ratings", need(civicmon.PermRatingsPropose), s.handleProposeRating)
-	s.handle("POST /admin/ratings/{id}/{decision}", need(civicmon.PermRatingsApprove), s.handleDecideRating)
-	s.handle("GET /admin/watchlist", need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
-	s.handle("POST /admin/watchlist", need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
-	s.handle("GET /admin/watchlist/{id}", need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
-	s.handle("POST /admin/watchlist/{id}", need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
-	s.handle("GET /admin/history/{entity}/{id}", need(civicmon.PermHistoryRead), s.handleRecordHistory)
-	s.handle("GET /admin/users", need(civicmon.PermUsersManage), s.handleUsers)
-	s.handle("POST /admin/users", need(civicmon.PermUsersManage), s.handleUserCreate)
-	s.handle("POST /admin/users/{id}", need(civicmon.PermUsersManage), s.handleUserUpdate)
-	s.handle("GET /admin/vocabularies", need(civicmon.PermVocabManage), s.handleVocabularies)
-	s.handle("POST /admin/vocabularies", need(civicmon.PermVocabManage), s.handleVocabularyAdd)
-	s.handle("GET /admin/settings", need(civicmon.PermSettingsManage), s.handleSettings)
-	s.handle("POST /admin/settings", need(civicmon.PermSettingsManage), s.handleSettingsSave)
+	s.Handle("GET /admin/login", Access{AnonymousOnly: true}, s.handleLoginForm)
+	s.Handle("POST /admin/login", Access{AnonymousOnly: true}, s.handleLogin)
+	s.Handle("POST /admin/logout", Access{AnonymousOnly: true}, s.handleLogout)
+	s.Handle("GET /admin/login/2fa", Access{AnonymousOnly: true}, s.handleTwoFactorForm)
+	s.Handle("POST /admin/login/2fa", Access{AnonymousOnly: true}, s.handleTwoFactor)
+	s.Handle("GET /admin/password-reset", Access{AnonymousOnly: true}, s.handleResetRequestForm)
+	s.Handle("POST /admin/password-reset", Access{AnonymousOnly: true}, s.handleResetRequest)
+	s.Handle("GET /admin/password-reset/{token}", Access{AnonymousOnly: true}, s.handleResetForm)
+	s.Handle("POST /admin/password-reset/{token}", Access{AnonymousOnly: true}, s.handleReset)
+	s.Handle("GET /admin/account/2fa", Need(civicmon.PermAdminAccess), s.handleAccount2FA)
+	s.Handle("POST /admin/account/2fa", Need(civicmon.PermAdminAccess), s.handleAccount2FASave)
+	s.Handle("GET /admin", Need(civicmon.PermAdminAccess), s.handleDashboard)
+	s.Handle("GET /admin/updates/new", Need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
+	s.Handle("POST /admin/updates", Need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
+	s.Handle("GET /admin/updates/{id}", Need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
+	s.Handle("POST /admin/updates/{id}", Need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
+	s.Handle("GET /admin/updates/{id}/history", Need(civicmon.PermHistoryRead), s.handleUpdateHistory)
+	s.Handle("GET /admin/ratings", Need(civicmon.PermAdminAccess), s.handleRatings)
+	s.Handle("POST /admin/ratings", Need(civicmon.PermRatingsPropose), s.handleProposeRating)
+	s.Handle("POST /admin/ratings/{id}/{decision}", Need(civicmon.PermRatingsApprove), s.handleDecideRating)
+	s.Handle("GET /admin/watchlist", Need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
+	s.Handle("POST /admin/watchlist", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
+	s.Handle("GET /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
+	s.Handle("POST /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
+	s.Handle("GET /admin/history/{entity}/{id}", Need(civicmon.PermHistoryRead), s.handleRecordHistory)
+	s.Handle("GET /admin/users", Need(civicmon.PermUsersManage), s.handleUsers)
+	s.Handle("POST /admin/users", Need(civicmon.PermUsersManage), s.handleUserCreate)
+	s.Handle("POST /admin/users/{id}", Need(civicmon.PermUsersManage), s.handleUserUpdate)
+	s.Handle("GET /admin/vocabularies", Need(civicmon.PermVocabManage), s.handleVocabularies)
+	s.Handle("POST /admin/vocabularies", Need(civicmon.PermVocabManage), s.handleVocabularyAdd)
+	s.Handle("GET /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettings)
+	s.Handle("POST /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettingsSave)
 
 	s.feedRoutes()
 	s.dataRoutes()
 	s.apiRoutes()
 
 	// Anything else is a friendly 404.
-	s.handle("/", public, s.notFound)
+	s.Handle("/", Public, s.NotFound)
 }
 
 // notFound answers 404 with a page that helps the reader on.
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "")
+func (s *Server) NotFound(w http.ResponseWriter, r *http.Request) {
+	p := s.NewPage(r, "")
 	p.Title = p.T("Page not found")
 	p.NoIndex = true
 	p.Data = errorPage{Status: http.StatusNotFound,
 		Message: p.T("There is no page at this address. It may have moved, or the link may be mistyped.")}
-	s.render(w, r, http.StatusNotFound, "error", p)
+	s.Render(w, r, http.StatusNotFound, "error", p)
 }
 
 // serverError answers 500 without details: those go to the log.
-func (s *Server) serverError(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "")
+func (s *Server) ServerError(w http.ResponseWriter, r *http.Request) {
+	p := s.NewPage(r, "")
 	p.Title = p.T("Something went wrong")
 	p.NoIndex = true
 	p.Data = errorPage{Status: http.StatusInternalServerError,
@@ -104,13 +104,13 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request) {
 }
 
 // fail logs err and answers 404 for a missing record, 500 otherwise.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if isNotFound(err) {
-		s.notFound(w, r)
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	if IsNotFound(err) {
+		s.NotFound(w, r)
 		return
 	}
 	s.log.Error("request failed", "path", r.URL.Path, "err", err)
-	s.serverError(w, r)
+	s.ServerError(w, r)
 }
 
 type errorPage struct {

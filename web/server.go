@@ -65,7 +65,7 @@ type Server struct {
 	accountThrottle, addressThrottle *throttle
 	totpSteps                        usedSteps
 	// rendered, when set (by tests), sees every page render writes.
-	rendered func(name string, p *page, html []byte)
+	rendered func(name string, p *Page, html []byte)
 }
 
 // New builds the server and its routes. It fails when a template or static

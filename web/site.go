@@ -10,48 +10,48 @@ import (
 	"github.com/civicmon/civicmon/i18n"
 )
 
-// siteData is the small, often-read reference data every page needs:
+// SiteData is the small, often-read reference data every page needs:
 // countries, their current ratings, the vocabularies and the watchlist.
 // It is loaded once per data generation, not per request.
-type siteData struct {
-	countries []civicmon.Country // by name
-	byCode    map[string]*civicmon.Country
-	bySlug    map[string]*civicmon.Country
-	current   map[string]civicmon.Rating
-	vocab     *civicmon.Vocabulary
-	editions  []civicmon.WatchlistEdition // newest first
+type SiteData struct {
+	Countries []civicmon.Country // by name
+	ByCode    map[string]*civicmon.Country
+	BySlug    map[string]*civicmon.Country
+	Current   map[string]civicmon.Rating
+	Vocab     *civicmon.Vocabulary
+	Editions  []civicmon.WatchlistEdition // newest first
 }
 
 type siteCache struct {
 	mu   sync.Mutex
 	gen  generation
-	data *siteData
+	data *SiteData
 }
 
-func (s *Server) siteData(ctx context.Context) (*siteData, error) {
-	gen := s.generation()
+func (s *Server) SiteData(ctx context.Context) (*SiteData, error) {
+	gen := s.Generation()
 	s.site.mu.Lock()
 	defer s.site.mu.Unlock()
 	if s.site.data != nil && s.site.gen == gen {
 		return s.site.data, nil
 	}
 	st := s.cfg.Store
-	d := &siteData{byCode: map[string]*civicmon.Country{}, bySlug: map[string]*civicmon.Country{}}
+	d := &SiteData{ByCode: map[string]*civicmon.Country{}, BySlug: map[string]*civicmon.Country{}}
 	var err error
-	if d.countries, err = st.Countries(ctx); err != nil {
+	if d.Countries, err = st.Countries(ctx); err != nil {
 		return nil, err
 	}
-	for i := range d.countries {
-		c := &d.countries[i]
-		d.byCode[c.Code], d.bySlug[c.Slug] = c, c
+	for i := range d.Countries {
+		c := &d.Countries[i]
+		d.ByCode[c.Code], d.BySlug[c.Slug] = c, c
 	}
-	if d.current, err = st.CurrentRatings(ctx, civicmon.DateOf(s.cfg.Now())); err != nil {
+	if d.Current, err = st.CurrentRatings(ctx, civicmon.DateOf(s.cfg.Now())); err != nil {
 		return nil, err
 	}
-	if d.vocab, err = st.Vocabulary(ctx); err != nil {
+	if d.Vocab, err = st.Vocabulary(ctx); err != nil {
 		return nil, err
 	}
-	if d.editions, err = st.WatchlistEditions(ctx); err != nil {
+	if d.Editions, err = st.WatchlistEditions(ctx); err != nil {
 		return nil, err
 	}
 	s.site.gen, s.site.data = gen, d
@@ -59,31 +59,31 @@ func (s *Server) siteData(ctx context.Context) (*siteData, error) {
 }
 
 // currentEdition is the newest watchlist edition, or nil.
-func (d *siteData) currentEdition() *civicmon.WatchlistEdition {
-	if len(d.editions) == 0 {
+func (d *SiteData) CurrentEdition() *civicmon.WatchlistEdition {
+	if len(d.Editions) == 0 {
 		return nil
 	}
-	return &d.editions[0]
+	return &d.Editions[0]
 }
 
-// countryView is a country as pages show it: with its current rating.
-type countryView struct {
+// CountryView is a country as pages show it: with its current rating.
+type CountryView struct {
 	civicmon.Country
 	Rating *civicmon.Rating
 	Count  int // updates, where a page counts them
 }
 
-func (d *siteData) view(c *civicmon.Country) countryView {
-	v := countryView{Country: *c}
-	if r, ok := d.current[c.Code]; ok {
+func (d *SiteData) View(c *civicmon.Country) CountryView {
+	v := CountryView{Country: *c}
+	if r, ok := d.Current[c.Code]; ok {
 		v.Rating = &r
 	}
 	return v
 }
 
-// sortedByName sorts country views by their name in the page's language
+// SortByName sorts country views by their name in the page's language
 // order (names are English for now; sorted as such).
-func sortedByName(vs []countryView) {
+func SortByName(vs []CountryView) {
 	sort.SliceStable(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
 }
 
@@ -99,7 +99,7 @@ func (s *Server) language(r *http.Request) (i18n.Lang, bool) {
 }
 
 // newPage starts a page for the request.
-func (s *Server) newPage(r *http.Request, title string) *page {
+func (s *Server) NewPage(r *http.Request, title string) *Page {
 	lang, explicit := s.language(r)
-	return &page{Lang: lang, explicit: explicit, Title: title, Path: r.URL.Path, Query: r.URL.Query(), srv: s}
+	return &Page{Lang: lang, explicit: explicit, Title: title, Path: r.URL.Path, Query: r.URL.Query(), srv: s}
 }

@@ -9,19 +9,19 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func isNotFound(err error) bool { return civicmon.ErrorCode(err) == civicmon.ENOTFOUND }
+func IsNotFound(err error) bool { return civicmon.ErrorCode(err) == civicmon.ENOTFOUND }
 
-// pagination is the state of a paged list: 1-based page numbers.
-type pagination struct {
+// Pagination is the state of a paged list: 1-based page numbers.
+type Pagination struct {
 	Page, Pages, Total, PerPage int
 	Base                        string // path the page links append ?page=N to
 }
 
-const perPage = 20
+const PerPage = 20
 
-// pageNumber reads ?page=, defaulting to 1; ok is false for junk, which
+// PageNumber reads ?page=, defaulting to 1; ok is false for junk, which
 // the caller answers with 404 rather than guessing.
-func pageNumber(v string) (int, bool) {
+func PageNumber(v string) (int, bool) {
 	if v == "" {
 		return 1, true
 	}
@@ -32,16 +32,16 @@ func pageNumber(v string) (int, bool) {
 	return n, true
 }
 
-func newPagination(page, total int, base string) pagination {
-	pages := (total + perPage - 1) / perPage
-	return pagination{Page: page, Pages: max(pages, 1), Total: total, PerPage: perPage, Base: base}
+func NewPagination(page, total int, base string) Pagination {
+	pages := (total + PerPage - 1) / PerPage
+	return Pagination{Page: page, Pages: max(pages, 1), Total: total, PerPage: PerPage, Base: base}
 }
 
-func (p pagination) HasPrev() bool { return p.Page > 1 }
-func (p pagination) HasNext() bool { return p.Page < p.Pages }
-func (p pagination) Prev() int     { return p.Page - 1 }
-func (p pagination) Next() int     { return p.Page + 1 }
-func (p pagination) Offset() int   { return (p.Page - 1) * p.PerPage }
+func (p Pagination) HasPrev() bool { return p.Page > 1 }
+func (p Pagination) HasNext() bool { return p.Page < p.Pages }
+func (p Pagination) Prev() int     { return p.Page - 1 }
+func (p Pagination) Next() int     { return p.Page + 1 }
+func (p Pagination) Offset() int   { return (p.Page - 1) * p.PerPage }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
