@@ -51,7 +51,7 @@ func (s *Server) handleTwoFactorForm(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.adminPage(w, r, "Two-step sign-in")
 	p.Data = twoFactorData{Next: safeNext(r.URL.Query().Get("next"))}
-	s.Render(w, r, http.StatusOK, "admin_2fa", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_2fa", p)
 }
 
 func (s *Server) handleTwoFactor(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +68,7 @@ func (s *Server) handleTwoFactor(w http.ResponseWriter, r *http.Request) {
 		p := s.adminPage(w, r, "Two-step sign-in")
 		data.Error = p.T(msgid("Too many failed sign-ins for this account. Wait 15 minutes and try again, or reset the password."))
 		p.Data = data
-		s.Render(w, r, http.StatusTooManyRequests, "admin_2fa", p)
+		s.RenderTemplate(w, r, http.StatusTooManyRequests, "admin_2fa", p)
 		return
 	}
 	step, ok := totp.VerifyStep(u.TOTPSecret, r.PostFormValue("code"), now)
@@ -78,7 +78,7 @@ func (s *Server) handleTwoFactor(w http.ResponseWriter, r *http.Request) {
 		p := s.adminPage(w, r, "Two-step sign-in")
 		data.Error = p.T(msgid("That code is not right, or was already used. Enter the current code from your app."))
 		p.Data = data
-		s.Render(w, r, http.StatusUnauthorized, "admin_2fa", p)
+		s.RenderTemplate(w, r, http.StatusUnauthorized, "admin_2fa", p)
 		return
 	}
 	s.accountThrottle.reset(acctKey)
@@ -118,7 +118,7 @@ func (s *Server) handleAccount2FA(w http.ResponseWriter, r *http.Request) {
 		data.Message = p.T("Two-step sign-in is off.")
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "admin_account_2fa", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_account_2fa", p)
 }
 
 // handleAccount2FASave turns the second factor on (after a code from the
@@ -133,7 +133,7 @@ func (s *Server) handleAccount2FASave(w http.ResponseWriter, r *http.Request) {
 			data.URI = totp.URI(secret, "civicmon", u.Email)
 		}
 		p.Data = data
-		s.Render(w, r, http.StatusUnprocessableEntity, "admin_account_2fa", p)
+		s.RenderTemplate(w, r, http.StatusUnprocessableEntity, "admin_account_2fa", p)
 	}
 	if r.PostFormValue("action") == "disable" {
 		if s.Requires2FA(ctx, u.Role) {
@@ -172,7 +172,7 @@ type resetData struct {
 func (s *Server) handleResetRequestForm(w http.ResponseWriter, r *http.Request) {
 	p := s.adminPage(w, r, "Reset your password")
 	p.Data = resetData{MailEnabled: s.cfg.Mail.Enabled()}
-	s.Render(w, r, http.StatusOK, "admin_reset", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_reset", p)
 }
 
 // handleResetRequest mails a one-time link. It answers the same whether
@@ -187,7 +187,7 @@ func (s *Server) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 	if b, _ := s.addressThrottle.blocked(ipKey, now); b || !s.cfg.Mail.Enabled() {
 		data.Error = p.T(msgid("Password reset by e-mail is not available right now. Ask an administrator."))
 		p.Data = data
-		s.Render(w, r, http.StatusServiceUnavailable, "admin_reset", p)
+		s.RenderTemplate(w, r, http.StatusServiceUnavailable, "admin_reset", p)
 		return
 	}
 	s.addressThrottle.Fail(ipKey, now) // every request counts against the address
@@ -208,13 +208,13 @@ func (s *Server) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Message = p.T(msgid("If an account has this address, a link to reset its password is on its way. It works once, for an hour."))
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "admin_reset", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_reset", p)
 }
 
 func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) {
 	p := s.adminPage(w, r, "Choose a new password")
 	p.Data = resetData{Token: r.PathValue("token")}
-	s.Render(w, r, http.StatusOK, "admin_reset_confirm", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_reset_confirm", p)
 }
 
 // handleReset sets the new password. The token is spent here, on the form's
@@ -226,7 +226,7 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, msg string) {
 		data.Error = msg
 		p.Data = data
-		s.Render(w, r, status, "admin_reset_confirm", p)
+		s.RenderTemplate(w, r, status, "admin_reset_confirm", p)
 	}
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("password2") {

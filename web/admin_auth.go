@@ -40,7 +40,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		data.Message = p.T(msgid("Your password is changed, and every session of the account is signed out. Sign in with the new password."))
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "admin_login", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_login", p)
 }
 
 // dummyHash makes a sign-in with an unknown e-mail cost as much as one
@@ -59,7 +59,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		p := s.adminPage(w, r, "Sign in")
 		data.Error = p.T(msg)
 		p.Data = data
-		s.Render(w, r, status, "admin_login", p)
+		s.RenderTemplate(w, r, status, "admin_login", p)
 	}
 	acctKey, ipKey := "account:"+email, "address:"+clientIP(r)
 	if b1, _ := s.accountThrottle.blocked(acctKey, now); b1 {

@@ -43,5 +43,5 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "admin_dashboard", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_dashboard", p)
 }

@@ -80,7 +80,7 @@ func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, p *Page, 
 		prev = rv.Snapshot
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "admin_history", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_history", p)
 }
 
 // trimDiff keeps changed lines and n lines of context around them, with a

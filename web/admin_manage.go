@@ -35,7 +35,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.Render(w, r, status, "admin_users", p)
+	s.RenderTemplate(w, r, status, "admin_users", p)
 }
 
 // handleUserCreate adds an account with a first password that its owner
@@ -153,7 +153,7 @@ func (s *Server) renderVocab(w http.ResponseWriter, r *http.Request, status int,
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.Render(w, r, status, "admin_vocab", p)
+	s.RenderTemplate(w, r, status, "admin_vocab", p)
 }
 
 func (s *Server) handleVocabularyAdd(w http.ResponseWriter, r *http.Request) {
@@ -235,7 +235,7 @@ func (s *Server) renderWatchlistAdmin(w http.ResponseWriter, r *http.Request, st
 		data.Message = p.T("Published.")
 	}
 	p.Data = data
-	s.Render(w, r, status, "admin_watchlist", p)
+	s.RenderTemplate(w, r, status, "admin_watchlist", p)
 }
 
 // handleWatchlistCreate publishes a new watchlist edition, or saves the
@@ -311,7 +311,7 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "admin_settings", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_settings", p)
 }
 
 func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {

@@ -86,7 +86,7 @@ func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	p.Data = data
-	s.Render(w, r, status, "admin_ratings", p)
+	s.RenderTemplate(w, r, status, "admin_ratings", p)
 }
 
 func (s *Server) handleProposeRating(w http.ResponseWriter, r *http.Request) {

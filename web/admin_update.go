@@ -52,7 +52,7 @@ func (s *Server) handleUpdateForm(w http.ResponseWriter, r *http.Request) {
 		data.Message = p.T("Saved.")
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "admin_update", p)
+	s.RenderTemplate(w, r, http.StatusOK, "admin_update", p)
 }
 
 // loadEditable loads an update the account may open.
@@ -127,7 +127,7 @@ func (s *Server) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 		data.U.Status = stored.Status
 		data.Errors, data.Preview = errs, preview
 		p.Data = data
-		s.Render(w, r, status, "admin_update", p)
+		s.RenderTemplate(w, r, status, "admin_update", p)
 	}
 	if action == "preview" {
 		rerender(http.StatusOK, formErrs, markdown.ToHTML(u.Body))

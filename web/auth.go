@@ -165,7 +165,7 @@ func (s *Server) Forbidden(w http.ResponseWriter, r *http.Request, msg string) {
 	p.Title = p.T("Not allowed")
 	p.NoIndex = true
 	p.Data = errorPage{Status: http.StatusForbidden, Message: p.T(msg)}
-	s.Render(w, r, http.StatusForbidden, "error", p)
+	s.RenderTemplate(w, r, http.StatusForbidden, "error", p)
 }
 
 // csrfToken returns the request's anti-forgery token, setting the cookie

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"html/template"
 	"strconv"
 	"strings"
@@ -72,42 +71,4 @@ func (s *Server) countryItems(p *Page, cs []CountryView) (template.HTML, error) 
 		err := s.templates["listing"].ExecuteTemplate(&buf, "listing-countries", map[string]any{"Page": p, "Countries": cs})
 		return template.HTML(buf.String()), err
 	})
-}
-
-// chrome are the parts of the layout around a page's own that depend on
-// its language only (and on whether links carry it): header and
-// navigation, footer. The layout asks for them once a page, instead of a
-// dozen translations and links, each a call through reflection.
-type chrome struct {
-	Top, Footer template.HTML
-}
-
-// Chrome renders the page's chrome, remembered per language.
-func (p *Page) Chrome() (chrome, error) {
-	if p.srv == nil {
-		return chrome{}, errors.New("web: a page without its server")
-	}
-	return p.srv.chrome(p)
-}
-
-func (s *Server) chrome(p *Page) (chrome, error) {
-	key := string(p.Lang)
-	if p.explicit {
-		key += "!"
-	}
-	var c chrome
-	var err error
-	if c.Top, err = s.fragments.get("chrome-top\x00"+key, func() (template.HTML, error) { return s.execFragment("chrome-top", p) }); err != nil {
-		return c, err
-	}
-	c.Footer, err = s.fragments.get("chrome-footer\x00"+key, func() (template.HTML, error) { return s.execFragment("chrome-footer", p) })
-	return c, err
-}
-
-// execFragment renders a template that every page set holds (the layout's
-// and the partials' own) on its own.
-func (s *Server) execFragment(name string, data any) (template.HTML, error) {
-	var buf bytes.Buffer
-	err := s.templates["error"].ExecuteTemplate(&buf, name, data)
-	return template.HTML(buf.String()), err
 }

@@ -2,95 +2,9 @@ package web
 
 import (
 	"bytes"
-	"fmt"
 	"html/template"
 	"strconv"
 )
-
-// writePage writes a whole page: the layout, and in it the page's own part
-// (p.content when the page writes it in Go, else the page template's
-// "content"). The layout was a template; it is written here because every
-// page has it (see htmlWriter). Its wording lives in the chrome templates
-// (chrome-top, chrome-footer in partials.html), rendered once per language.
-func (s *Server) writePage(b *bytes.Buffer, name string, p *Page) error {
-	w := htmlWriter{b}
-	var c chrome
-	if !p.Embed {
-		var err error
-		if c, err = p.Chrome(); err != nil {
-			return err
-		}
-	}
-	alts := p.Alternates()
-	w.raw("<!doctype html>\n<html lang=\"")
-	w.text(string(p.Lang))
-	w.raw(`" dir="`)
-	w.text(p.Lang.Dir())
-	w.raw("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
-	w.text(p.Title)
-	w.raw(" — civicmon</title>")
-	if p.Description != "" {
-		w.raw("\n<meta name=\"description\" content=\"")
-		w.text(p.Description)
-		w.raw(`">`)
-	}
-	if p.NoIndex {
-		w.raw("\n<meta name=\"robots\" content=\"noindex\">")
-	}
-	w.raw("\n<link rel=\"stylesheet\" href=\"")
-	w.url(p.CSS)
-	w.raw("\">\n<link rel=\"icon\" href=\"data:,\">")
-	for _, f := range p.Feeds {
-		w.raw("\n<link rel=\"alternate\" type=\"")
-		w.text(f.Type)
-		w.raw(`" title="`)
-		w.text(f.Title)
-		w.raw(`" href="`)
-		w.url(f.Href)
-		w.raw(`">`)
-	}
-	for _, a := range alts {
-		w.raw("\n<link rel=\"alternate\" hreflang=\"")
-		w.text(a.Lang)
-		w.raw(`" href="`)
-		w.url(a.Href)
-		w.raw(`">`)
-	}
-	w.raw("\n</head>\n<body")
-	if p.Embed {
-		w.raw(` class="embed"`)
-	}
-	w.raw(">")
-	if !p.Embed {
-		w.html(c.Top)
-		if p.User != nil {
-			writeAdminNav(w, p)
-		}
-		w.raw("\n <nav class=\"langs\" aria-label=\"")
-		w.text(p.T("Language"))
-		w.raw("\">\n  <ul>")
-		for _, a := range alts {
-			w.raw("\n   <li>")
-			writeLanguageLink(w, a.Current, "true", a.Lang, a.Name, a.Href)
-			w.raw("</li>")
-		}
-		w.raw("\n  </ul>\n </nav>\n</header>")
-	}
-	w.raw("\n<main id=\"main\">\n")
-	if p.content != nil {
-		p.content(w)
-	} else if t := s.templates[name]; t == nil {
-		return fmt.Errorf("web: no page template %q", name)
-	} else if err := t.ExecuteTemplate(b, "content", p); err != nil {
-		return err
-	}
-	w.raw("\n</main>")
-	if !p.Embed {
-		w.html(c.Footer)
-	}
-	w.raw("\n</body>\n</html>\n")
-	return nil
-}
 
 // writeLanguageLink names a language in itself: as a link to href, or,
 // for the one shown (current), as the text marked with aria-current.

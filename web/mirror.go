@@ -30,7 +30,7 @@ func (s *Server) MirrorSearchPage(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "")
 	p.Title = p.T("Search the research updates")
 	p.Data = mirrorSearchData{Script: s.assets.URL("search.js"), Regions: civicmon.Regions, Freedoms: civicmon.Freedoms}
-	s.Render(w, r, http.StatusOK, "mirror_search", p)
+	s.RenderTemplate(w, r, http.StatusOK, "mirror_search", p)
 }
 
 // StaticFiles returns the URL of every static file (/static/…), for the

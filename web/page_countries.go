@@ -70,5 +70,5 @@ func (s *Server) handleCountries(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "countries", p)
+	s.RenderTemplate(w, r, http.StatusOK, "countries", p)
 }

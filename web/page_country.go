@@ -70,5 +70,5 @@ func (s *Server) handleCountry(w http.ResponseWriter, r *http.Request) {
 	p.Description = p.T("Civic space in %s: rating, rating history and research updates.", c.Name)
 	p.Data = data
 	p.Feeds = feedLinks(p, "/countries/"+c.Slug, feedTitle(p, c.Name))
-	s.Render(w, r, http.StatusOK, "country", p)
+	s.RenderTemplate(w, r, http.StatusOK, "country", p)
 }

@@ -124,7 +124,7 @@ func (s *Server) handleExplore(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = data
 	p.NoIndex = len(vals) > 0 // search results are not pages for crawlers
-	s.Render(w, r, status, "explore", p)
+	s.RenderTemplate(w, r, status, "explore", p)
 }
 
 func wantsJSON(r *http.Request) bool {

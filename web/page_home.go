@@ -82,7 +82,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	data.Latest = d.listItems(p, latest)
 	p.Data = data
 	p.Feeds = feedLinks(p, "", feedTitle(p, ""))
-	s.Render(w, r, http.StatusOK, "home", p)
+	s.RenderTemplate(w, r, http.StatusOK, "home", p)
 }
 
 var published = []civicmon.Status{civicmon.StatusPublished}

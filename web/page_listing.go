@@ -134,7 +134,7 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request, kind string, f 
 		return
 	}
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "listing", p)
+	s.RenderTemplate(w, r, http.StatusOK, "listing", p)
 }
 
 // freedomHeading names a freedom in a heading; whole phrases, because

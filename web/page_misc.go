@@ -19,7 +19,7 @@ func (s *Server) handleMethodology(w http.ResponseWriter, r *http.Request) {
 	p.Title = p.T("Methodology")
 	p.Description = p.T("How civic space is rated, what each rating means, and how the watchlist is made.")
 	p.Data = methodologyData{Categories: civicmon.Categories}
-	s.Render(w, r, http.StatusOK, "methodology", p)
+	s.RenderTemplate(w, r, http.StatusOK, "methodology", p)
 }
 
 // handleEmbedMap serves the map alone, the one page other sites may frame.
@@ -38,7 +38,7 @@ func (s *Server) handleEmbedMap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = homeData{Map: m, Legend: legend(p)}
-	s.Render(w, r, http.StatusOK, "embed_map", p)
+	s.RenderTemplate(w, r, http.StatusOK, "embed_map", p)
 }
 
 func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {

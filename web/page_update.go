@@ -1,9 +1,13 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"html/template"
+	"io"
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/i18n"
 	"github.com/civicmon/civicmon/markdown"
@@ -122,8 +126,13 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		data.Next = &items[0]
 	}
 	p.Data = data
-	p.content = func(w htmlWriter) { writeUpdate(w, p, &data) }
-	s.Render(w, r, http.StatusOK, "update", p)
+	content := templ.ComponentFunc(func(_ context.Context, out io.Writer) error {
+		var b bytes.Buffer
+		writeUpdate(htmlWriter{&b}, p, &data)
+		_, err := out.Write(b.Bytes())
+		return err
+	})
+	s.Render(w, r, http.StatusOK, p, content)
 }
 
 // languageName names a content language in itself where civicmon knows

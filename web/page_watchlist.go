@@ -55,5 +55,5 @@ func (s *Server) handleWatchlist(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Description = p.T("Countries where civic space is declining seriously and fast.")
 	p.Data = data
-	s.Render(w, r, http.StatusOK, "watchlist", p)
+	s.RenderTemplate(w, r, http.StatusOK, "watchlist", p)
 }

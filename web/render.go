@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/i18n"
 	"github.com/civicmon/civicmon/markdown"
@@ -153,10 +156,6 @@ type Page struct {
 	// The workspace: the signed-in account and the form token.
 	User *civicmon.User
 	CSRF string
-	srv  *Server // for the parts pages share (Chrome)
-	// content writes the page's own part in Go, where a page has no
-	// template (the update page).
-	content func(htmlWriter)
 }
 
 // Can reports whether the page's account holds a permission.
@@ -278,24 +277,46 @@ func (p *Page) Region(r civicmon.Region) string { return p.T(r.Name()) }
 
 func (p *Page) Freedom(f civicmon.Freedom) string { return p.T(f.Name()) }
 
-// render executes a page template into a buffer, so a template error
-// becomes a 500 page instead of half a page.
-func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+// Render writes a page: the layout around content. It renders into a
+// buffer first, so that an error becomes a 500 page instead of half a page.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, p *Page, content templ.Component) {
 	p.CSS = s.assets.URL("style.css")
 	var buf bytes.Buffer
-	if err := s.writePage(&buf, name, p); err != nil {
-		s.log.Error("render", "template", name, "err", err)
+	if err := s.writePage(r.Context(), &buf, p, content); err != nil {
+		s.log.Error("render", "path", r.URL.Path, "err", err)
 		s.ServerError(w, r)
 		return
 	}
 	if s.rendered != nil {
-		s.rendered(name, p, buf.Bytes())
+		s.rendered(r.URL.Path, p, buf.Bytes())
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", string(p.Lang))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// writePage writes the layout around content.
+func (s *Server) writePage(ctx context.Context, b *bytes.Buffer, p *Page, content templ.Component) error {
+	return Layout(p, content).Render(ctx, b)
+}
+
+// RenderTemplate renders a page whose content is still an html/template
+// (the page template's "content").
+func (s *Server) RenderTemplate(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	s.Render(w, r, status, p, s.Template(name, p))
+}
+
+// Template is the html/template page name's "content" as a component.
+func (s *Server) Template(name string, p *Page) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		t := s.templates[name]
+		if t == nil {
+			return fmt.Errorf("web: no page template %q", name)
+		}
+		return t.ExecuteTemplate(w, "content", p)
+	})
 }
 
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {

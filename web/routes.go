@@ -81,7 +81,7 @@ func (s *Server) NotFound(w http.ResponseWriter, r *http.Request) {
 	p.NoIndex = true
 	p.Data = errorPage{Status: http.StatusNotFound,
 		Message: p.T("There is no page at this address. It may have moved, or the link may be mistyped.")}
-	s.Render(w, r, http.StatusNotFound, "error", p)
+	s.RenderTemplate(w, r, http.StatusNotFound, "error", p)
 }
 
 // serverError answers 500 without details: those go to the log.
@@ -97,7 +97,7 @@ func (s *Server) ServerError(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusInternalServerError)
 	var buf bytes.Buffer
-	if err := s.writePage(&buf, "error", p); err != nil {
+	if err := s.writePage(r.Context(), &buf, p, s.Template("error", p)); err != nil {
 		s.log.Error("render error page", "err", err)
 	}
 	w.Write(buf.Bytes())

@@ -101,5 +101,5 @@ func (s *Server) language(r *http.Request) (i18n.Lang, bool) {
 // newPage starts a page for the request.
 func (s *Server) NewPage(r *http.Request, title string) *Page {
 	lang, explicit := s.language(r)
-	return &Page{Lang: lang, explicit: explicit, Title: title, Path: r.URL.Path, Query: r.URL.Query(), srv: s}
+	return &Page{Lang: lang, explicit: explicit, Title: title, Path: r.URL.Path, Query: r.URL.Query()}
 }
