@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/sqldb"
 	"github.com/civicmon/civicmon/sqlite"
 	"github.com/civicmon/civicmon/web"
@@ -88,7 +89,7 @@ func runSearchHTTPBench(b *testing.B, db *sqldb.DB, sqlitePath string) {
 	b.ResetTimer()
 	for range b.N {
 		for round := 0; round < rounds; round++ {
-			srv, err := web.New(web.Config{Store: db.Store(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			srv, err := server.New(web.Config{Store: db.Store(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/civicmon/civicmon/gen"
 	"github.com/civicmon/civicmon/mirror"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -30,7 +31,7 @@ func TestDownloadsAreTheSite(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "mirror")
 	export(t, db.Store(), dir, mirror.Options{Unsigned: true})
 
-	srv, err := web.New(web.Config{Store: db.Store(), Logger: slog.New(slog.DiscardHandler), Now: clock, BaseURL: baseURL, NoPageCache: true})
+	srv, err := server.New(web.Config{Store: db.Store(), Logger: slog.New(slog.DiscardHandler), Now: clock, BaseURL: baseURL, NoPageCache: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/i18n"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -256,7 +257,7 @@ func newExporter(st civicmon.Store, dir string, o Options) (*exporter, error) {
 	// The site's request log would say one line per file: only warnings.
 	quiet := slog.New(levelHandler{slog.LevelWarn, o.Logger.Handler()})
 	rs := newReadStore(st)
-	srv, err := web.New(web.Config{Store: rs, Logger: quiet, Now: o.Now, BaseURL: o.BaseURL, NoPageCache: true,
+	srv, err := server.New(web.Config{Store: rs, Logger: quiet, Now: o.Now, BaseURL: o.BaseURL, NoPageCache: true,
 		RequestTimeout: 10 * time.Minute})
 	if err != nil {
 		return nil, err

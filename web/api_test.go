@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
 	"github.com/pb33f/libopenapi"
@@ -390,7 +391,7 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 
 	// A server whose database fails answers 500, and says nothing of why.
 	broken := storetest.SQLite.Open(t)
-	bsrv, err := web.New(web.Config{Store: broken.Store(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	bsrv, err := server.New(web.Config{Store: broken.Store(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

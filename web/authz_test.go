@@ -17,6 +17,7 @@ import (
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/password"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/sqldb"
 	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
@@ -57,7 +58,7 @@ func newWorkspaceWith(t *testing.T, configure func(*web.Config)) *workspace {
 	if configure != nil {
 		configure(&cfg)
 	}
-	srv, err := web.New(cfg)
+	srv, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

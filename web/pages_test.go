@@ -17,6 +17,7 @@ import (
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/gen"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/sqldb"
 	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
@@ -29,7 +30,7 @@ func demoSite(t *testing.T) (*httptest.Server, *sqldb.DB) {
 	if _, err := demo.Load(context.Background(), db.Store()); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Store: db.Store(), Schema: db, Changes: db,
+	s, err := server.New(web.Config{Store: db.Store(), Schema: db, Changes: db,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:    func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
 )
@@ -20,7 +21,7 @@ func newServer(t *testing.T) (*web.Server, *bytes.Buffer) {
 	t.Helper()
 	db := storetest.SQLite.Open(t)
 	var logs bytes.Buffer
-	s, err := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxBodyBytes: 1024})
+	s, err := server.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxBodyBytes: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func TestHealthAndReady(t *testing.T) {
 
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	db := storetest.SQLite.Open(t)
-	s, err := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := server.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/mail"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -67,7 +68,7 @@ func cmdServe(e *env, args []string) error {
 	if !mailCfg.Enabled() {
 		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off")
 	}
-	srv, err := web.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg})
+	srv, err := server.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg})
 	if err != nil {
 		return err
 	}

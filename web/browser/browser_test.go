@@ -31,6 +31,7 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/demo"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
 )
@@ -122,7 +123,7 @@ func startSite(t *testing.T) *site {
 		t.Fatalf("demo watchlist: %d editions, %v", len(editions), err)
 	}
 	logs := &syncBuffer{}
-	srv, err := web.New(web.Config{Store: db.Store(), Schema: db, Changes: db,
+	srv, err := server.New(web.Config{Store: db.Store(), Schema: db, Changes: db,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/password"
+	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
 )
@@ -45,7 +46,7 @@ func TestEditorialWorkflow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv, err := web.New(web.Config{Store: db.Store(), Schema: db, Changes: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := server.New(web.Config{Store: db.Store(), Schema: db, Changes: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
