@@ -7,6 +7,7 @@
 package webtest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -307,7 +308,7 @@ func (e *Env) Run(t *testing.T, scenarios ...Scenario) {
 	for _, sc := range scenarios {
 		name := sc.Name
 		if name == "" {
-			name = strings.TrimSpace(sc.Method + " " + sc.URL + " as " + sc.As)
+			name = cmp.Or(sc.Method, "GET") + " " + sc.URL + " as " + cmp.Or(sc.As, Anonymous)
 		}
 		t.Run(name, func(t *testing.T) {
 			r := e.Do(t, sc)
