@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
 )
@@ -21,7 +20,7 @@ func newServer(t *testing.T) (*web.Server, *bytes.Buffer) {
 	t.Helper()
 	db := storetest.SQLite.Open(t)
 	var logs bytes.Buffer
-	s, err := server.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxBodyBytes: 1024})
+	s, err := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxBodyBytes: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +49,7 @@ func TestHealthAndReady(t *testing.T) {
 
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	db := storetest.SQLite.Open(t)
-	s, err := server.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := web.New(web.Config{Store: db.Store(), Schema: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
