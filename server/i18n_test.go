@@ -1,4 +1,4 @@
-package web
+package server_test
 
 import (
 	"os"
@@ -6,29 +6,41 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/i18n"
 )
 
+// surfaceDirs are the packages whose pages and answers the reader sees.
+var surfaceDirs = []string{"../web", "../site", "../workspace", "../api"}
+
 // uiMessages collects every message the interface shows: literal T calls in
-// templates and Go code, and the names of categories, regions, freedoms
+// templates (templ and html/template) and Go code, and the names of categories, regions, freedoms
 // and the default vocabularies, which reach T through variables.
 func uiMessages(t *testing.T) []string {
 	t.Helper()
 	set := map[string]bool{}
 	tmplCall := regexp.MustCompile(`\.T "((?:[^"\\]|\\.)*)"`)
 	goCall := regexp.MustCompile(`\b(?:p\.T|msgid)\("((?:[^"\\]|\\.)*)"`)
-	files, _ := filepath.Glob("templates/*.html")
-	gofiles, _ := filepath.Glob("*.go")
-	for _, f := range append(files, gofiles...) {
+	var files []string
+	for _, dir := range surfaceDirs {
+		for _, pattern := range []string{"templates/*.html", "*.go", "*.templ"} {
+			m, _ := filepath.Glob(filepath.Join(dir, pattern))
+			files = append(files, m...)
+		}
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		re := tmplCall
-		if filepath.Ext(f) == ".go" {
+		if filepath.Ext(f) != ".html" {
 			re = goCall
 		}
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
@@ -97,7 +109,7 @@ func TestTranslationsComplete(t *testing.T) {
 }
 
 // TestWriteMessageList writes the messages to translate when asked:
-// CIVICMON_WRITE_MESSAGES=path go test -run TestWriteMessageList ./web/
+// CIVICMON_WRITE_MESSAGES=path go test -run TestWriteMessageList ./server/
 func TestWriteMessageList(t *testing.T) {
 	path := os.Getenv("CIVICMON_WRITE_MESSAGES")
 	if path == "" {
