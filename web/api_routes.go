@@ -59,33 +59,6 @@ func setPublicCORS(h http.Header) {
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 }
 
-// apiCached is Server.cached for JSON: the same cache and generations,
-// keyed without the interface language, which no answer depends on.
-func (s *Server) CachedAPI(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		key := "api " + r.Host + r.URL.Path + "?" + r.URL.RawQuery
-		gen := s.Generation()
-		p := s.cache.get(key, gen)
-		if p == nil {
-			if inflight, mine := s.cache.claim(key); !mine {
-				select {
-				case <-inflight.done:
-					p = inflight.page
-				case <-r.Context().Done():
-					return
-				}
-			} else if p = s.renderForCache(w, r, next, key, gen); p == nil {
-				return // answered directly: an error
-			}
-		}
-		if p == nil {
-			next(w, r)
-			return
-		}
-		s.serveCached(w, r, p, true)
-	}
-}
-
 // handleAPIOptions answers CORS preflights: other origins may read
 // (GET, HEAD); writes are for API clients, not for other sites' pages.
 func (s *Server) handleAPIOptions(w http.ResponseWriter, r *http.Request) {
