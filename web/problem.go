@@ -58,7 +58,7 @@ type problemDetail struct {
 func (s *Server) Problem(w http.ResponseWriter, r *http.Request, pt ProblemType, detail string, fields ...civicmon.FieldError) {
 	p := problem{Type: problemDocs + pt.slug, Title: pt.title, Status: pt.status, Detail: detail, Instance: r.URL.Path}
 	for _, f := range fields {
-		p.Errors = append(p.Errors, problemDetail{Field: apiFieldName(f.Field), Message: f.Message})
+		p.Errors = append(p.Errors, problemDetail{Field: APIFieldName(f.Field), Message: f.Message})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
@@ -74,9 +74,9 @@ func (s *Server) Problem(w http.ResponseWriter, r *http.Request, pt ProblemType,
 	}
 }
 
-// apiFieldName turns a validation error's field ("update.incidents[0].freedom")
+// APIFieldName turns a validation error's field ("update.incidents[0].freedom")
 // into the name of the field in the API's JSON ("incidents[0].freedom").
-func apiFieldName(f string) string {
+func APIFieldName(f string) string {
 	for _, prefix := range []string{"update.", "incident.", "api_token."} {
 		if rest, ok := strings.CutPrefix(f, prefix); ok {
 			return rest
