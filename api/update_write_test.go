@@ -91,6 +91,12 @@ func (c *conformance) writes(t *testing.T) written {
 	if !strings.Contains(r.Body, `"status":"published"`) || !strings.Contains(r.Body, `"url":"http`) {
 		t.Errorf("publish: %s", r.Body)
 	}
+	// A published update keeps its publication date: a replacement that
+	// leaves it out is refused, not dated today.
+	r = c.check(t, call{method: "PUT", path: upd, token: E, body: input}, 422, true)
+	if !strings.Contains(r.Body, `"field":"published_on"`) {
+		t.Errorf("replace a published update without a date: %s", r.Body)
+	}
 	c.check(t, call{method: "POST", path: act + "dance", token: E}, 404, false)
 	c.check(t, call{method: "POST", path: "/api/v1/updates/no-such-update/actions/archive", token: E}, 404, true)
 	c.check(t, call{method: "POST", path: act + "archive", token: "cmt_nonsense"}, 401, false)
