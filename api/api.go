@@ -19,8 +19,10 @@ import (
 )
 
 // Store is what the API reads and writes: the store methods its handlers
-// call. Every civicmon.Store is one.
+// call, and what civicmon.Editorial needs for the writes. Every
+// civicmon.Store is one.
 type Store interface {
+	civicmon.EditorialStore
 	RatingHistory(ctx context.Context, countryCode string) ([]civicmon.Rating, error)
 	CurrentRatings(ctx context.Context, asOf civicmon.Date) (map[string]civicmon.Rating, error)
 	UpdateByUID(ctx context.Context, uid string) (*civicmon.Update, error)
@@ -29,14 +31,13 @@ type Store interface {
 	IncidentsByUpdate(ctx context.Context, updateIDs []int64) (map[int64][]civicmon.Incident, error)
 	UpdateIDsByUID(ctx context.Context, uids []string) (map[string]int64, error)
 	Corrections(ctx context.Context, updateID int64) ([]civicmon.Correction, error)
-	CreateUpdate(ctx context.Context, u *civicmon.Update) error
-	SaveUpdate(ctx context.Context, u *civicmon.Update) error
 }
 
 // handler serves the API's operations.
 type handler struct {
 	srv   *web.Server
 	store Store
+	ed    *civicmon.Editorial // every write goes through it
 	now   civicmon.Clock
 }
 
@@ -47,7 +48,7 @@ func Mount(srv *web.Server, store Store, now civicmon.Clock) {
 	if now == nil {
 		now = time.Now
 	}
-	h := &handler{srv: srv, store: store, now: now}
+	h := &handler{srv: srv, store: store, ed: &civicmon.Editorial{Store: store, Now: now}, now: now}
 	srv.Handle("GET /api/v1/openapi.json", web.Public, h.public(h.openAPI))
 	srv.Handle("GET /api/v1/countries", web.Public, h.public(h.countries))
 	srv.Handle("GET /api/v1/countries/{country}", web.Public, h.public(h.country))

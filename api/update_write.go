@@ -15,10 +15,11 @@ import (
 )
 
 // The write operations. require has authenticated the request (token or
-// session) and checked the route's permission; what an account may do to
-// one update is civicmon.CanAct's, and which step follows which is
-// civicmon.Transition's, exactly as in the workspace. The store audits
-// every change, naming the token's service account as the actor.
+// session) and checked the route's permission; each write is then one
+// civicmon.Editorial.Apply, as in the workspace: who may (CanAct), which
+// step follows (Transition), the publication date, the save, and the audit
+// entry naming the token's service account as the actor. The handlers read
+// and check the body first, to answer with every problem of it at once.
 
 // apiActions are the workflow steps the API takes (saving is PUT).
 var apiActions = []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequestChanges, civicmon.ActionPublish,
@@ -61,14 +62,10 @@ func (h *handler) createUpdate(w http.ResponseWriter, r *http.Request) {
 	if in.CorrectionNote != "" {
 		errs = append(errs, civicmon.FieldError{Field: "correction_note", Message: "is for edits of a published update; leave it out when creating one"})
 	}
-	if err := civicmon.CanAct(me, u, civicmon.ActionSave); err != nil {
-		h.srv.APIFail(w, r, err)
-		return
-	}
 	if !h.validUpdateInput(w, r, u, errs) {
 		return
 	}
-	if err := h.store.CreateUpdate(ctx, u); err != nil {
+	if err := h.ed.Apply(ctx, me, civicmon.ActionSave, u); err != nil {
 		h.srv.APIFail(w, r, err)
 		return
 	}
@@ -81,11 +78,14 @@ func (h *handler) createUpdate(w http.ResponseWriter, r *http.Request) {
 // is given. Its id, author and status stay; the status changes by actions.
 func (h *handler) replaceUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	me := web.UserFrom(ctx)
 	stored := h.editableUpdate(w, r)
 	if stored == nil {
 		return
 	}
-	if err := civicmon.CanAct(web.UserFrom(ctx), stored, civicmon.ActionSave); err != nil {
+	// Apply checks this again; checked here too, a caller who may not edit
+	// the update is refused before anything is said about the body.
+	if err := civicmon.CanAct(me, stored, civicmon.ActionSave); err != nil {
 		h.srv.APIFail(w, r, err)
 		return
 	}
@@ -102,7 +102,20 @@ func (h *handler) replaceUpdate(w http.ResponseWriter, r *http.Request) {
 	if !h.validUpdateInput(w, r, u, errs) {
 		return
 	}
-	if err := h.store.SaveUpdate(ctx, u); err != nil {
+	// A published update keeps the publication date it was given: where
+	// Apply would date it today, a replacement that leaves the date out is
+	// refused, as the store refuses it (422).
+	if u.Status == civicmon.StatusPublished && u.PublishedOn.IsZero() {
+		d, err := h.srv.SiteData(ctx)
+		if err != nil {
+			h.srv.APIFail(w, r, err)
+			return
+		}
+		check := *u
+		h.srv.APIFail(w, r, check.Validate(d.Vocab))
+		return
+	}
+	if err := h.ed.Apply(ctx, me, civicmon.ActionSave, u); err != nil {
 		h.srv.APIFail(w, r, err)
 		return
 	}
@@ -122,20 +135,7 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := civicmon.CanAct(web.UserFrom(ctx), u, a); err != nil {
-		h.srv.APIFail(w, r, err)
-		return
-	}
-	next, err := civicmon.Transition(u.Status, a)
-	if err != nil {
-		h.srv.APIFail(w, r, err)
-		return
-	}
-	u.Status = next
-	if next == civicmon.StatusPublished && u.PublishedOn.IsZero() {
-		u.PublishedOn = civicmon.DateOf(h.now())
-	}
-	if err := h.store.SaveUpdate(ctx, u); err != nil {
+	if err := h.ed.Apply(ctx, web.UserFrom(ctx), a, u); err != nil {
 		h.srv.APIFail(w, r, err)
 		return
 	}
