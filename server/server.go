@@ -5,6 +5,7 @@
 package server
 
 import (
+	"github.com/civicmon/civicmon/api"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -14,5 +15,6 @@ func New(cfg web.Config) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	api.Mount(s, cfg.Store, cfg.Now)
 	return s, nil
 }

@@ -213,6 +213,34 @@ func (s *Server) Cached(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// CachedAPI is Cached for the JSON API's public reads: the same cache and
+// generations, keyed without the interface language, which no answer
+// depends on.
+func (s *Server) CachedAPI(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := "api " + r.Host + r.URL.Path + "?" + r.URL.RawQuery
+		gen := s.Generation()
+		p := s.cache.get(key, gen)
+		if p == nil {
+			if inflight, mine := s.cache.claim(key); !mine {
+				select {
+				case <-inflight.done:
+					p = inflight.page
+				case <-r.Context().Done():
+					return
+				}
+			} else if p = s.renderForCache(w, r, next, key, gen); p == nil {
+				return // answered directly: an error
+			}
+		}
+		if p == nil {
+			next(w, r)
+			return
+		}
+		s.serveCached(w, r, p, true)
+	}
+}
+
 // renderForCache runs the handler into a buffer and keeps a 200 answer
 // without cookies; anything else is written to w as it is, and nil returned.
 func (s *Server) renderForCache(w http.ResponseWriter, r *http.Request, next http.HandlerFunc, key string, gen generation) (p *cachedPage) {

@@ -68,7 +68,6 @@ func (s *Server) routes() {
 
 	s.feedRoutes()
 	s.dataRoutes()
-	s.apiRoutes()
 
 	// Anything else is a friendly 404.
 	s.Handle("/", Public, s.NotFound)

@@ -103,7 +103,8 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the server's root handler, middleware included.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Mux exposes the router, so tests can enumerate the registered routes.
+// Mux exposes the router: tests enumerate the registered routes, and the
+// API asks it which methods a path has (its Allow headers and 405s).
 func (s *Server) Mux() *http.ServeMux { return s.mux }
 
 // Run serves on addr until ctx is cancelled, then stops taking connections

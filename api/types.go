@@ -1,10 +1,11 @@
-package web
+package api
 
 import (
 	"net/http"
 	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/web"
 )
 
 // The JSON representations of the API, described by openapi.json. Names
@@ -78,9 +79,9 @@ type apiCountryDetail struct {
 	Watchlist []string `json:"watchlist"`
 }
 
-func (s *Server) newAPICountry(r *http.Request, d *SiteData, c *civicmon.Country) apiCountry {
+func (h *handler) newAPICountry(r *http.Request, d *web.SiteData, c *civicmon.Country) apiCountry {
 	v := apiCountry{Code: c.Code, Code3: c.Code3, Name: c.Name, Slug: c.Slug, Region: string(c.Region),
-		URL: s.AbsoluteURL(r, "/countries/"+c.Slug)}
+		URL: h.srv.AbsoluteURL(r, "/countries/"+c.Slug)}
 	if cur, ok := d.Current[c.Code]; ok {
 		ar := newAPIRating(&cur)
 		v.Rating = &ar
@@ -162,13 +163,13 @@ type apiUpdateDetail struct {
 
 // newAPIUpdate builds the public representation from the public
 // projection, and from nothing else.
-func (s *Server) newAPIUpdate(r *http.Request, pu *civicmon.PublicUpdate) apiUpdate {
+func (h *handler) newAPIUpdate(r *http.Request, pu *civicmon.PublicUpdate) apiUpdate {
 	v := apiUpdate{ID: pu.UID, Slug: pu.Slug, Country: pu.CountryCode, Title: pu.Title, Summary: pu.Summary, Body: pu.Body,
 		PublishedOn: pu.PublishedOn.String(), DateApproximate: pu.DateApproximate,
 		PeriodStart: optDate(pu.PeriodStart), PeriodEnd: optDate(pu.PeriodEnd),
 		Freedoms: freedomSlugs(pu.Freedoms), Violations: nonNilStrings(pu.Violations), Partner: pu.Partner, Language: pu.Language,
 		Sources: []apiSource{}, Translations: []apiTranslation{}, Incidents: []apiIncident{},
-		URL: s.AbsoluteURL(r, "/updates/"+pu.Slug)}
+		URL: h.srv.AbsoluteURL(r, "/updates/"+pu.Slug)}
 	for _, src := range pu.Sources {
 		v.Sources = append(v.Sources, apiSource{URL: src.URL, Title: src.Title, Publisher: src.Publisher, PublishedOn: optDate(src.PublishedOn)})
 	}
@@ -210,9 +211,9 @@ type apiWatchlistEdition struct {
 	URL             string              `json:"url"`
 }
 
-func (s *Server) newAPIEdition(r *http.Request, e *civicmon.WatchlistEdition) apiWatchlistEdition {
+func (h *handler) newAPIEdition(r *http.Request, e *civicmon.WatchlistEdition) apiWatchlistEdition {
 	v := apiWatchlistEdition{PublishedOn: e.PublishedOn.String(), DateApproximate: e.DateApproximate, Title: e.Title,
-		Introduction: e.Introduction, Entries: []apiWatchlistEntry{}, URL: s.AbsoluteURL(r, "/watchlist/"+e.PublishedOn.String())}
+		Introduction: e.Introduction, Entries: []apiWatchlistEntry{}, URL: h.srv.AbsoluteURL(r, "/watchlist/"+e.PublishedOn.String())}
 	for _, en := range e.Entries {
 		v.Entries = append(v.Entries, apiWatchlistEntry{Country: en.CountryCode, Narrative: en.Narrative})
 	}
@@ -284,7 +285,7 @@ type apiEditorialUpdate struct {
 	URL *string `json:"url"`
 }
 
-func (s *Server) newAPIEditorialUpdate(r *http.Request, u *civicmon.Update) apiEditorialUpdate {
+func (h *handler) newAPIEditorialUpdate(r *http.Request, u *civicmon.Update) apiEditorialUpdate {
 	v := apiEditorialUpdate{ID: u.UID, Slug: u.Slug, Status: string(u.Status), Country: u.CountryCode, Title: u.Title,
 		Summary: u.Summary, Body: u.Body, PublishedOn: optDate(u.PublishedOn), DateApproximate: u.DateApproximate,
 		PeriodStart: optDate(u.PeriodStart), PeriodEnd: optDate(u.PeriodEnd), Freedoms: freedomSlugs(u.Freedoms.List()),
@@ -304,7 +305,7 @@ func (s *Server) newAPIEditorialUpdate(r *http.Request, u *civicmon.Update) apiE
 		v.Incidents = append(v.Incidents, apiEditorialIncident{apiIncident: newAPIIncident(i+1, &pub), VictimName: in.VictimName})
 	}
 	if u.Published() {
-		url := s.AbsoluteURL(r, "/updates/"+u.Slug)
+		url := h.srv.AbsoluteURL(r, "/updates/"+u.Slug)
 		v.URL = &url
 	}
 	return v

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/base64"
@@ -10,19 +10,20 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/web"
 )
 
-// apiParams reads an operation's query parameters and collects every
+// params reads an operation's query parameters and collects every
 // problem with them, so that a client fixes all of them at once.
-type apiParams struct {
+type params struct {
 	q    url.Values
 	errs []civicmon.FieldError
 }
 
-// newAPIParams refuses parameters the operation does not know: a
+// newParams refuses parameters the operation does not know: a
 // misspelt filter would otherwise be ignored and the answer look right.
-func newAPIParams(r *http.Request, allowed ...string) *apiParams {
-	p := &apiParams{q: r.URL.Query()}
+func newParams(r *http.Request, allowed ...string) *params {
+	p := &params{q: r.URL.Query()}
 	var names []string
 	for name := range p.q {
 		names = append(names, name)
@@ -38,26 +39,26 @@ func newAPIParams(r *http.Request, allowed ...string) *apiParams {
 	return p
 }
 
-func (p *apiParams) addf(field, format string, args ...any) {
+func (p *params) addf(field, format string, args ...any) {
 	p.errs = append(p.errs, civicmon.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-func (p *apiParams) get(name string) string { return strings.TrimSpace(p.q.Get(name)) }
+func (p *params) get(name string) string { return strings.TrimSpace(p.q.Get(name)) }
 
 // country accepts an ISO code in any case or a country's slug.
-func (p *apiParams) country(d *SiteData) string {
+func (p *params) country(d *web.SiteData) string {
 	v := p.get("country")
 	if v == "" {
 		return ""
 	}
-	if c := d.country(v); c != nil {
+	if c := findCountry(d, v); c != nil {
 		return c.Code
 	}
 	p.addf("country", "%q is not a country: give its ISO 3166-1 alpha-2 code (KZ) or its slug (kazakhstan)", v)
 	return ""
 }
 
-func (p *apiParams) region() civicmon.Region {
+func (p *params) region() civicmon.Region {
 	v := p.get("region")
 	if v == "" {
 		return ""
@@ -69,7 +70,7 @@ func (p *apiParams) region() civicmon.Region {
 	return ""
 }
 
-func (p *apiParams) freedom() civicmon.Freedom {
+func (p *params) freedom() civicmon.Freedom {
 	v := p.get("freedom")
 	if v == "" {
 		return ""
@@ -81,7 +82,7 @@ func (p *apiParams) freedom() civicmon.Freedom {
 	return ""
 }
 
-func (p *apiParams) category() civicmon.Category {
+func (p *params) category() civicmon.Category {
 	v := p.get("category")
 	if v == "" {
 		return ""
@@ -93,7 +94,7 @@ func (p *apiParams) category() civicmon.Category {
 	return ""
 }
 
-func (p *apiParams) violation(d *SiteData) string {
+func (p *params) violation(d *web.SiteData) string {
 	v := p.get("violation")
 	if v != "" && !d.Vocab.HasViolation(v) {
 		p.addf("violation", "%q is not a violation type: GET /api/v1/vocabularies lists them", v)
@@ -102,7 +103,7 @@ func (p *apiParams) violation(d *SiteData) string {
 	return v
 }
 
-func (p *apiParams) target(d *SiteData) string {
+func (p *params) target(d *web.SiteData) string {
 	v := p.get("target")
 	if v != "" && !d.Vocab.HasTarget(v) {
 		p.addf("target", "%q is not a target group: GET /api/v1/vocabularies lists them", v)
@@ -111,7 +112,7 @@ func (p *apiParams) target(d *SiteData) string {
 	return v
 }
 
-func (p *apiParams) date(name string) civicmon.Date {
+func (p *params) date(name string) civicmon.Date {
 	d, err := civicmon.ParseDate(p.get(name))
 	if err != nil {
 		p.addf(name, "%q is not a date in the form YYYY-MM-DD", p.get(name))
@@ -120,7 +121,7 @@ func (p *apiParams) date(name string) civicmon.Date {
 }
 
 // dateRange reads since and until, and checks they are in order.
-func (p *apiParams) dateRange() (since, until civicmon.Date) {
+func (p *params) dateRange() (since, until civicmon.Date) {
 	since, until = p.date("since"), p.date("until")
 	if !since.IsZero() && !until.IsZero() && until.Before(since) {
 		p.addf("until", "%s is before since %s", until, since)
@@ -129,36 +130,36 @@ func (p *apiParams) dateRange() (since, until civicmon.Date) {
 }
 
 const (
-	apiDefaultLimit = 20
-	apiMaxLimit     = 100
+	defaultLimit = 20
+	maxLimit     = 100
 )
 
-func (p *apiParams) limit() int {
+func (p *params) limit() int {
 	v := p.get("limit")
 	if v == "" {
-		return apiDefaultLimit
+		return defaultLimit
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > apiMaxLimit {
-		p.addf("limit", "%q is not a whole number from 1 to %d", v, apiMaxLimit)
-		return apiDefaultLimit
+	if err != nil || n < 1 || n > maxLimit {
+		p.addf("limit", "%q is not a whole number from 1 to %d", v, maxLimit)
+		return defaultLimit
 	}
 	return n
 }
 
-// apiCursor is a position in the newest-first order of published
+// cursor is a position in the newest-first order of published
 // updates, and for incidents, in the update's incidents. It holds only
 // public values — the publication date, the update's stable id and the
 // incident's position — so that it reveals nothing about unpublished
 // updates; the store's internal id is looked up from the stable id.
-type apiCursor struct {
+type cursor struct {
 	kind        string // "u" for updates, "i" for incidents
 	publishedOn civicmon.Date
 	uid         string
 	position    int
 }
 
-func (c apiCursor) encode() string {
+func (c cursor) encode() string {
 	s := c.kind + "1|" + c.publishedOn.String() + "|" + c.uid
 	if c.kind == "i" {
 		s += "|" + strconv.Itoa(c.position)
@@ -167,12 +168,12 @@ func (c apiCursor) encode() string {
 }
 
 // cursor decodes the cursor parameter of the given kind, nil when absent.
-func (p *apiParams) cursor(kind string) *apiCursor {
+func (p *params) cursor(kind string) *cursor {
 	v := p.get("cursor")
 	if v == "" {
 		return nil
 	}
-	bad := func() *apiCursor {
+	bad := func() *cursor {
 		p.addf("cursor", "is not a cursor of this list: pass on the next_cursor of the page before, unchanged")
 		return nil
 	}
@@ -188,7 +189,7 @@ func (p *apiParams) cursor(kind string) *apiCursor {
 	if len(parts) != want || parts[0] != kind+"1" || parts[2] == "" {
 		return bad()
 	}
-	c := &apiCursor{kind: kind, uid: parts[2]}
+	c := &cursor{kind: kind, uid: parts[2]}
 	if c.publishedOn, err = civicmon.ParseDate(parts[1]); err != nil || c.publishedOn.IsZero() {
 		return bad()
 	}
@@ -200,7 +201,7 @@ func (p *apiParams) cursor(kind string) *apiCursor {
 	return c
 }
 
-func (p *apiParams) failed() bool { return len(p.errs) > 0 }
+func (p *params) failed() bool { return len(p.errs) > 0 }
 
 func joinSlugs[T ~string](xs []T) string {
 	s := make([]string, len(xs))
@@ -210,8 +211,8 @@ func joinSlugs[T ~string](xs []T) string {
 	return strings.Join(s, ", ")
 }
 
-// country finds a country by its code (any case) or its slug.
-func (d *SiteData) country(v string) *civicmon.Country {
+// findCountry finds a country by its code (any case) or its slug.
+func findCountry(d *web.SiteData, v string) *civicmon.Country {
 	if c, ok := d.ByCode[strings.ToUpper(v)]; ok && len(v) == 2 {
 		return c
 	}
@@ -219,4 +220,25 @@ func (d *SiteData) country(v string) *civicmon.Country {
 		return c
 	}
 	return nil
+}
+
+// invalidParams answers 422 with every problem of the query parameters.
+func (h *handler) invalidParams(w http.ResponseWriter, r *http.Request, p *params) {
+	h.srv.Problem(w, r, web.ProbInvalid, "Some query parameters are not valid: see errors.", p.errs...)
+}
+
+// siteData starts a read without parameters of its own: it refuses any
+// query parameter (a misspelt filter is an error, not ignored) and loads
+// the reference data; false means the answer is already written.
+func (h *handler) siteData(w http.ResponseWriter, r *http.Request) (*web.SiteData, bool) {
+	d, err := h.srv.SiteData(r.Context())
+	if err != nil {
+		h.srv.APIFail(w, r, err)
+		return nil, false
+	}
+	if p := newParams(r); p.failed() {
+		h.invalidParams(w, r, p)
+		return nil, false
+	}
+	return d, true
 }

@@ -8,13 +8,14 @@ import (
 	"github.com/civicmon/civicmon"
 )
 
-// API authentication. A request to /api/ that carries an Authorization
-// header is authenticated by its API token alone, never by cookies; the
-// CSRF check does not apply to it, because a browser never sends that
-// header by itself. A request without one is a browser request: the
-// workspace's session cookie and CSRF token are needed, as for any form
-// of the workspace (the cookies are scoped to /admin, so in practice the
-// API is written to with tokens).
+// Token authentication, for the JSON API: here and not in the api package,
+// because require applies it to every /api/ route. A request to /api/ that
+// carries an Authorization header is authenticated by its API token alone,
+// never by cookies; the CSRF check does not apply to it, because a browser
+// never sends that header by itself. A request without one is a browser
+// request: the workspace's session cookie and CSRF token are needed, as for
+// any form of the workspace (the cookies are scoped to /admin, so in
+// practice the API is written to with tokens).
 
 // bearerToken returns the token of an "Authorization: Bearer …" header.
 func bearerToken(r *http.Request) (string, bool) {

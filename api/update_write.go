@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -11,13 +11,15 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/web"
 )
 
 // The write operations. require has authenticated the request (token or
-// session) and checked the route's permission; what an account may do to
-// one update is civicmon.CanAct's, and which step follows which is
-// civicmon.Transition's, exactly as in the workspace. The store audits
-// every change, naming the token's service account as the actor.
+// session) and checked the route's permission; each write is then one
+// civicmon.Editorial.Apply, as in the workspace: who may (CanAct), which
+// step follows (Transition), the publication date, the save, and the audit
+// entry naming the token's service account as the actor. The handlers read
+// and check the body first, to answer with every problem of it at once.
 
 // apiActions are the workflow steps the API takes (saving is PUT).
 var apiActions = []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequestChanges, civicmon.ActionPublish,
@@ -25,33 +27,33 @@ var apiActions = []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequest
 
 // editableUpdate loads the update the request names, if the account may
 // open it; otherwise it answers the request and returns nil.
-func (s *Server) editableUpdate(w http.ResponseWriter, r *http.Request) *civicmon.Update {
-	u, err := s.updateByKey(r, r.PathValue("id"))
+func (h *handler) editableUpdate(w http.ResponseWriter, r *http.Request) *civicmon.Update {
+	u, err := h.updateByKey(r, r.PathValue("id"))
 	if err != nil {
-		s.APIFail(w, r, err)
+		h.srv.APIFail(w, r, err)
 		return nil
 	}
-	if !civicmon.CanView(UserFrom(r.Context()), u) {
-		s.Problem(w, r, ProbForbidden, "Your role may not open this update: researchers work on their own updates only.")
+	if !civicmon.CanView(web.UserFrom(r.Context()), u) {
+		h.srv.Problem(w, r, web.ProbForbidden, "Your role may not open this update: researchers work on their own updates only.")
 		return nil
 	}
 	return u
 }
 
-func (s *Server) handleAPIEditorial(w http.ResponseWriter, r *http.Request) {
-	if p := newAPIParams(r); p.failed() {
-		s.apiInvalidParams(w, r, p)
+func (h *handler) editorial(w http.ResponseWriter, r *http.Request) {
+	if p := newParams(r); p.failed() {
+		h.invalidParams(w, r, p)
 		return
 	}
-	if u := s.editableUpdate(w, r); u != nil {
-		WriteAPIJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+	if u := h.editableUpdate(w, r); u != nil {
+		web.WriteAPIJSON(w, r, http.StatusOK, h.newAPIEditorialUpdate(r, u))
 	}
 }
 
-func (s *Server) handleAPICreateUpdate(w http.ResponseWriter, r *http.Request) {
+func (h *handler) createUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	me := UserFrom(ctx)
-	in, ok := s.decodeUpdateInput(w, r)
+	me := web.UserFrom(ctx)
+	in, ok := h.decodeUpdateInput(w, r)
 	if !ok {
 		return
 	}
@@ -60,35 +62,34 @@ func (s *Server) handleAPICreateUpdate(w http.ResponseWriter, r *http.Request) {
 	if in.CorrectionNote != "" {
 		errs = append(errs, civicmon.FieldError{Field: "correction_note", Message: "is for edits of a published update; leave it out when creating one"})
 	}
-	if err := civicmon.CanAct(me, u, civicmon.ActionSave); err != nil {
-		s.APIFail(w, r, err)
+	if !h.validUpdateInput(w, r, u, errs) {
 		return
 	}
-	if !s.validUpdateInput(w, r, u, errs) {
-		return
-	}
-	if err := s.cfg.Store.CreateUpdate(ctx, u); err != nil {
-		s.APIFail(w, r, err)
+	if err := h.ed.Apply(ctx, me, civicmon.ActionSave, u); err != nil {
+		h.srv.APIFail(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/updates/"+u.UID+"/editorial")
-	WriteAPIJSON(w, r, http.StatusCreated, s.newAPIEditorialUpdate(r, u))
+	web.WriteAPIJSON(w, r, http.StatusCreated, h.newAPIEditorialUpdate(r, u))
 }
 
-// handleAPIReplaceUpdate replaces an update's content with the body: what
+// replaceUpdate replaces an update's content with the body: what
 // the body leaves out is emptied, except the slug, which stays when none
 // is given. Its id, author and status stay; the status changes by actions.
-func (s *Server) handleAPIReplaceUpdate(w http.ResponseWriter, r *http.Request) {
+func (h *handler) replaceUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	stored := s.editableUpdate(w, r)
+	me := web.UserFrom(ctx)
+	stored := h.editableUpdate(w, r)
 	if stored == nil {
 		return
 	}
-	if err := civicmon.CanAct(UserFrom(ctx), stored, civicmon.ActionSave); err != nil {
-		s.APIFail(w, r, err)
+	// Apply checks this again; checked here too, a caller who may not edit
+	// the update is refused before anything is said about the body.
+	if err := civicmon.CanAct(me, stored, civicmon.ActionSave); err != nil {
+		h.srv.APIFail(w, r, err)
 		return
 	}
-	in, ok := s.decodeUpdateInput(w, r)
+	in, ok := h.decodeUpdateInput(w, r)
 	if !ok {
 		return
 	}
@@ -98,80 +99,80 @@ func (s *Server) handleAPIReplaceUpdate(w http.ResponseWriter, r *http.Request) 
 		u.Slug = stored.Slug
 	}
 	u.CorrectionNote = strings.TrimSpace(in.CorrectionNote)
-	if !s.validUpdateInput(w, r, u, errs) {
+	if !h.validUpdateInput(w, r, u, errs) {
 		return
 	}
-	if err := s.cfg.Store.SaveUpdate(ctx, u); err != nil {
-		s.APIFail(w, r, err)
+	// A published update keeps the publication date it was given: where
+	// Apply would date it today, a replacement that leaves the date out is
+	// refused, as the store refuses it (422).
+	if u.Status == civicmon.StatusPublished && u.PublishedOn.IsZero() {
+		d, err := h.srv.SiteData(ctx)
+		if err != nil {
+			h.srv.APIFail(w, r, err)
+			return
+		}
+		check := *u
+		h.srv.APIFail(w, r, check.Validate(d.Vocab))
 		return
 	}
-	WriteAPIJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+	if err := h.ed.Apply(ctx, me, civicmon.ActionSave, u); err != nil {
+		h.srv.APIFail(w, r, err)
+		return
+	}
+	web.WriteAPIJSON(w, r, http.StatusOK, h.newAPIEditorialUpdate(r, u))
 }
 
-// handleAPIAction takes a workflow step: submit, request_changes,
+// action takes a workflow step: submit, request_changes,
 // publish, unpublish, archive.
-func (s *Server) handleAPIAction(w http.ResponseWriter, r *http.Request) {
+func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a := civicmon.Action(r.PathValue("action"))
 	if !slices.Contains(apiActions, a) {
-		s.Problem(w, r, ProbNotFound, fmt.Sprintf("%q is not an action; allowed: %s.", a, joinSlugs(apiActions)))
+		h.srv.Problem(w, r, web.ProbNotFound, fmt.Sprintf("%q is not an action; allowed: %s.", a, joinSlugs(apiActions)))
 		return
 	}
-	u := s.editableUpdate(w, r)
+	u := h.editableUpdate(w, r)
 	if u == nil {
 		return
 	}
-	if err := civicmon.CanAct(UserFrom(ctx), u, a); err != nil {
-		s.APIFail(w, r, err)
+	if err := h.ed.Apply(ctx, web.UserFrom(ctx), a, u); err != nil {
+		h.srv.APIFail(w, r, err)
 		return
 	}
-	next, err := civicmon.Transition(u.Status, a)
-	if err != nil {
-		s.APIFail(w, r, err)
-		return
-	}
-	u.Status = next
-	if next == civicmon.StatusPublished && u.PublishedOn.IsZero() {
-		u.PublishedOn = civicmon.DateOf(s.cfg.Now())
-	}
-	if err := s.cfg.Store.SaveUpdate(ctx, u); err != nil {
-		s.APIFail(w, r, err)
-		return
-	}
-	WriteAPIJSON(w, r, http.StatusOK, s.newAPIEditorialUpdate(r, u))
+	web.WriteAPIJSON(w, r, http.StatusOK, h.newAPIEditorialUpdate(r, u))
 }
 
 // validUpdateInput answers 422 with every problem of the body — those of
 // reading it and those the domain finds — and returns false, when there
 // are any; otherwise the store validates again as it saves.
-func (s *Server) validUpdateInput(w http.ResponseWriter, r *http.Request, u *civicmon.Update, errs []civicmon.FieldError) bool {
+func (h *handler) validUpdateInput(w http.ResponseWriter, r *http.Request, u *civicmon.Update, errs []civicmon.FieldError) bool {
 	if len(errs) == 0 {
 		return true
 	}
-	d, err := s.SiteData(r.Context())
+	d, err := h.srv.SiteData(r.Context())
 	if err != nil {
-		s.APIFail(w, r, err)
+		h.srv.APIFail(w, r, err)
 		return false
 	}
 	check := *u
 	var ve *civicmon.ValidationError
 	if errors.As(check.Validate(d.Vocab), &ve) {
 		for _, f := range ve.Fields {
-			f.Field = apiFieldName(f.Field)
+			f.Field = web.APIFieldName(f.Field)
 			if !slices.ContainsFunc(errs, func(e civicmon.FieldError) bool { return e.Field == f.Field }) {
 				errs = append(errs, f)
 			}
 		}
 	}
-	s.Problem(w, r, ProbInvalid, "Some fields are not valid: see errors.", errs...)
+	h.srv.Problem(w, r, web.ProbInvalid, "Some fields are not valid: see errors.", errs...)
 	return false
 }
 
 // decodeUpdateInput reads a JSON body strictly: an unknown field is an
 // error, not silently dropped.
-func (s *Server) decodeUpdateInput(w http.ResponseWriter, r *http.Request) (*apiUpdateInput, bool) {
+func (h *handler) decodeUpdateInput(w http.ResponseWriter, r *http.Request) (*apiUpdateInput, bool) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		s.Problem(w, r, ProbMediaType, "Send the update as JSON, with the header Content-Type: application/json.")
+		h.srv.Problem(w, r, web.ProbMediaType, "Send the update as JSON, with the header Content-Type: application/json.")
 		return nil, false
 	}
 	dec := json.NewDecoder(r.Body)
@@ -193,24 +194,24 @@ func (s *Server) decodeUpdateInput(w http.ResponseWriter, r *http.Request) (*api
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		s.APIFail(w, r, err)
+		h.srv.APIFail(w, r, err)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "(body)"
 		}
-		s.Problem(w, r, ProbInvalid, "Some fields are not valid: see errors.",
+		h.srv.Problem(w, r, web.ProbInvalid, "Some fields are not valid: see errors.",
 			civicmon.FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type.Kind().String()), typ.Value)})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		s.Problem(w, r, ProbInvalid, "Some fields are not valid: see errors.",
+		h.srv.Problem(w, r, web.ProbInvalid, "Some fields are not valid: see errors.",
 			civicmon.FieldError{Field: field, Message: "is not a field of an update: the UpdateInput schema of /api/v1/openapi.json lists them"})
 	case errors.As(err, &syntax):
-		s.Problem(w, r, ProbBadRequest, fmt.Sprintf("The body is not valid JSON: %s (at byte %d).", syntax.Error(), syntax.Offset))
+		h.srv.Problem(w, r, web.ProbBadRequest, fmt.Sprintf("The body is not valid JSON: %s (at byte %d).", syntax.Error(), syntax.Offset))
 	case errors.Is(err, io.EOF):
-		s.Problem(w, r, ProbBadRequest, "The body is empty: send the update as a JSON object.")
+		h.srv.Problem(w, r, web.ProbBadRequest, "The body is empty: send the update as a JSON object.")
 	default:
-		s.Problem(w, r, ProbBadRequest, "The body is not one JSON object: "+err.Error()+".")
+		h.srv.Problem(w, r, web.ProbBadRequest, "The body is not one JSON object: "+err.Error()+".")
 	}
 	return nil, false
 }

@@ -9,8 +9,10 @@ import (
 	"github.com/civicmon/civicmon"
 )
 
-// The JSON API answers errors with RFC 9457 problem details. Each problem
-// type is a section of docs/api.md; the type URI points there.
+// Problem details: the JSON API answers errors with RFC 9457 problem
+// details, here and not in the api package because require and checkCSRF
+// answer every /api/ request with them too. Each problem type is a section
+// of docs/api.md; the type URI points there.
 
 const problemDocs = "https://github.com/civicmon/civicmon/blob/main/docs/api.md#"
 
@@ -51,11 +53,12 @@ type problemDetail struct {
 	Message string `json:"message"`
 }
 
-// apiProblem writes a problem of type pt with the detail given.
+// Problem answers with a problem of type pt and the detail given; fields
+// name the invalid fields of the request.
 func (s *Server) Problem(w http.ResponseWriter, r *http.Request, pt ProblemType, detail string, fields ...civicmon.FieldError) {
 	p := problem{Type: problemDocs + pt.slug, Title: pt.title, Status: pt.status, Detail: detail, Instance: r.URL.Path}
 	for _, f := range fields {
-		p.Errors = append(p.Errors, problemDetail{Field: apiFieldName(f.Field), Message: f.Message})
+		p.Errors = append(p.Errors, problemDetail{Field: APIFieldName(f.Field), Message: f.Message})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
@@ -71,9 +74,9 @@ func (s *Server) Problem(w http.ResponseWriter, r *http.Request, pt ProblemType,
 	}
 }
 
-// apiFieldName turns a validation error's field ("update.incidents[0].freedom")
+// APIFieldName turns a validation error's field ("update.incidents[0].freedom")
 // into the name of the field in the API's JSON ("incidents[0].freedom").
-func apiFieldName(f string) string {
+func APIFieldName(f string) string {
 	for _, prefix := range []string{"update.", "incident.", "api_token."} {
 		if rest, ok := strings.CutPrefix(f, prefix); ok {
 			return rest
@@ -82,7 +85,7 @@ func apiFieldName(f string) string {
 	return f
 }
 
-// apiFail answers an error from the domain or the store with the problem
+// APIFail answers an error from the domain or the store with the problem
 // its code maps to. Internal errors are logged and reported without their
 // text, which may hold SQL or file paths.
 func (s *Server) APIFail(w http.ResponseWriter, r *http.Request, err error) {
@@ -121,7 +124,7 @@ func (s *Server) APIFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// apiJSON writes v as a JSON answer with the status given.
+// WriteAPIJSON writes v as a JSON answer with the status given.
 func WriteAPIJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -138,5 +141,5 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// isAPIPath reports whether the path belongs to the JSON API.
+// IsAPIPath reports whether the path belongs to the JSON API.
 func IsAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }

@@ -1,0 +1,9 @@
+package api_test
+
+import "testing"
+
+// vocabularies calls the vocabularies' operation for TestAPIConformsToOpenAPI.
+func (c *conformance) vocabularies(t *testing.T) {
+	t.Helper()
+	c.publicRead(t, "/api/v1/vocabularies")
+}
