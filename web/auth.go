@@ -80,6 +80,18 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// NewToken returns a new secret token — a session's, for its cookie
+// (SetSessionCookie); a password reset link's — and its HashToken, which
+// is all the database keeps of it: a copy of the database opens no account.
+func NewToken() (token, hash string) {
+	token = randomToken()
+	return token, hashToken(token)
+}
+
+// HashToken is the hash a token is stored and looked up by (SHA-256, in
+// hex); Session finds a session by its cookie's.
+func HashToken(token string) string { return hashToken(token) }
+
 // session returns the request's session and account, nil when there is no
 // valid one. A session still owing its second factor comes back with
 // pending set and opens nothing else.
