@@ -8,11 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/civicmon/civicmon"
-	"github.com/civicmon/civicmon/mail/mailtest"
-	"github.com/civicmon/civicmon/totp"
 )
 
 // TestRatingChangeNeedsASecondPerson: a proposed rating is not public until
@@ -69,92 +66,6 @@ func TestRatingChangeNeedsASecondPerson(t *testing.T) {
 	}
 	if got := rating(); got != "closed" {
 		t.Fatalf("after approval the public rating is %s, want closed", got)
-	}
-}
-
-var resetLink = regexp.MustCompile(`https?://\S+/admin/password-reset/(\S+)`)
-
-// TestPasswordResetByMail: the mail reaches a real SMTP server, and its
-// link sets a new password once only.
-func TestPasswordResetByMail(t *testing.T) {
-	smtp := mailtest.Start(t)
-	ws := newWorkspaceWith(t, func(c *webConfig) { c.Mail = smtp.Config() })
-	b := ws.browser(t)
-	resp, body := b.do("POST", "/admin/password-reset", url.Values{"csrf_token": {b.token()}, "email": {"Editor@Example.org"}})
-	if resp.StatusCode != 200 || !strings.Contains(body, "a link to reset its password is on its way") {
-		t.Fatalf("request: %d", resp.StatusCode)
-	}
-	// An unknown address gets the same answer and no mail.
-	if _, body := b.do("POST", "/admin/password-reset", url.Values{"csrf_token": {b.token()}, "email": {"nobody@example.org"}}); !strings.Contains(body, "is on its way") {
-		t.Fatal("an unknown address is answered differently")
-	}
-	msgs := smtp.WaitFor(t, 1, 10*time.Second)
-	if len(msgs) != 1 || msgs[0].To[0] != "editor@example.org" {
-		t.Fatalf("mail: %+v", msgs)
-	}
-	m := resetLink.FindStringSubmatch(msgs[0].Text)
-	if m == nil {
-		t.Fatalf("no link in the mail: %q", msgs[0].Text)
-	}
-	path := "/admin/password-reset/" + m[1]
-	if resp, _ := b.do("GET", path, nil); resp.StatusCode != 200 {
-		t.Fatalf("open the link: %d", resp.StatusCode)
-	}
-	newPW := url.Values{"csrf_token": {b.token()}, "password": {"a brand new password"}, "password2": {"a brand new password"}}
-	if resp, body := b.do("POST", path, newPW); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("set the password: %d %s", resp.StatusCode, body)
-	}
-	if resp, body := b.do("POST", path, newPW); resp.StatusCode != http.StatusGone || !strings.Contains(body, "already used") {
-		t.Fatalf("the link used twice: %d", resp.StatusCode)
-	}
-	if resp := ws.browser(t).login("editor@example.org", testPassword); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("the old password still works: %d", resp.StatusCode)
-	}
-	if resp := ws.browser(t).login("editor@example.org", "a brand new password"); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("the new password does not work: %d", resp.StatusCode)
-	}
-	if len(smtp.Messages()) != 1 {
-		t.Fatalf("%d mails sent, want 1 (none for the unknown address)", len(smtp.Messages()))
-	}
-}
-
-// TestTwoStepSignIn: turning TOTP on, signing in with a code, refusing a
-// wrong or replayed one.
-func TestTwoStepSignIn(t *testing.T) {
-	ws := newWorkspace(t)
-	b := ws.signedIn(t, civicmon.RoleEditor)
-	_, page := b.do("GET", "/admin/account/2fa", nil)
-	m := regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`).FindStringSubmatch(page)
-	if m == nil {
-		t.Fatal("no secret offered")
-	}
-	secret := m[1]
-	code, _ := totp.Code(secret, time.Now())
-	if resp, body := b.do("POST", "/admin/account/2fa", url.Values{"csrf_token": {b.token()}, "secret": {secret}, "code": {code}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("turn on: %d %s", resp.StatusCode, body)
-	}
-	b2 := ws.browser(t)
-	resp := b2.login("editor@example.org", testPassword)
-	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/admin/login/2fa") {
-		t.Fatalf("sign-in with two steps goes to %q", loc)
-	}
-	if resp, _ := b2.do("GET", "/admin", nil); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("a half-signed-in session opened /admin: %d", resp.StatusCode)
-	}
-	if resp, _ := b2.do("POST", "/admin/login/2fa", url.Values{"csrf_token": {b2.token()}, "code": {"000000"}}); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("wrong code: %d", resp.StatusCode)
-	}
-	code, _ = totp.Code(secret, time.Now())
-	if resp, _ := b2.do("POST", "/admin/login/2fa", url.Values{"csrf_token": {b2.token()}, "code": {code}}); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin" {
-		t.Fatalf("right code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	if resp, _ := b2.do("GET", "/admin", nil); resp.StatusCode != 200 {
-		t.Fatalf("/admin after two steps: %d", resp.StatusCode)
-	}
-	b3 := ws.browser(t)
-	b3.login("editor@example.org", testPassword)
-	if resp, _ := b3.do("POST", "/admin/login/2fa", url.Values{"csrf_token": {b3.token()}, "code": {code}}); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("a replayed code: %d", resp.StatusCode)
 	}
 }
 
@@ -227,39 +138,4 @@ func formValues(t *testing.T, page string) url.Values {
 	}
 
 	return v
-}
-
-// TestAdminsRequireTwoStep: once required for a role, an account of it
-// without a second factor opens only the enrolment page.
-func TestAdminsRequireTwoStep(t *testing.T) {
-	ws := newWorkspace(t)
-	admin := ws.signedIn(t, civicmon.RoleAdmin)
-	if resp, _ := admin.do("POST", "/admin/settings", url.Values{"csrf_token": {admin.token()}, "require_2fa": {"editor", "admin"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save settings: %d", resp.StatusCode)
-	}
-	editor := ws.signedIn(t, civicmon.RoleEditor)
-	resp, _ := editor.do("GET", "/admin", nil)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/account/2fa?required=1" {
-		t.Fatalf("an editor without a second factor: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	if resp, _ := editor.do("POST", "/admin/updates", url.Values{"csrf_token": {editor.token()}, "action": {"preview"}}); resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("an editor without a second factor posting: %d", resp.StatusCode)
-	}
-	// A researcher is not concerned.
-	researcher := ws.signedIn(t, civicmon.RoleResearcher)
-	if resp, _ := researcher.do("GET", "/admin", nil); resp.StatusCode != 200 {
-		t.Fatalf("researcher: %d", resp.StatusCode)
-	}
-	_, page := editor.do("GET", "/admin/account/2fa?required=1", nil)
-	secret := regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`).FindStringSubmatch(page)[1]
-	code, _ := totp.Code(secret, time.Now())
-	if resp, _ := editor.do("POST", "/admin/account/2fa", url.Values{"csrf_token": {editor.token()}, "secret": {secret}, "code": {code}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("enrol: %d", resp.StatusCode)
-	}
-	if resp, _ := editor.do("GET", "/admin", nil); resp.StatusCode != 200 {
-		t.Fatalf("after enrolling: %d", resp.StatusCode)
-	}
-	if resp, body := editor.do("POST", "/admin/account/2fa", url.Values{"csrf_token": {editor.token()}, "action": {"disable"}, "password": {testPassword}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "cannot be turned off") {
-		t.Fatalf("turning off a required second factor: %d", resp.StatusCode)
-	}
 }

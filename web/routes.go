@@ -33,17 +33,6 @@ func (s *Server) routes() {
 	s.Handle("GET /sitemaps/{name}", Public, s.Cached(s.handleSitemap))
 
 	// The editorial workspace.
-	s.Handle("GET /admin/login", Access{AnonymousOnly: true}, s.handleLoginForm)
-	s.Handle("POST /admin/login", Access{AnonymousOnly: true}, s.handleLogin)
-	s.Handle("POST /admin/logout", Access{AnonymousOnly: true}, s.handleLogout)
-	s.Handle("GET /admin/login/2fa", Access{AnonymousOnly: true}, s.handleTwoFactorForm)
-	s.Handle("POST /admin/login/2fa", Access{AnonymousOnly: true}, s.handleTwoFactor)
-	s.Handle("GET /admin/password-reset", Access{AnonymousOnly: true}, s.handleResetRequestForm)
-	s.Handle("POST /admin/password-reset", Access{AnonymousOnly: true}, s.handleResetRequest)
-	s.Handle("GET /admin/password-reset/{token}", Access{AnonymousOnly: true}, s.handleResetForm)
-	s.Handle("POST /admin/password-reset/{token}", Access{AnonymousOnly: true}, s.handleReset)
-	s.Handle("GET /admin/account/2fa", Need(civicmon.PermAdminAccess), s.handleAccount2FA)
-	s.Handle("POST /admin/account/2fa", Need(civicmon.PermAdminAccess), s.handleAccount2FASave)
 	s.Handle("GET /admin", Need(civicmon.PermAdminAccess), s.handleDashboard)
 	s.Handle("GET /admin/updates/new", Need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
 	s.Handle("POST /admin/updates", Need(civicmon.PermUpdatesCreate), s.handleUpdateSave)

@@ -1,0 +1,116 @@
+// Package workspace is the editorial workspace at /admin: signing in (with
+// two-step sign-in and password resets), the dashboard, the update editor
+// and its history, rating changes, watchlist editions, accounts,
+// vocabularies and settings. It is one surface over the shared web kit:
+// its routes go through web.Server.Handle with the access each needs, its
+// pages through web.Server.Render inside the site's layout.
+//
+// Each screen is a handler file named after the templ markup it renders,
+// with its test beside it: login.go, login.templ, login_test.go. Editorial
+// steps — taking a workflow action on an update, proposing and deciding
+// rating changes, saving watchlist editions — are civicmon.Editorial's,
+// the same operations the JSON API calls.
+package workspace
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/mail"
+	"github.com/civicmon/civicmon/web"
+)
+
+// Store is what the workspace reads and writes: the methods of
+// civicmon.Store it calls, and no more. Every civicmon.Store is one.
+type Store interface {
+	// Signing in and out, two-step sign-in, password resets. The reset
+	// form uses InTx, and inside it the transaction's UsePasswordReset,
+	// SaveUser and DeleteUserSessions.
+	InTx(ctx context.Context, fn func(tx civicmon.Store) error) error
+	UserByEmail(ctx context.Context, email string) (*civicmon.User, error)
+	SaveUser(ctx context.Context, u *civicmon.User) error
+	CreateSession(ctx context.Context, s *civicmon.Session) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	CreatePasswordReset(ctx context.Context, r *civicmon.PasswordReset) error
+	Audit(ctx context.Context, action, entity, entityID, detail string) error
+}
+
+// Options are what the workspace needs beside the server and the store.
+type Options struct {
+	// Now is the clock (time.Now when nil).
+	Now civicmon.Clock
+	// Mail sends password reset links; the reset form says it is not
+	// available when its Host is empty.
+	Mail mail.Config
+	// Logger logs what fails beside the request (slog.Default when nil).
+	Logger *slog.Logger
+}
+
+// handler serves the workspace's routes.
+type handler struct {
+	srv   *web.Server
+	store Store
+	now   civicmon.Clock
+	mail  mail.Config
+	log   *slog.Logger
+	// Failed sign-ins, per account and per address, and the TOTP time
+	// steps already used.
+	accountThrottle, addressThrottle *throttle
+	totpSteps                        usedSteps
+}
+
+// Mount registers the workspace's routes on srv, each with the access it
+// needs.
+func Mount(srv *web.Server, store Store, opts Options) {
+	h := &handler{srv: srv, store: store, now: opts.Now, mail: opts.Mail, log: opts.Logger,
+		accountThrottle: newThrottle(5, 15*time.Minute), addressThrottle: newThrottle(30, 15*time.Minute)}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+
+	anonymous := web.Access{AnonymousOnly: true}
+	srv.Handle("GET /admin/login", anonymous, h.handleLoginForm)
+	srv.Handle("POST /admin/login", anonymous, h.handleLogin)
+	srv.Handle("POST /admin/logout", anonymous, h.handleLogout)
+	srv.Handle("GET /admin/login/2fa", anonymous, h.handleTwoFactorForm)
+	srv.Handle("POST /admin/login/2fa", anonymous, h.handleTwoFactor)
+	srv.Handle("GET /admin/password-reset", anonymous, h.handleResetRequestForm)
+	srv.Handle("POST /admin/password-reset", anonymous, h.handleResetRequest)
+	srv.Handle("GET /admin/password-reset/{token}", anonymous, h.handleResetForm)
+	srv.Handle("POST /admin/password-reset/{token}", anonymous, h.handleReset)
+	srv.Handle("GET /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FA)
+	srv.Handle("POST /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FASave)
+}
+
+// page starts a workspace page: never cached, never indexed, with the form
+// token and the signed-in account.
+func (h *handler) page(w http.ResponseWriter, r *http.Request, title string) *web.Page {
+	w.Header().Set("Cache-Control", "no-store")
+	p := h.srv.NewPage(r, "")
+	p.Title = p.T(title)
+	p.NoIndex = true
+	p.User = web.UserFrom(r.Context())
+	p.CSRF = h.srv.CSRFToken(w, r)
+	return p
+}
+
+// audit appends an audit entry for an action that changes no record (a
+// sign-in); a failure is logged, not shown.
+func (h *handler) audit(ctx context.Context, action, entity, entityID, detail string) {
+	if err := h.store.Audit(ctx, action, entity, entityID, detail); err != nil {
+		h.log.Error("audit", "err", err)
+	}
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// msgid marks a message that is translated later, where it is shown, so
+// that the catalog tests find it.
+func msgid(s string) string { return s }
