@@ -33,7 +33,7 @@ var staticFiles embed.FS
 // layout around them, and the update page, are written in Go (htmlpage.go).
 // New fails at start-up when one is missing or broken, not on first request.
 var pageNames = []string{"home", "explore", "countries", "country", "listing", "watchlist",
-	"methodology", "error", "embed_map", "admin_dashboard", "admin_update", "admin_ratings", "admin_history", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings", "mirror_search"}
+	"methodology", "error", "embed_map", "admin_ratings", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings", "mirror_search"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("partials.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/partials.html")

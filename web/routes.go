@@ -33,12 +33,6 @@ func (s *Server) routes() {
 	s.Handle("GET /sitemaps/{name}", Public, s.Cached(s.handleSitemap))
 
 	// The editorial workspace.
-	s.Handle("GET /admin", Need(civicmon.PermAdminAccess), s.handleDashboard)
-	s.Handle("GET /admin/updates/new", Need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
-	s.Handle("POST /admin/updates", Need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
-	s.Handle("GET /admin/updates/{id}", Need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
-	s.Handle("POST /admin/updates/{id}", Need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
-	s.Handle("GET /admin/updates/{id}/history", Need(civicmon.PermHistoryRead), s.handleUpdateHistory)
 	s.Handle("GET /admin/ratings", Need(civicmon.PermAdminAccess), s.handleRatings)
 	s.Handle("POST /admin/ratings", Need(civicmon.PermRatingsPropose), s.handleProposeRating)
 	s.Handle("POST /admin/ratings/{id}/{decision}", Need(civicmon.PermRatingsApprove), s.handleDecideRating)
@@ -46,7 +40,6 @@ func (s *Server) routes() {
 	s.Handle("POST /admin/watchlist", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
 	s.Handle("GET /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
 	s.Handle("POST /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
-	s.Handle("GET /admin/history/{entity}/{id}", Need(civicmon.PermHistoryRead), s.handleRecordHistory)
 	s.Handle("GET /admin/users", Need(civicmon.PermUsersManage), s.handleUsers)
 	s.Handle("POST /admin/users", Need(civicmon.PermUsersManage), s.handleUserCreate)
 	s.Handle("POST /admin/users/{id}", Need(civicmon.PermUsersManage), s.handleUserUpdate)

@@ -27,16 +27,26 @@ import (
 // Store is what the workspace reads and writes: the methods of
 // civicmon.Store it calls, and no more. Every civicmon.Store is one.
 type Store interface {
-	// Signing in and out, two-step sign-in, password resets. The reset
-	// form uses InTx, and inside it the transaction's UsePasswordReset,
-	// SaveUser and DeleteUserSessions.
-	InTx(ctx context.Context, fn func(tx civicmon.Store) error) error
+	// What civicmon.Editorial needs (InTx, CreateUpdate, ProposeRating,
+	// ApproveRatingProposal, RejectRatingProposal, CreateWatchlistEdition,
+	// SaveWatchlistEdition). The password reset form uses InTx too, and
+	// inside it the transaction's UsePasswordReset, SaveUser and
+	// DeleteUserSessions.
+	civicmon.EditorialStore
+
+	// Signing in and out, two-step sign-in, password resets.
 	UserByEmail(ctx context.Context, email string) (*civicmon.User, error)
+	UserByID(ctx context.Context, id int64) (*civicmon.User, error)
 	SaveUser(ctx context.Context, u *civicmon.User) error
 	CreateSession(ctx context.Context, s *civicmon.Session) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	CreatePasswordReset(ctx context.Context, r *civicmon.PasswordReset) error
 	Audit(ctx context.Context, action, entity, entityID, detail string) error
+
+	// Updates and the history of every record.
+	FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error)
+	UpdateByID(ctx context.Context, id int64) (*civicmon.Update, error)
+	Revisions(ctx context.Context, entity string, entityID int64) ([]civicmon.Revision, error)
 }
 
 // Options are what the workspace needs beside the server and the store.
@@ -54,6 +64,7 @@ type Options struct {
 type handler struct {
 	srv   *web.Server
 	store Store
+	ed    *civicmon.Editorial
 	now   civicmon.Clock
 	mail  mail.Config
 	log   *slog.Logger
@@ -74,6 +85,7 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.ed = &civicmon.Editorial{Store: store, Now: h.now}
 
 	anonymous := web.Access{AnonymousOnly: true}
 	srv.Handle("GET /admin/login", anonymous, h.handleLoginForm)
@@ -87,6 +99,13 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("POST /admin/password-reset/{token}", anonymous, h.handleReset)
 	srv.Handle("GET /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FA)
 	srv.Handle("POST /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FASave)
+	srv.Handle("GET /admin", web.Need(civicmon.PermAdminAccess), h.handleDashboard)
+	srv.Handle("GET /admin/updates/new", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
+	srv.Handle("POST /admin/updates", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
+	srv.Handle("GET /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
+	srv.Handle("POST /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
+	srv.Handle("GET /admin/updates/{id}/history", web.Need(civicmon.PermHistoryRead), h.handleUpdateHistory)
+	srv.Handle("GET /admin/history/{entity}/{id}", web.Need(civicmon.PermHistoryRead), h.handleRecordHistory)
 }
 
 // page starts a workspace page: never cached, never indexed, with the form
@@ -99,6 +118,15 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request, title string) *we
 	p.User = web.UserFrom(r.Context())
 	p.CSRF = h.srv.CSRFToken(w, r)
 	return p
+}
+
+// fail answers workspace errors: 403 and 404 as pages, others as 500.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if civicmon.ErrorCode(err) == civicmon.EFORBIDDEN {
+		h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))
+		return
+	}
+	h.srv.Fail(w, r, err)
 }
 
 // audit appends an audit entry for an action that changes no record (a

@@ -1,4 +1,4 @@
-package web
+package workspace
 
 import (
 	"net/http"
@@ -14,34 +14,33 @@ type dashboardData struct {
 
 // handleDashboard shows what the account has to do: its drafts, and for
 // editors the review queue.
-func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p := s.adminPage(w, r, "Workspace")
+	p := h.page(w, r, "Workspace")
 	u := p.User
-	var data dashboardData
+	var d dashboardData
 	var err error
 	if u.Role.Can(civicmon.PermUpdatesCreate) {
-		data.Mine, _, err = s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{AuthorID: u.ID,
+		d.Mine, _, err = h.store.FindUpdates(ctx, civicmon.UpdateFilter{AuthorID: u.ID,
 			Statuses: []civicmon.Status{civicmon.StatusDraft, civicmon.StatusInReview}, Order: "newest", Limit: 100})
 		if err != nil {
-			s.Fail(w, r, err)
+			h.srv.Fail(w, r, err)
 			return
 		}
 	}
 	if u.Role.Can(civicmon.PermUpdatesPublish) {
-		data.ReviewQueue, _, err = s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{
+		d.ReviewQueue, _, err = h.store.FindUpdates(ctx, civicmon.UpdateFilter{
 			Statuses: []civicmon.Status{civicmon.StatusInReview}, Limit: 100})
 		if err != nil {
-			s.Fail(w, r, err)
+			h.srv.Fail(w, r, err)
 			return
 		}
-		data.Recent, _, err = s.cfg.Store.FindUpdates(ctx, civicmon.UpdateFilter{
+		d.Recent, _, err = h.store.FindUpdates(ctx, civicmon.UpdateFilter{
 			Statuses: []civicmon.Status{civicmon.StatusPublished}, Limit: 10})
 		if err != nil {
-			s.Fail(w, r, err)
+			h.srv.Fail(w, r, err)
 			return
 		}
 	}
-	p.Data = data
-	s.RenderTemplate(w, r, http.StatusOK, "admin_dashboard", p)
+	h.srv.Render(w, r, http.StatusOK, p, dashboardPage(p, d))
 }

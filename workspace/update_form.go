@@ -1,4 +1,4 @@
-package web
+package workspace
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/markdown"
+	"github.com/civicmon/civicmon/web"
 )
 
 type updateFormData struct {
@@ -29,86 +30,94 @@ type updateFormData struct {
 	IncidentRows    []civicmon.Incident
 }
 
+// action is where the form posts: a new update's, or the update's own.
+func (d *updateFormData) action() string {
+	if d.New {
+		return "/admin/updates"
+	}
+	return "/admin/updates/" + itoa64(d.U.ID)
+}
+
+// blankZero shows a count, and nothing for none.
+func blankZero(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
 const blankRows = 2
 
-func (s *Server) handleUpdateForm(w http.ResponseWriter, r *http.Request) {
+// handleUpdateForm shows the editor, empty for a new update.
+func (h *handler) handleUpdateForm(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p := s.adminPage(w, r, "New update")
+	p := h.page(w, r, "New update")
 	u := &civicmon.Update{Language: "en", Status: civicmon.StatusDraft}
 	if id := r.PathValue("id"); id != "" {
 		var err error
-		if u, err = s.loadEditable(r, id); err != nil {
-			s.adminFail(w, r, err)
+		if u, err = h.loadEditable(r, id); err != nil {
+			h.fail(w, r, err)
 			return
 		}
 		p.Title = u.Title
 	}
-	data, err := s.updateForm(ctx, p, u)
+	d, err := h.updateForm(ctx, p, u)
 	if err != nil {
-		s.Fail(w, r, err)
+		h.srv.Fail(w, r, err)
 		return
 	}
 	if r.URL.Query().Get("saved") != "" {
-		data.Message = p.T("Saved.")
+		d.Message = p.T("Saved.")
 	}
-	p.Data = data
-	s.RenderTemplate(w, r, http.StatusOK, "admin_update", p)
+	h.srv.Render(w, r, http.StatusOK, p, updateFormPage(p, d))
 }
 
 // loadEditable loads an update the account may open.
-func (s *Server) loadEditable(r *http.Request, id string) (*civicmon.Update, error) {
+func (h *handler) loadEditable(r *http.Request, id string) (*civicmon.Update, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return nil, civicmon.Errorf(civicmon.ENOTFOUND, "no update %q", id)
 	}
-	u, err := s.cfg.Store.UpdateByID(r.Context(), n)
+	u, err := h.store.UpdateByID(r.Context(), n)
 	if err != nil {
 		return nil, err
 	}
-	if !civicmon.CanView(UserFrom(r.Context()), u) {
+	if !civicmon.CanView(web.UserFrom(r.Context()), u) {
 		return nil, civicmon.Errorf(civicmon.EFORBIDDEN, "you may not open this update")
 	}
 	return u, nil
 }
 
-// adminFail answers workspace errors: 403 and 404 as pages, others as 500.
-func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
-	if civicmon.ErrorCode(err) == civicmon.EFORBIDDEN {
-		s.Forbidden(w, r, civicmon.ErrorMessage(err))
-		return
-	}
-	s.Fail(w, r, err)
-}
-
-func (s *Server) updateForm(ctx context.Context, p *Page, u *civicmon.Update) (*updateFormData, error) {
-	d, err := s.SiteData(ctx)
+func (h *handler) updateForm(ctx context.Context, p *web.Page, u *civicmon.Update) (*updateFormData, error) {
+	site, err := h.srv.SiteData(ctx)
 	if err != nil {
 		return nil, err
 	}
-	data := &updateFormData{U: *u, New: u.ID == 0, Countries: d.Countries, Vocab: d.Vocab, Freedoms: civicmon.Freedoms}
+	d := &updateFormData{U: *u, New: u.ID == 0, Countries: site.Countries, Vocab: site.Vocab, Freedoms: civicmon.Freedoms}
 	for _, a := range []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequestChanges, civicmon.ActionPublish,
 		civicmon.ActionUnpublish, civicmon.ActionArchive} {
 		if _, err := civicmon.Transition(u.Status, a); err == nil && civicmon.CanAct(p.User, u, a) == nil {
-			data.Actions = append(data.Actions, a)
+			d.Actions = append(d.Actions, a)
 		}
 	}
-	data.SourceRows = append(append([]civicmon.Source{}, u.Sources...), make([]civicmon.Source, blankRows)...)
-	data.TranslationRows = append(append([]civicmon.Translation{}, u.Translations...), make([]civicmon.Translation, 1)...)
-	data.IncidentRows = append(append([]civicmon.Incident{}, u.Incidents...), make([]civicmon.Incident, blankRows)...)
-	return data, nil
+	d.SourceRows = append(append([]civicmon.Source{}, u.Sources...), make([]civicmon.Source, blankRows)...)
+	d.TranslationRows = append(append([]civicmon.Translation{}, u.Translations...), make([]civicmon.Translation, 1)...)
+	d.IncidentRows = append(append([]civicmon.Incident{}, u.Incidents...), make([]civicmon.Incident, blankRows)...)
+	return d, nil
 }
 
-// handleUpdateSave creates or saves an update and takes a workflow step.
-// "preview" renders the Markdown and saves nothing.
-func (s *Server) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
+// handleUpdateSave creates or saves an update and takes a workflow step,
+// through civicmon.Editorial. "preview" renders the Markdown and saves
+// nothing.
+func (h *handler) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	me := UserFrom(ctx)
-	p := s.adminPage(w, r, "New update")
+	me := web.UserFrom(ctx)
+	p := h.page(w, r, "New update")
 	stored := &civicmon.Update{Language: "en", Status: civicmon.StatusDraft, AuthorID: me.ID}
 	if id := r.PathValue("id"); id != "" {
 		var err error
-		if stored, err = s.loadEditable(r, id); err != nil {
-			s.adminFail(w, r, err)
+		if stored, err = h.loadEditable(r, id); err != nil {
+			h.fail(w, r, err)
 			return
 		}
 		p.Title = stored.Title
@@ -119,15 +128,14 @@ func (s *Server) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 		action = civicmon.ActionSave
 	}
 	rerender := func(status int, errs []civicmon.FieldError, preview template.HTML) {
-		data, err := s.updateForm(ctx, p, u)
+		d, err := h.updateForm(ctx, p, u)
 		if err != nil {
-			s.Fail(w, r, err)
+			h.srv.Fail(w, r, err)
 			return
 		}
-		data.U.Status = stored.Status
-		data.Errors, data.Preview = errs, preview
-		p.Data = data
-		s.RenderTemplate(w, r, status, "admin_update", p)
+		d.U.Status = stored.Status
+		d.Errors, d.Preview = errs, preview
+		h.srv.Render(w, r, status, p, updateFormPage(p, d))
 	}
 	if action == "preview" {
 		rerender(http.StatusOK, formErrs, markdown.ToHTML(u.Body))
@@ -137,37 +145,23 @@ func (s *Server) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 		rerender(http.StatusUnprocessableEntity, formErrs, "")
 		return
 	}
-	if err := civicmon.CanAct(me, stored, action); err != nil {
-		s.adminFail(w, r, err)
-		return
-	}
-	next, err := civicmon.Transition(stored.Status, action)
-	if err != nil {
+	err := h.ed.Apply(ctx, me, action, u)
+	var te *civicmon.TransitionError
+	var ve *civicmon.ValidationError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, fmt.Sprintf("/admin/updates/%d?saved=1", u.ID), http.StatusSeeOther)
+	case errors.As(err, &te):
 		rerender(http.StatusConflict, []civicmon.FieldError{{Field: "action", Message: civicmon.ErrorMessage(err)}}, "")
-		return
+	case errors.As(err, &ve):
+		rerender(http.StatusUnprocessableEntity, ve.Fields, "")
+	case civicmon.ErrorCode(err) == civicmon.EFORBIDDEN:
+		h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))
+	case civicmon.ErrorCode(err) == civicmon.ECONFLICT:
+		rerender(http.StatusConflict, []civicmon.FieldError{{Field: "update", Message: civicmon.ErrorMessage(err)}}, "")
+	default:
+		h.srv.Fail(w, r, err)
 	}
-	u.Status = next
-	if next == civicmon.StatusPublished && u.PublishedOn.IsZero() {
-		u.PublishedOn = civicmon.DateOf(s.cfg.Now())
-	}
-	if u.ID == 0 {
-		err = s.cfg.Store.CreateUpdate(ctx, u)
-	} else {
-		err = s.cfg.Store.SaveUpdate(ctx, u)
-	}
-	if err != nil {
-		var ve *civicmon.ValidationError
-		switch {
-		case errors.As(err, &ve):
-			rerender(http.StatusUnprocessableEntity, ve.Fields, "")
-		case civicmon.ErrorCode(err) == civicmon.ECONFLICT:
-			rerender(http.StatusConflict, []civicmon.FieldError{{Field: "update", Message: civicmon.ErrorMessage(err)}}, "")
-		default:
-			s.Fail(w, r, err)
-		}
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/updates/%d?saved=1", u.ID), http.StatusSeeOther)
 }
 
 // parseUpdateForm reads the editor's form over the stored update, keeping

@@ -1,14 +1,14 @@
-package web
+package workspace
 
 import (
 	"net/http"
 	"strconv"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/web"
 )
 
 type historyData struct {
-	U         *civicmon.Update
 	Title     string
 	Back      string
 	Revisions []revisionView // newest first
@@ -20,67 +20,87 @@ type revisionView struct {
 	Diff []civicmon.DiffLine // against the revision before; unchanged lines trimmed to context
 }
 
+// diffClass and diffMark show a diff line's operation: its class, and the
+// sign before it.
+func diffClass(op byte) string {
+	switch op {
+	case '+':
+		return "d add"
+	case '-':
+		return "d del"
+	}
+	return "d"
+}
+
+func diffMark(op byte) string {
+	switch op {
+	case '+':
+		return "+ "
+	case '-':
+		return "- "
+	}
+	return "  "
+}
+
 // handleUpdateHistory shows who changed an update, when, and what.
-func (s *Server) handleUpdateHistory(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	u, err := s.loadEditable(r, r.PathValue("id"))
+func (h *handler) handleUpdateHistory(w http.ResponseWriter, r *http.Request) {
+	u, err := h.loadEditable(r, r.PathValue("id"))
 	if err != nil {
-		s.adminFail(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	revs, err := s.cfg.Store.Revisions(ctx, "update", u.ID)
+	revs, err := h.store.Revisions(r.Context(), "update", u.ID)
 	if err != nil {
-		s.Fail(w, r, err)
+		h.srv.Fail(w, r, err)
 		return
 	}
-	p := s.adminPage(w, r, "History")
-	s.renderHistory(w, r, p, historyData{U: u, Title: u.Title, Back: "/admin/updates/" + itoa64(u.ID)}, revs)
+	p := h.page(w, r, "History")
+	h.renderHistory(w, r, p, historyData{Title: u.Title, Back: "/admin/updates/" + itoa64(u.ID)}, revs)
 }
 
 // handleRecordHistory shows the revisions of a rating or a watchlist
 // edition.
-func (s *Server) handleRecordHistory(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleRecordHistory(w http.ResponseWriter, r *http.Request) {
 	entity := r.PathValue("entity")
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || (entity != "rating" && entity != "watchlist") {
-		s.NotFound(w, r)
+		h.srv.NotFound(w, r)
 		return
 	}
-	revs, err := s.cfg.Store.Revisions(r.Context(), entity, id)
+	revs, err := h.store.Revisions(r.Context(), entity, id)
 	if err != nil {
-		s.Fail(w, r, err)
+		h.srv.Fail(w, r, err)
 		return
 	}
 	if len(revs) == 0 {
-		s.NotFound(w, r)
+		h.srv.NotFound(w, r)
 		return
 	}
-	p := s.adminPage(w, r, "History")
+	p := h.page(w, r, "History")
 	back := "/admin/ratings"
 	if entity == "watchlist" {
 		back = "/admin/watchlist/" + itoa64(id)
 	}
-	s.renderHistory(w, r, p, historyData{Title: entity + " " + itoa64(id), Back: back}, revs)
+	h.renderHistory(w, r, p, historyData{Title: entity + " " + itoa64(id), Back: back}, revs)
 }
 
-func (s *Server) renderHistory(w http.ResponseWriter, r *http.Request, p *Page, data historyData, revs []civicmon.Revision) {
+func (h *handler) renderHistory(w http.ResponseWriter, r *http.Request, p *web.Page, d historyData, revs []civicmon.Revision) {
 	ctx := r.Context()
-	p.Title = p.T("History") + ": " + data.Title
+	p.Title = p.T("History") + ": " + d.Title
 	names := map[int64]string{0: p.T("the system")}
 	prev := ""
 	for _, rv := range revs {
 		if _, ok := names[rv.UserID]; !ok {
 			names[rv.UserID] = "#" + itoa64(rv.UserID)
-			if who, err := s.cfg.Store.UserByID(ctx, rv.UserID); err == nil {
+			if who, err := h.store.UserByID(ctx, rv.UserID); err == nil {
 				names[rv.UserID] = who.Name
 			}
 		}
 		v := revisionView{Revision: rv, Who: names[rv.UserID], Diff: trimDiff(civicmon.DiffSnapshots(prev, rv.Snapshot), 2)}
-		data.Revisions = append([]revisionView{v}, data.Revisions...)
+		d.Revisions = append([]revisionView{v}, d.Revisions...)
 		prev = rv.Snapshot
 	}
-	p.Data = data
-	s.RenderTemplate(w, r, http.StatusOK, "admin_history", p)
+	h.srv.Render(w, r, http.StatusOK, p, historyPage(p, d))
 }
 
 // trimDiff keeps changed lines and n lines of context around them, with a
