@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"net/http"
-
-	"github.com/civicmon/civicmon"
 )
 
 // routes registers every route. Public pages go through the page cache.
@@ -31,22 +29,6 @@ func (s *Server) routes() {
 	s.Handle("GET /robots.txt", Public, s.handleRobots)
 	s.Handle("GET /sitemap.xml", Public, s.Cached(s.handleSitemapIndex))
 	s.Handle("GET /sitemaps/{name}", Public, s.Cached(s.handleSitemap))
-
-	// The editorial workspace.
-	s.Handle("GET /admin/ratings", Need(civicmon.PermAdminAccess), s.handleRatings)
-	s.Handle("POST /admin/ratings", Need(civicmon.PermRatingsPropose), s.handleProposeRating)
-	s.Handle("POST /admin/ratings/{id}/{decision}", Need(civicmon.PermRatingsApprove), s.handleDecideRating)
-	s.Handle("GET /admin/watchlist", Need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
-	s.Handle("POST /admin/watchlist", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
-	s.Handle("GET /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
-	s.Handle("POST /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
-	s.Handle("GET /admin/users", Need(civicmon.PermUsersManage), s.handleUsers)
-	s.Handle("POST /admin/users", Need(civicmon.PermUsersManage), s.handleUserCreate)
-	s.Handle("POST /admin/users/{id}", Need(civicmon.PermUsersManage), s.handleUserUpdate)
-	s.Handle("GET /admin/vocabularies", Need(civicmon.PermVocabManage), s.handleVocabularies)
-	s.Handle("POST /admin/vocabularies", Need(civicmon.PermVocabManage), s.handleVocabularyAdd)
-	s.Handle("GET /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettings)
-	s.Handle("POST /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettingsSave)
 
 	s.feedRoutes()
 	s.dataRoutes()

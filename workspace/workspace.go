@@ -14,6 +14,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -36,17 +37,31 @@ type Store interface {
 
 	// Signing in and out, two-step sign-in, password resets.
 	UserByEmail(ctx context.Context, email string) (*civicmon.User, error)
-	UserByID(ctx context.Context, id int64) (*civicmon.User, error)
-	SaveUser(ctx context.Context, u *civicmon.User) error
 	CreateSession(ctx context.Context, s *civicmon.Session) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	CreatePasswordReset(ctx context.Context, r *civicmon.PasswordReset) error
 	Audit(ctx context.Context, action, entity, entityID, detail string) error
 
+	// Accounts.
+	Users(ctx context.Context) ([]civicmon.User, error)
+	UserByID(ctx context.Context, id int64) (*civicmon.User, error)
+	CreateUser(ctx context.Context, u *civicmon.User) error
+	SaveUser(ctx context.Context, u *civicmon.User) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+
 	// Updates and the history of every record.
 	FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error)
 	UpdateByID(ctx context.Context, id int64) (*civicmon.Update, error)
 	Revisions(ctx context.Context, entity string, entityID int64) ([]civicmon.Revision, error)
+
+	// Rating changes, watchlist editions, vocabularies and settings.
+	RatingProposals(ctx context.Context, status string) ([]civicmon.RatingProposal, error)
+	WatchlistEditions(ctx context.Context) ([]civicmon.WatchlistEdition, error)
+	Vocabulary(ctx context.Context) (*civicmon.Vocabulary, error)
+	AddViolationType(ctx context.Context, t civicmon.Term) error
+	AddTargetGroup(ctx context.Context, t civicmon.Term) error
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
 }
 
 // Options are what the workspace needs beside the server and the store.
@@ -105,7 +120,21 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("GET /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
 	srv.Handle("POST /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
 	srv.Handle("GET /admin/updates/{id}/history", web.Need(civicmon.PermHistoryRead), h.handleUpdateHistory)
+	srv.Handle("GET /admin/ratings", web.Need(civicmon.PermAdminAccess), h.handleRatings)
+	srv.Handle("POST /admin/ratings", web.Need(civicmon.PermRatingsPropose), h.handleProposeRating)
+	srv.Handle("POST /admin/ratings/{id}/{decision}", web.Need(civicmon.PermRatingsApprove), h.handleDecideRating)
+	srv.Handle("GET /admin/watchlist", web.Need(civicmon.PermWatchlistManage), h.handleWatchlist)
+	srv.Handle("POST /admin/watchlist", web.Need(civicmon.PermWatchlistManage), h.handleWatchlistSave)
+	srv.Handle("GET /admin/watchlist/{id}", web.Need(civicmon.PermWatchlistManage), h.handleWatchlist)
+	srv.Handle("POST /admin/watchlist/{id}", web.Need(civicmon.PermWatchlistManage), h.handleWatchlistSave)
 	srv.Handle("GET /admin/history/{entity}/{id}", web.Need(civicmon.PermHistoryRead), h.handleRecordHistory)
+	srv.Handle("GET /admin/users", web.Need(civicmon.PermUsersManage), h.handleUsers)
+	srv.Handle("POST /admin/users", web.Need(civicmon.PermUsersManage), h.handleUserCreate)
+	srv.Handle("POST /admin/users/{id}", web.Need(civicmon.PermUsersManage), h.handleUserUpdate)
+	srv.Handle("GET /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularies)
+	srv.Handle("POST /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularyAdd)
+	srv.Handle("GET /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettings)
+	srv.Handle("POST /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettingsSave)
 }
 
 // page starts a workspace page: never cached, never indexed, with the form
@@ -127,6 +156,20 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	h.srv.Fail(w, r, err)
+}
+
+// formError shows validation and conflict errors on the form, and fails
+// otherwise.
+func (h *handler) formError(w http.ResponseWriter, r *http.Request, err error, show func([]civicmon.FieldError)) {
+	var ve *civicmon.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		show(ve.Fields)
+	case civicmon.ErrorCode(err) == civicmon.ECONFLICT:
+		show([]civicmon.FieldError{{Field: "form", Message: civicmon.ErrorMessage(err)}})
+	default:
+		h.srv.Fail(w, r, err)
+	}
 }
 
 // audit appends an audit entry for an action that changes no record (a

@@ -1,4 +1,4 @@
-package web
+package workspace
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/web"
 )
 
 type ratingsData struct {
@@ -29,21 +30,21 @@ type proposalView struct {
 
 // handleRatings lists rating change proposals: the pending ones to decide,
 // and the form to propose one.
-func (s *Server) handleRatings(w http.ResponseWriter, r *http.Request) {
-	s.renderRatings(w, r, http.StatusOK, civicmon.RatingProposal{}, nil, r.URL.Query().Get("done"))
+func (h *handler) handleRatings(w http.ResponseWriter, r *http.Request) {
+	h.renderRatings(w, r, http.StatusOK, civicmon.RatingProposal{}, nil, r.URL.Query().Get("done"))
 }
 
-func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status int, form civicmon.RatingProposal, errs []civicmon.FieldError, done string) {
+func (h *handler) renderRatings(w http.ResponseWriter, r *http.Request, status int, form civicmon.RatingProposal, errs []civicmon.FieldError, done string) {
 	ctx := r.Context()
-	p := s.adminPage(w, r, "Rating changes")
-	d, err := s.SiteData(ctx)
+	p := h.page(w, r, "Rating changes")
+	site, err := h.srv.SiteData(ctx)
 	if err != nil {
-		s.Fail(w, r, err)
+		h.srv.Fail(w, r, err)
 		return
 	}
-	all, err := s.cfg.Store.RatingProposals(ctx, "")
+	all, err := h.store.RatingProposals(ctx, "")
 	if err != nil {
-		s.Fail(w, r, err)
+		h.srv.Fail(w, r, err)
 		return
 	}
 	names := map[int64]string{}
@@ -55,45 +56,45 @@ func (s *Server) renderRatings(w http.ResponseWriter, r *http.Request, status in
 			return n
 		}
 		n := "#" + itoa64(id)
-		if u, err := s.cfg.Store.UserByID(ctx, id); err == nil {
+		if u, err := h.store.UserByID(ctx, id); err == nil {
 			n = u.Name
 		}
 		names[id] = n
 		return n
 	}
-	data := ratingsData{Countries: d.Countries, Form: form, Errors: errs}
+	d := ratingsData{Countries: site.Countries, Form: form, Errors: errs}
 	switch done {
 	case "proposed":
-		data.Message = p.T("Proposed. It takes effect when another person approves it.")
+		d.Message = p.T("Proposed. It takes effect when another person approves it.")
 	case "approved":
-		data.Message = p.T("Approved: the new rating is now public.")
+		d.Message = p.T("Approved: the new rating is now public.")
 	case "rejected":
-		data.Message = p.T("Rejected.")
+		d.Message = p.T("Rejected.")
 	}
 	for _, pr := range all {
 		v := proposalView{RatingProposal: pr, Proposer: name(pr.ProposedBy), Decider: name(pr.DecidedBy),
 			OwnProposal: pr.ProposedBy == p.User.ID}
-		if c, ok := d.ByCode[pr.CountryCode]; ok {
+		if c, ok := site.ByCode[pr.CountryCode]; ok {
 			v.Country = c.Name
-			if cur, ok := d.Current[c.Code]; ok {
+			if cur, ok := site.Current[c.Code]; ok {
 				v.Current = &cur
 			}
 		}
 		if pr.Status == civicmon.ProposalPending {
-			data.Pending = append(data.Pending, v)
-		} else if len(data.Decided) < 50 {
-			data.Decided = append(data.Decided, v)
+			d.Pending = append(d.Pending, v)
+		} else if len(d.Decided) < 50 {
+			d.Decided = append(d.Decided, v)
 		}
 	}
-	p.Data = data
-	s.RenderTemplate(w, r, status, "admin_ratings", p)
+	h.srv.Render(w, r, status, p, ratingsPage(p, d))
 }
 
-func (s *Server) handleProposeRating(w http.ResponseWriter, r *http.Request) {
-	me := UserFrom(r.Context())
+// handleProposeRating proposes a rating change, through
+// civicmon.Editorial: the proposer is the signed-in account.
+func (h *handler) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 	f := civicmon.RatingProposal{CountryCode: r.PostFormValue("country"), Rationale: strings.TrimSpace(r.PostFormValue("rationale")),
 		Source: strings.TrimSpace(r.PostFormValue("source")), Category: civicmon.Category(r.PostFormValue("category")),
-		DateApproximate: r.PostFormValue("date_approximate") != "", ProposedBy: me.ID}
+		DateApproximate: r.PostFormValue("date_approximate") != ""}
 	var errs []civicmon.FieldError
 	if v := strings.TrimSpace(r.PostFormValue("score")); v != "" {
 		n, err := strconv.Atoi(v)
@@ -108,52 +109,54 @@ func (s *Server) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 	}
 	f.EffectiveDate = d
 	if len(errs) == 0 {
-		err = s.cfg.Store.ProposeRating(r.Context(), &f)
+		err = h.ed.ProposeRating(r.Context(), web.UserFrom(r.Context()), &f)
 		var ve *civicmon.ValidationError
 		switch {
 		case errors.As(err, &ve):
 			errs = ve.Fields
 		case err != nil:
-			s.Fail(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 	}
 	if len(errs) > 0 {
-		s.renderRatings(w, r, http.StatusUnprocessableEntity, f, errs, "")
+		h.renderRatings(w, r, http.StatusUnprocessableEntity, f, errs, "")
 		return
 	}
 	http.Redirect(w, r, "/admin/ratings?done=proposed", http.StatusSeeOther)
 }
 
-// handleDecideRating approves or rejects a proposal. The store refuses an
-// approval by the proposer, whatever their role.
-func (s *Server) handleDecideRating(w http.ResponseWriter, r *http.Request) {
+// handleDecideRating approves or rejects a proposal, through
+// civicmon.Editorial. The store refuses an approval by the proposer,
+// whatever their role.
+func (h *handler) handleDecideRating(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	me := UserFrom(ctx)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.NotFound(w, r)
+		h.srv.NotFound(w, r)
 		return
 	}
-	note := strings.TrimSpace(r.PostFormValue("note"))
-	done := "approved"
-	if r.PathValue("decision") == "reject" {
-		err, done = s.cfg.Store.RejectRatingProposal(ctx, id, me.ID, note), "rejected"
-	} else if r.PathValue("decision") == "approve" {
-		_, err = s.cfg.Store.ApproveRatingProposal(ctx, id, me.ID, note)
-	} else {
-		s.NotFound(w, r)
+	var approve bool
+	var done string
+	switch r.PathValue("decision") {
+	case "approve":
+		approve, done = true, "approved"
+	case "reject":
+		done = "rejected"
+	default:
+		h.srv.NotFound(w, r)
 		return
 	}
+	_, err = h.ed.DecideRating(ctx, web.UserFrom(ctx), id, approve, strings.TrimSpace(r.PostFormValue("note")))
 	switch civicmon.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/admin/ratings?done="+done, http.StatusSeeOther)
 	case civicmon.EFORBIDDEN:
-		s.Forbidden(w, r, civicmon.ErrorMessage(err))
+		h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))
 	case civicmon.ECONFLICT, civicmon.EINVALID:
-		s.renderRatings(w, r, http.StatusConflict, civicmon.RatingProposal{},
+		h.renderRatings(w, r, http.StatusConflict, civicmon.RatingProposal{},
 			[]civicmon.FieldError{{Field: "proposal " + itoa64(id), Message: civicmon.ErrorMessage(err)}}, "")
 	default:
-		s.Fail(w, r, err)
+		h.srv.Fail(w, r, err)
 	}
 }
