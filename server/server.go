@@ -7,6 +7,7 @@ package server
 import (
 	"github.com/civicmon/civicmon/api"
 	"github.com/civicmon/civicmon/web"
+	"github.com/civicmon/civicmon/workspace"
 )
 
 // New builds the server with every surface's routes.
@@ -15,6 +16,7 @@ func New(cfg web.Config) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	workspace.Mount(s, cfg.Store, workspace.Options{Now: cfg.Now, Mail: cfg.Mail, Logger: cfg.Logger})
 	api.Mount(s, cfg.Store, cfg.Now)
 	return s, nil
 }

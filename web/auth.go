@@ -8,11 +8,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/civicmon/civicmon"
@@ -22,10 +20,6 @@ const (
 	sessionCookie = "civicmon_session"
 	csrfCookie    = "civicmon_csrf"
 	csrfField     = "csrf_token"
-	// sessionTTL is how long a sign-in lasts.
-	sessionTTL = 12 * time.Hour
-	// mfaTTL is how long a half-finished login waits for its second factor.
-	mfaTTL = 10 * time.Minute
 )
 
 // access says who may use a route: the public, or holders of a permission.
@@ -79,6 +73,18 @@ func randomToken() string {
 	rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
+
+// NewToken returns a new secret token — a session's, for its cookie
+// (SetSessionCookie); a password reset link's — and its HashToken, which
+// is all the database keeps of it: a copy of the database opens no account.
+func NewToken() (token, hash string) {
+	token = randomToken()
+	return token, hashToken(token)
+}
+
+// HashToken is the hash a token is stored and looked up by (SHA-256, in
+// hex); Session finds a session by its cookie's.
+func HashToken(token string) string { return hashToken(token) }
 
 // session returns the request's session and account, nil when there is no
 // valid one. A session still owing its second factor comes back with
@@ -245,72 +251,4 @@ func (s *Server) SetSessionCookie(w http.ResponseWriter, r *http.Request, token 
 func (s *Server) ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HttpOnly: true,
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
-}
-
-// throttle limits failed sign-ins per account and per address, in memory:
-// enough to make guessing passwords slow, and it keeps no address on disk.
-type throttle struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-	limit    int
-	window   time.Duration
-}
-
-func newThrottle(limit int, window time.Duration) *throttle {
-	return &throttle{failures: map[string][]time.Time{}, limit: limit, window: window}
-}
-
-// blocked reports whether key has used up its failures, and until when.
-func (t *throttle) blocked(key string, now time.Time) (bool, time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	fs := t.recent(key, now)
-	if len(fs) >= t.limit {
-		return true, fs[0].Add(t.window)
-	}
-	return false, time.Time{}
-}
-
-func (t *throttle) Fail(key string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.failures[key] = append(t.recent(key, now), now)
-	if len(t.failures) > 100_000 { // bound memory under a flood of keys
-		for k, fs := range t.failures {
-			if len(fs) == 0 || now.Sub(fs[len(fs)-1]) > t.window {
-				delete(t.failures, k)
-			}
-		}
-	}
-}
-
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, key)
-}
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	fs := t.failures[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) > t.window {
-		i++
-	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(t.failures, key)
-		return nil
-	}
-	t.failures[key] = fs
-	return fs
-}
-
-// clientIP is the connection's address; behind a proxy, it is the proxy's,
-// which then throttles everyone together: configure the proxy to limit too.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

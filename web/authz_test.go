@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/demo"
@@ -296,72 +295,4 @@ func TestCSRF(t *testing.T) {
 			t.Errorf("POST %s from another origin: %d, want 403", path, resp.StatusCode)
 		}
 	}
-}
-
-func TestLogin(t *testing.T) {
-	ws := newWorkspace(t)
-	b := ws.browser(t)
-	if resp, _ := b.do("GET", "/admin", nil); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/login?next=%2Fadmin" {
-		t.Fatalf("anonymous /admin: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	if resp := b.login("researcher@example.org", "wrong password"); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("wrong password: %d", resp.StatusCode)
-	}
-	if resp := b.login("nobody@example.org", testPassword); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("unknown account: %d", resp.StatusCode)
-	}
-	b = ws.signedIn(t, civicmon.RoleResearcher)
-	resp, body := b.do("GET", "/admin", nil)
-	if resp.StatusCode != 200 || !strings.Contains(body, "Draft by the researcher") || strings.Contains(body, "Draft by the editor") {
-		t.Fatalf("researcher dashboard: %d", resp.StatusCode)
-	}
-	if resp.Header.Get("Cache-Control") != "no-store" {
-		t.Errorf("workspace page may be cached: %q", resp.Header.Get("Cache-Control"))
-	}
-	for _, c := range resp.Cookies() {
-		t.Errorf("dashboard set cookie %s", c.Name)
-	}
-	resp, _ = b.do("POST", "/admin/logout", url.Values{"csrf_token": {b.token()}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("logout: %d", resp.StatusCode)
-	}
-	if resp, _ := b.do("GET", "/admin", nil); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("after logout /admin: %d", resp.StatusCode)
-	}
-}
-
-func TestSessionCookie(t *testing.T) {
-	ws := newWorkspace(t)
-	b := ws.browser(t)
-	resp := b.login("editor@example.org", testPassword)
-	var found bool
-	for _, c := range resp.Cookies() {
-		if c.Name == "civicmon_session" {
-			found = true
-			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/admin" {
-				t.Errorf("session cookie %+v: want HttpOnly, SameSite=Lax, Path=/admin", c)
-			}
-		}
-	}
-	if !found {
-		t.Fatal("no session cookie")
-	}
-}
-
-func TestLoginThrottle(t *testing.T) {
-	ws := newWorkspace(t)
-	b := ws.browser(t)
-	for i := 0; i < 5; i++ {
-		if resp := b.login("editor@example.org", "wrong password"); resp.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("attempt %d: %d", i+1, resp.StatusCode)
-		}
-	}
-	if resp := b.login("editor@example.org", testPassword); resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("after 5 failures the right password got %d, want 429", resp.StatusCode)
-	}
-	// Another account from the same address is not locked out by these.
-	if resp := b.login("admin@example.org", testPassword); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("other account: %d", resp.StatusCode)
-	}
-	_ = time.Second
 }

@@ -33,8 +33,7 @@ var staticFiles embed.FS
 // layout around them, and the update page, are written in Go (htmlpage.go).
 // New fails at start-up when one is missing or broken, not on first request.
 var pageNames = []string{"home", "explore", "countries", "country", "listing", "watchlist",
-	"methodology", "error", "embed_map", "admin_login", "admin_dashboard", "admin_update", "admin_ratings", "admin_history",
-	"admin_2fa", "admin_account_2fa", "admin_reset", "admin_reset_confirm", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings", "mirror_search"}
+	"methodology", "error", "embed_map", "mirror_search"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("partials.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/partials.html")
@@ -59,17 +58,8 @@ func parseTemplates() (map[string]*template.Template, error) {
 }
 
 var templateFuncs = template.FuncMap{
-	"add":        func(a, b int) int { return a + b },
 	"markdown":   markdown.ToHTML,
 	"categories": func() []civicmon.Category { return civicmon.Categories },
-	"hasString": func(list []string, s string) bool {
-		for _, x := range list {
-			if x == s {
-				return true
-			}
-		}
-		return false
-	},
 	// dict passes several values to a partial template.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

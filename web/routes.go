@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"net/http"
-
-	"github.com/civicmon/civicmon"
 )
 
 // routes registers every route. Public pages go through the page cache.
@@ -31,40 +29,6 @@ func (s *Server) routes() {
 	s.Handle("GET /robots.txt", Public, s.handleRobots)
 	s.Handle("GET /sitemap.xml", Public, s.Cached(s.handleSitemapIndex))
 	s.Handle("GET /sitemaps/{name}", Public, s.Cached(s.handleSitemap))
-
-	// The editorial workspace.
-	s.Handle("GET /admin/login", Access{AnonymousOnly: true}, s.handleLoginForm)
-	s.Handle("POST /admin/login", Access{AnonymousOnly: true}, s.handleLogin)
-	s.Handle("POST /admin/logout", Access{AnonymousOnly: true}, s.handleLogout)
-	s.Handle("GET /admin/login/2fa", Access{AnonymousOnly: true}, s.handleTwoFactorForm)
-	s.Handle("POST /admin/login/2fa", Access{AnonymousOnly: true}, s.handleTwoFactor)
-	s.Handle("GET /admin/password-reset", Access{AnonymousOnly: true}, s.handleResetRequestForm)
-	s.Handle("POST /admin/password-reset", Access{AnonymousOnly: true}, s.handleResetRequest)
-	s.Handle("GET /admin/password-reset/{token}", Access{AnonymousOnly: true}, s.handleResetForm)
-	s.Handle("POST /admin/password-reset/{token}", Access{AnonymousOnly: true}, s.handleReset)
-	s.Handle("GET /admin/account/2fa", Need(civicmon.PermAdminAccess), s.handleAccount2FA)
-	s.Handle("POST /admin/account/2fa", Need(civicmon.PermAdminAccess), s.handleAccount2FASave)
-	s.Handle("GET /admin", Need(civicmon.PermAdminAccess), s.handleDashboard)
-	s.Handle("GET /admin/updates/new", Need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
-	s.Handle("POST /admin/updates", Need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
-	s.Handle("GET /admin/updates/{id}", Need(civicmon.PermUpdatesCreate), s.handleUpdateForm)
-	s.Handle("POST /admin/updates/{id}", Need(civicmon.PermUpdatesCreate), s.handleUpdateSave)
-	s.Handle("GET /admin/updates/{id}/history", Need(civicmon.PermHistoryRead), s.handleUpdateHistory)
-	s.Handle("GET /admin/ratings", Need(civicmon.PermAdminAccess), s.handleRatings)
-	s.Handle("POST /admin/ratings", Need(civicmon.PermRatingsPropose), s.handleProposeRating)
-	s.Handle("POST /admin/ratings/{id}/{decision}", Need(civicmon.PermRatingsApprove), s.handleDecideRating)
-	s.Handle("GET /admin/watchlist", Need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
-	s.Handle("POST /admin/watchlist", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
-	s.Handle("GET /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistAdmin)
-	s.Handle("POST /admin/watchlist/{id}", Need(civicmon.PermWatchlistManage), s.handleWatchlistCreate)
-	s.Handle("GET /admin/history/{entity}/{id}", Need(civicmon.PermHistoryRead), s.handleRecordHistory)
-	s.Handle("GET /admin/users", Need(civicmon.PermUsersManage), s.handleUsers)
-	s.Handle("POST /admin/users", Need(civicmon.PermUsersManage), s.handleUserCreate)
-	s.Handle("POST /admin/users/{id}", Need(civicmon.PermUsersManage), s.handleUserUpdate)
-	s.Handle("GET /admin/vocabularies", Need(civicmon.PermVocabManage), s.handleVocabularies)
-	s.Handle("POST /admin/vocabularies", Need(civicmon.PermVocabManage), s.handleVocabularyAdd)
-	s.Handle("GET /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettings)
-	s.Handle("POST /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettingsSave)
 
 	s.feedRoutes()
 	s.dataRoutes()

@@ -61,9 +61,6 @@ type Server struct {
 	fragments fragments
 	// routeTable lists every route with its access rule.
 	routeTable []RouteInfo
-	// Failed sign-ins, per account and per address.
-	accountThrottle, addressThrottle *throttle
-	totpSteps                        usedSteps
 	// rendered, when set (by tests), sees every page render writes.
 	rendered func(name string, p *Page, html []byte)
 }
@@ -86,8 +83,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.CacheBytes <= 0 {
 		cfg.CacheBytes = 64 << 20
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes),
-		accountThrottle: newThrottle(5, 15*time.Minute), addressThrottle: newThrottle(30, 15*time.Minute)}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes)}
 	var err error
 	if s.templates, err = parseTemplates(); err != nil {
 		return nil, err

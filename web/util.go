@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/url"
 	"strconv"
 
 	"github.com/civicmon/civicmon"
@@ -44,8 +43,6 @@ func (p Pagination) Next() int     { return p.Page + 1 }
 func (p Pagination) Offset() int   { return (p.Page - 1) * p.PerPage }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // msgid marks a message that is translated later, where it is shown, so
 // that the catalog tests find it.

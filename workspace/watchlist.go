@@ -1,0 +1,130 @@
+package workspace
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/web"
+)
+
+type watchlistData struct {
+	Editions  []civicmon.WatchlistEdition
+	Countries []civicmon.Country
+	Form      civicmon.WatchlistEdition
+	Rows      []civicmon.WatchlistEntry
+	Errors    []civicmon.FieldError
+	Message   string
+}
+
+// action is where the form posts: a new edition's, or the edition's own.
+func (d *watchlistData) action() string {
+	if d.Form.ID != 0 {
+		return "/admin/watchlist/" + itoa64(d.Form.ID)
+	}
+	return "/admin/watchlist"
+}
+
+const watchlistRows = 6
+
+// handleWatchlist lists the editions, with the form to publish a new one
+// or, with an id in the path, to edit that one.
+func (h *handler) handleWatchlist(w http.ResponseWriter, r *http.Request) {
+	form := civicmon.WatchlistEdition{}
+	if id := r.PathValue("id"); id != "" {
+		ed, err := h.watchlistEdition(r, id)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		form = *ed
+	}
+	h.renderWatchlist(w, r, http.StatusOK, form, nil, r.URL.Query().Get("done") != "")
+}
+
+// watchlistEdition finds an edition by its id in the path.
+func (h *handler) watchlistEdition(r *http.Request, id string) (*civicmon.WatchlistEdition, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, civicmon.Errorf(civicmon.ENOTFOUND, "no watchlist edition %q", id)
+	}
+	eds, err := h.store.WatchlistEditions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for i := range eds {
+		if eds[i].ID == n {
+			return &eds[i], nil
+		}
+	}
+	return nil, civicmon.Errorf(civicmon.ENOTFOUND, "no watchlist edition %d", n)
+}
+
+func (h *handler) renderWatchlist(w http.ResponseWriter, r *http.Request, status int, form civicmon.WatchlistEdition, errs []civicmon.FieldError, done bool) {
+	p := h.page(w, r, "Watchlist editions")
+	site, err := h.srv.SiteData(r.Context())
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	rows := append(append([]civicmon.WatchlistEntry{}, form.Entries...), make([]civicmon.WatchlistEntry, max(0, watchlistRows-len(form.Entries)))...)
+	d := watchlistData{Editions: site.Editions, Countries: site.Countries, Form: form, Rows: rows, Errors: errs}
+	if done {
+		d.Message = p.T("Published.")
+	}
+	h.srv.Render(w, r, status, p, watchlistPage(p, d))
+}
+
+// handleWatchlistSave publishes a new watchlist edition, or saves the one
+// in the path, through civicmon.Editorial.
+func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	var id int64
+	if v := r.PathValue("id"); v != "" {
+		ed, err := h.watchlistEdition(r, v)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		id = ed.ID
+	}
+	ed := civicmon.WatchlistEdition{ID: id, Title: strings.TrimSpace(r.PostFormValue("title")),
+		Introduction: r.PostFormValue("introduction"), DateApproximate: r.PostFormValue("date_approximate") != ""}
+	var errs []civicmon.FieldError
+	d, err := civicmon.ParseDate(strings.TrimSpace(r.PostFormValue("published_on")))
+	if err != nil {
+		errs = append(errs, civicmon.FieldError{Field: "watchlist.published_on", Message: err.Error()})
+	}
+	ed.PublishedOn = d
+	for i := 0; i < 50; i++ {
+		k := fmt.Sprintf("entries.%d.", i)
+		if _, ok := r.PostForm[k+"country"]; !ok {
+			break
+		}
+		e := civicmon.WatchlistEntry{CountryCode: r.PostFormValue(k + "country"), Narrative: r.PostFormValue(k + "narrative")}
+		if e.CountryCode == "" && strings.TrimSpace(e.Narrative) == "" {
+			continue
+		}
+		ed.Entries = append(ed.Entries, e)
+	}
+	if len(errs) == 0 {
+		err := h.ed.SaveWatchlistEdition(r.Context(), web.UserFrom(r.Context()), &ed)
+		if civicmon.ErrorCode(err) == civicmon.EFORBIDDEN {
+			h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))
+			return
+		}
+		if err != nil {
+			h.formError(w, r, err, func(fe []civicmon.FieldError) { errs = fe })
+			if errs == nil {
+				return
+			}
+		}
+	}
+	if len(errs) > 0 {
+		h.renderWatchlist(w, r, http.StatusUnprocessableEntity, ed, errs, false)
+		return
+	}
+	http.Redirect(w, r, "/admin/watchlist?done=1", http.StatusSeeOther)
+}

@@ -1,0 +1,68 @@
+package workspace_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/webtest"
+)
+
+func TestManageWatchlist(t *testing.T) {
+	env := webtest.New(t)
+	editor := env.SignedIn(t, civicmon.RoleEditor)
+	form := url.Values{"published_on": {"2026-11-15"}, "title": {"CIVICUS Monitor Watchlist, November 2026"},
+		"introduction": {"Countries of concern."}, "entries.0.country": {"KZ"}, "entries.0.narrative": {"Arrests continue."},
+		"entries.1.country": {""}, "entries.1.narrative": {""}}
+	if r := editor.Post("/admin/watchlist", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("publish edition: %d %s", r.Status, r.Body)
+	}
+	page := env.Client(t).Get("/watchlist").Body
+	if !strings.Contains(page, "CIVICUS Monitor Watchlist, November 2026") || !strings.Contains(page, "Arrests continue.") {
+		t.Fatal("the new edition is not the current one")
+	}
+	eds, _ := env.Store.WatchlistEditions(context.Background())
+	edit := "/admin/watchlist/" + itoa(eds[0].ID)
+	if r := editor.Get(edit); r.Status != 200 || !strings.Contains(r.Body, "Arrests continue.") {
+		t.Fatalf("edit form: %d", r.Status)
+	}
+	form.Set("entries.0.narrative", "Arrests continue, and a journalist was jailed.")
+	if r := editor.Post(edit, form); r.Status != http.StatusSeeOther {
+		t.Fatalf("save edition: %d %s", r.Status, r.Body)
+	}
+	if page := env.Client(t).Get("/watchlist").Body; !strings.Contains(page, "a journalist was jailed") {
+		t.Fatal("the edited narrative is not public")
+	}
+	if r := editor.Get("/admin/history/watchlist/" + itoa(eds[0].ID)); r.Status != 200 || !strings.Contains(r.Body, "a journalist was jailed") {
+		t.Fatalf("watchlist history: %d", r.Status)
+	}
+	form.Set("entries.1.country", "ZZ")
+	form.Set("published_on", "2026-11-16")
+	if r := editor.Post("/admin/watchlist", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "is not a known country code") {
+		t.Fatalf("unknown country: %d", r.Status)
+	}
+}
+
+// TestWatchlistPage: the list links each edition's form, public page and
+// history; the form of an edition posts to it; a bad date is shown back.
+func TestWatchlistPage(t *testing.T) {
+	env := webtest.New(t)
+	eds, _ := env.Store.WatchlistEditions(context.Background())
+	id := itoa(eds[0].ID)
+	env.Run(t,
+		webtest.Scenario{URL: "/admin/watchlist", As: "editor", Contains: []string{`href="/admin/watchlist/` + id + `"`,
+			`href="/watchlist/` + eds[0].PublishedOn.String() + `"`, `href="/admin/history/watchlist/` + id + `"`,
+			"Publish a new edition", `action="/admin/watchlist"`, `name="entries.5.country"`}},
+		webtest.Scenario{URL: "/admin/watchlist/" + id, As: "editor", Contains: []string{"Edit the edition", `action="/admin/watchlist/` + id + `"`,
+			`value="` + eds[0].PublishedOn.String() + `"`}},
+		webtest.Scenario{URL: "/admin/watchlist/999999", As: "editor", Status: http.StatusNotFound},
+		webtest.Scenario{URL: "/admin/watchlist?done=1", As: "editor", Contains: []string{"Published."}},
+		webtest.Scenario{Method: "POST", URL: "/admin/watchlist", As: "editor", Form: url.Values{"published_on": {"someday"}, "title": {"T"}, "entries.0.country": {"KZ"}, "entries.0.narrative": {"N"}},
+			Status: http.StatusUnprocessableEntity, Contains: []string{"Nothing was saved. Please correct:", "<code>watchlist.published_on</code>", `<option value="KZ" selected>`}},
+		webtest.Scenario{Method: "POST", URL: "/admin/watchlist", As: "editor", Form: url.Values{"published_on": {eds[0].PublishedOn.String()}, "title": {"Same day"}},
+			Status: http.StatusUnprocessableEntity},
+	)
+}
