@@ -3,12 +3,12 @@ package web
 import (
 	"bytes"
 	"context"
-	"io"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"

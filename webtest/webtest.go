@@ -57,9 +57,9 @@ type Env struct {
 	Revoked string
 	// Now is the server's clock: the time it holds, or the real time when
 	// it holds nil. Tests move it with SetNow.
-	Now  atomic.Pointer[time.Time]
+	Now atomic.Pointer[time.Time]
 
-	logs    lockedWriter
+	logs lockedWriter
 
 	clients map[civicmon.Role]*Client
 }
