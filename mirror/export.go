@@ -363,13 +363,13 @@ func addCSP(page []byte, script bool) []byte {
 	if script {
 		policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'"
 	}
-	const head = "<head>\n"
+	const head = "<head>"
 	i := bytes.Index(page, []byte(head))
 	if i < 0 {
 		return page
 	}
 	i += len(head)
-	meta := `<meta http-equiv="Content-Security-Policy" content="` + policy + `">` + "\n"
+	meta := `<meta http-equiv="Content-Security-Policy" content="` + policy + `">`
 	out := make([]byte, 0, len(page)+len(meta))
 	out = append(out, page[:i]...)
 	out = append(out, meta...)
