@@ -231,7 +231,7 @@ type job struct {
 type exporter struct {
 	st     civicmon.Store // the database
 	rs     *readStore     // the database, with what pages repeat in memory
-	srv    *web.Server
+	srv    *server.Server
 	h      http.Handler
 	dir    string
 	o      Options
@@ -257,7 +257,7 @@ func newExporter(st civicmon.Store, dir string, o Options) (*exporter, error) {
 	// The site's request log would say one line per file: only warnings.
 	quiet := slog.New(levelHandler{slog.LevelWarn, o.Logger.Handler()})
 	rs := newReadStore(st)
-	srv, err := server.New(web.Config{Store: rs, Logger: quiet, Now: o.Now, BaseURL: o.BaseURL, NoPageCache: true,
+	srv, err := server.Assemble(web.Config{Store: rs, Logger: quiet, Now: o.Now, BaseURL: o.BaseURL, NoPageCache: true,
 		RequestTimeout: 10 * time.Minute})
 	if err != nil {
 		return nil, err
@@ -340,7 +340,7 @@ func (e *exporter) write(ctx context.Context, j job, buf *bytes.Buffer) error {
 	buf.Reset()
 	rec := &recorder{header: http.Header{}, body: buf}
 	if j.search {
-		e.srv.MirrorSearchPage(rec, req)
+		e.srv.Site.MirrorSearchPage(rec, req)
 	} else if err := serve(e.h, rec, req); err != nil {
 		return err
 	}
@@ -446,7 +446,7 @@ func (e *exporter) writeDownloads(ctx context.Context, js []job) error {
 		outs[i] = &hashedFile{f: f, h: sha256.New()}
 		ws[j.url] = outs[i]
 	}
-	if err := e.srv.MirrorDownloads(ctx, ws); err != nil {
+	if err := e.srv.Site.MirrorDownloads(ctx, ws); err != nil {
 		return err
 	}
 	for i, out := range outs {

@@ -19,7 +19,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/i18n"
-	"github.com/civicmon/civicmon/markdown"
 	"github.com/civicmon/civicmon/worldmap"
 )
 
@@ -29,12 +28,11 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// pageNames are the page templates, each parsed with the partials; the
-// layout around them, and the update page, are written in Go (htmlpage.go).
+// pageNames are the page templates still written with html/template, each
+// parsed with the partials; the layout around them is templ (layout.templ).
 // New fails at start-up when one is missing or broken, not on first request.
-var pageNames = []string{"home", "explore", "countries", "country", "listing", "watchlist",
-	"methodology", "error", "embed_map", "admin_login", "admin_dashboard", "admin_update", "admin_ratings", "admin_history",
-	"admin_2fa", "admin_account_2fa", "admin_reset", "admin_reset_confirm", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings", "mirror_search"}
+var pageNames = []string{"error", "admin_login", "admin_dashboard", "admin_update", "admin_ratings", "admin_history",
+	"admin_2fa", "admin_account_2fa", "admin_reset", "admin_reset_confirm", "admin_users", "admin_vocab", "admin_watchlist", "admin_settings"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	base, err := template.New("partials.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/partials.html")
@@ -60,7 +58,6 @@ func parseTemplates() (map[string]*template.Template, error) {
 
 var templateFuncs = template.FuncMap{
 	"add":        func(a, b int) int { return a + b },
-	"markdown":   markdown.ToHTML,
 	"categories": func() []civicmon.Category { return civicmon.Categories },
 	"hasString": func(list []string, s string) bool {
 		for _, x := range list {
@@ -317,6 +314,19 @@ func (s *Server) Template(name string, p *Page) templ.Component {
 		}
 		return t.ExecuteTemplate(w, "content", p)
 	})
+}
+
+// StaticURL is the fingerprinted URL of a static file ("search.js").
+func (s *Server) StaticURL(name string) string { return s.assets.URL(name) }
+
+// StaticFiles returns the URL of every static file (/static/…), for the
+// mirror to copy them all.
+func (s *Server) StaticFiles() []string {
+	out := make([]string, 0, len(s.assets.byURL))
+	for u := range s.assets.byURL {
+		out = append(out, u)
+	}
+	return out
 }
 
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {

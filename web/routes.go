@@ -7,30 +7,14 @@ import (
 	"github.com/civicmon/civicmon"
 )
 
-// routes registers every route. Public pages go through the page cache.
-// Every route is registered through s.handle with the access it needs, so
-// that the authorization tests can enumerate them all.
+// routes registers the kit's own routes and the surfaces still in this
+// package; the public site mounts its own (package site). Every route is
+// registered through s.Handle with the access it needs, so that the
+// authorization tests can enumerate them all.
 func (s *Server) routes() {
 	s.Handle("GET /healthz", Public, s.handleHealthz)
 	s.Handle("GET /readyz", Public, s.handleReadyz)
 	s.Handle("GET /static/", Public, s.handleStatic)
-
-	s.Handle("GET /{$}", Public, s.Cached(s.handleHome))
-	s.Handle("GET /countries", Public, s.Cached(s.handleCountries))
-	s.Handle("GET /countries/{slug}", Public, s.Cached(s.handleCountry))
-	s.Handle("GET /updates", Public, s.Cached(s.handleExplore))
-	s.Handle("GET /updates/{slug}", Public, s.Cached(s.handleUpdate))
-	s.Handle("GET /updates/{slug}/{lang}", Public, s.Cached(s.handleUpdate))
-	s.Handle("GET /regions/{slug}", Public, s.Cached(s.handleRegion))
-	s.Handle("GET /freedoms/{slug}", Public, s.Cached(s.handleFreedom))
-	s.Handle("GET /tags/{slug}", Public, s.Cached(s.handleTag))
-	s.Handle("GET /watchlist", Public, s.Cached(s.handleWatchlist))
-	s.Handle("GET /watchlist/{date}", Public, s.Cached(s.handleWatchlist))
-	s.Handle("GET /methodology", Public, s.Cached(s.handleMethodology))
-	s.Handle("GET /embed/map", Public, s.Cached(s.handleEmbedMap))
-	s.Handle("GET /robots.txt", Public, s.handleRobots)
-	s.Handle("GET /sitemap.xml", Public, s.Cached(s.handleSitemapIndex))
-	s.Handle("GET /sitemaps/{name}", Public, s.Cached(s.handleSitemap))
 
 	// The editorial workspace.
 	s.Handle("GET /admin/login", Access{AnonymousOnly: true}, s.handleLoginForm)
@@ -66,8 +50,6 @@ func (s *Server) routes() {
 	s.Handle("GET /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettings)
 	s.Handle("POST /admin/settings", Need(civicmon.PermSettingsManage), s.handleSettingsSave)
 
-	s.feedRoutes()
-	s.dataRoutes()
 	s.apiRoutes()
 
 	// Anything else is a friendly 404.

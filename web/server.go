@@ -58,7 +58,6 @@ type Server struct {
 	cache     *pageCache
 	external  atomic.Int64 // the data version last polled
 	site      siteCache
-	fragments fragments
 	// routeTable lists every route with its access rule.
 	routeTable []RouteInfo
 	// Failed sign-ins, per account and per address.

@@ -58,6 +58,21 @@ func (s *Server) SiteData(ctx context.Context) (*SiteData, error) {
 	return d, nil
 }
 
+// published is the status a public list asks the store for.
+var published = []civicmon.Status{civicmon.StatusPublished}
+
+// AbsoluteURL makes a permalink, from BaseURL when configured.
+func (s *Server) AbsoluteURL(r *http.Request, path string) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL + path
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
 // currentEdition is the newest watchlist edition, or nil.
 func (d *SiteData) CurrentEdition() *civicmon.WatchlistEdition {
 	if len(d.Editions) == 0 {
