@@ -12,6 +12,10 @@ import (
 	"github.com/civicmon/civicmon/web"
 )
 
+// The feeds of published updates: all of them, and per country, region,
+// freedom and violation tag, each as Atom and as JSON Feed (routes in
+// site.go).
+
 // feedSize is how many updates, the newest, a feed holds.
 const feedSize = 50
 

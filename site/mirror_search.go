@@ -1,8 +1,6 @@
 package site
 
-import (
-	"net/http"
-)
+import "net/http"
 
 // MirrorSearchPage writes the search page of a static mirror (package
 // mirror, `civicmon export site`): the one page that needs JavaScript,

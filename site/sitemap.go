@@ -10,6 +10,8 @@ import (
 	"github.com/civicmon/civicmon"
 )
 
+// handleRobots lets crawlers in, but for the workspace, and names the
+// sitemap.
 func (s *Site) handleRobots(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
