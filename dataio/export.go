@@ -32,12 +32,23 @@ type ExportOptions struct {
 	Progress func(updates int)
 }
 
+// Source is what an export reads: the part of civicmon.Store it needs, so
+// that a surface that serves downloads (the public site) need not hold the
+// whole store.
+type Source interface {
+	Countries(ctx context.Context) ([]civicmon.Country, error)
+	CurrentRatings(ctx context.Context, asOf civicmon.Date) (map[string]civicmon.Rating, error)
+	RatingHistory(ctx context.Context, countryCode string) ([]civicmon.Rating, error)
+	FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error)
+	IncidentsByUpdate(ctx context.Context, updateIDs []int64) (map[int64][]civicmon.Incident, error)
+}
+
 // pageSize is how many updates an export reads at a time.
 const pageSize = 500
 
 // Export writes the public data in the chosen format, streaming: memory
 // stays flat however many updates there are.
-func Export(ctx context.Context, s civicmon.Store, w io.Writer, o ExportOptions) error {
+func Export(ctx context.Context, s Source, w io.Writer, o ExportOptions) error {
 	return ExportAll(ctx, s, o, Output{Format: o.Format, Table: o.Table, W: w})
 }
 
@@ -54,7 +65,7 @@ type Output struct {
 // for all of them rather than once per file. Each output gets the bytes
 // Export would write for it. The static mirror writes each country's
 // downloads this way.
-func ExportAll(ctx context.Context, s civicmon.Store, o ExportOptions, outs ...Output) error {
+func ExportAll(ctx context.Context, s Source, o ExportOptions, outs ...Output) error {
 	src := &source{ctx: ctx, s: s, o: o}
 	ws := make([]exportWriter, len(outs))
 	bufs := make([]*bufio.Writer, len(outs))
@@ -127,7 +138,7 @@ func newExportWriter(out Output, w *bufio.Writer) (exportWriter, error) {
 // however many files of the export need it.
 type source struct {
 	ctx context.Context
-	s   civicmon.Store
+	s   Source
 	o   ExportOptions
 
 	cs         []civicmon.Country
@@ -162,7 +173,7 @@ func (src *source) ratings() ([]civicmon.Rating, error) {
 }
 
 // countries returns the countries an export covers, by code.
-func countries(ctx context.Context, s civicmon.Store, f civicmon.UpdateFilter) ([]civicmon.Country, error) {
+func countries(ctx context.Context, s Source, f civicmon.UpdateFilter) ([]civicmon.Country, error) {
 	all, err := s.Countries(ctx)
 	if err != nil {
 		return nil, err
@@ -178,7 +189,7 @@ func countries(ctx context.Context, s civicmon.Store, f civicmon.UpdateFilter) (
 }
 
 // ratings returns the public ratings of the countries, by country then date.
-func ratings(ctx context.Context, s civicmon.Store, cs []civicmon.Country, asOf civicmon.Date) ([]civicmon.Rating, error) {
+func ratings(ctx context.Context, s Source, cs []civicmon.Country, asOf civicmon.Date) ([]civicmon.Rating, error) {
 	var out []civicmon.Rating
 	for _, c := range cs {
 		h, err := s.RatingHistory(ctx, c.Code)
@@ -196,7 +207,7 @@ func ratings(ctx context.Context, s civicmon.Store, cs []civicmon.Country, asOf 
 
 // eachUpdate calls fn with every published update the filter selects,
 // oldest first, incidents included, through the public projection.
-func eachUpdate(ctx context.Context, s civicmon.Store, o ExportOptions, fn func(p *civicmon.PublicUpdate) error) error {
+func eachUpdate(ctx context.Context, s Source, o ExportOptions, fn func(p *civicmon.PublicUpdate) error) error {
 	f := o.Filter
 	f.Statuses = []civicmon.Status{civicmon.StatusPublished}
 	f.Order, f.Limit, f.Offset, f.SkipTotal, f.Before, f.After = "oldest", pageSize, 0, true, nil, nil

@@ -231,7 +231,7 @@ type job struct {
 type exporter struct {
 	st     civicmon.Store // the database
 	rs     *readStore     // the database, with what pages repeat in memory
-	srv    *web.Server
+	srv    *server.Server
 	h      http.Handler
 	dir    string
 	o      Options
@@ -340,7 +340,7 @@ func (e *exporter) write(ctx context.Context, j job, buf *bytes.Buffer) error {
 	buf.Reset()
 	rec := &recorder{header: http.Header{}, body: buf}
 	if j.search {
-		e.srv.MirrorSearchPage(rec, req)
+		e.srv.Site.MirrorSearchPage(rec, req)
 	} else if err := serve(e.h, rec, req); err != nil {
 		return err
 	}
@@ -446,7 +446,7 @@ func (e *exporter) writeDownloads(ctx context.Context, js []job) error {
 		outs[i] = &hashedFile{f: f, h: sha256.New()}
 		ws[j.url] = outs[i]
 	}
-	if err := e.srv.MirrorDownloads(ctx, ws); err != nil {
+	if err := e.srv.Site.MirrorDownloads(ctx, ws); err != nil {
 		return err
 	}
 	for i, out := range outs {

@@ -170,8 +170,7 @@ func (s *Server) Forbidden(w http.ResponseWriter, r *http.Request, msg string) {
 	p := s.NewPage(r, "")
 	p.Title = p.T("Not allowed")
 	p.NoIndex = true
-	p.Data = errorPage{Status: http.StatusForbidden, Message: p.T(msg)}
-	s.RenderTemplate(w, r, http.StatusForbidden, "error", p)
+	s.Render(w, r, http.StatusForbidden, p, ErrorPage(p, p.T(msg)))
 }
 
 // csrfToken returns the request's anti-forgery token, setting the cookie

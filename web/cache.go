@@ -176,6 +176,14 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 	return b.body.Write(p)
 }
 
+// WantsJSON reports whether a request asks for JSON rather than HTML: the
+// pages that answer both (the explore page) decide by it, and the page
+// cache keeps the two answers apart by it.
+func WantsJSON(r *http.Request) bool {
+	a := r.Header.Get("Accept")
+	return strings.Contains(a, "application/json") && !strings.Contains(a, "text/html")
+}
+
 // cached serves public pages from the page cache, rendering on a miss.
 // Only complete 200 answers without cookies are kept.
 func (s *Server) Cached(next http.HandlerFunc) http.HandlerFunc {
@@ -185,7 +193,7 @@ func (s *Server) Cached(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang, explicit := s.language(r)
 		key := r.Host + r.URL.Path + "?" + r.URL.RawQuery + "#" + string(lang)
-		if wantsJSON(r) {
+		if WantsJSON(r) {
 			key += "#json" // pages that answer JSON too keep both
 		}
 		gen := s.Generation()

@@ -6,9 +6,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"fmt"
-	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -19,63 +16,11 @@ import (
 	"github.com/a-h/templ"
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/i18n"
-	"github.com/civicmon/civicmon/markdown"
 	"github.com/civicmon/civicmon/worldmap"
 )
 
-//go:embed templates/*.html
-var templateFiles embed.FS
-
 //go:embed static
 var staticFiles embed.FS
-
-// pageNames are the page templates, each parsed with the partials; the
-// layout around them, and the update page, are written in Go (htmlpage.go).
-// New fails at start-up when one is missing or broken, not on first request.
-var pageNames = []string{"home", "explore", "countries", "country", "listing", "watchlist",
-	"methodology", "error", "embed_map", "mirror_search"}
-
-func parseTemplates() (map[string]*template.Template, error) {
-	base, err := template.New("partials.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/partials.html")
-	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
-	}
-	out := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := t.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
-			return nil, fmt.Errorf("templates: %s: %w", name, err)
-		}
-		if t.Lookup("content") == nil {
-			return nil, fmt.Errorf("templates: %s.html defines no \"content\"", name)
-		}
-		out[name] = t
-	}
-	return out, nil
-}
-
-var templateFuncs = template.FuncMap{
-	"markdown":   markdown.ToHTML,
-	"categories": func() []civicmon.Category { return civicmon.Categories },
-	// dict passes several values to a partial template.
-	"dict": func(kv ...any) (map[string]any, error) {
-		if len(kv)%2 != 0 {
-			return nil, fmt.Errorf("dict: odd number of arguments")
-		}
-		m := make(map[string]any, len(kv)/2)
-		for i := 0; i < len(kv); i += 2 {
-			k, ok := kv[i].(string)
-			if !ok {
-				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
-			}
-			m[k] = kv[i+1]
-		}
-		return m, nil
-	},
-}
 
 // assets are the static files with a content hash in their URL, so they can
 // be cached for a year and still change when they do.
@@ -129,8 +74,8 @@ func (a *assets) URL(name string) string {
 	panic("web: no static file " + name)
 }
 
-// page is what every template gets: the request's language and links, and
-// the page's own data.
+// Page is what every page's markup gets besides its own data: the
+// request's language, its links, and the signed-in account if any.
 type Page struct {
 	Lang        i18n.Lang
 	Title       string
@@ -138,7 +83,6 @@ type Page struct {
 	Path        string // canonical path, without the language parameter
 	explicit    bool   // the language was chosen by ?lang=, so links carry it
 	Query       url.Values
-	Data        any
 	CSS         string
 	Feeds       []FeedLink
 	NoIndex     bool
@@ -153,6 +97,7 @@ func (p *Page) Can(perm string) bool {
 	return p.User != nil && p.User.Role.Can(civicmon.Permission(perm))
 }
 
+// FeedLink announces a feed of the page in its <head>.
 type FeedLink struct{ Type, Title, Href string }
 
 // T translates a message into the page's language.
@@ -183,26 +128,6 @@ func (p *Page) LangLink(l i18n.Lang) string {
 	return p.Path + "?" + q.Encode()
 }
 
-func (p *Page) Langs() []i18n.Lang { return i18n.Supported }
-
-// langAlt is the page in one of the languages, for the layout's links.
-type langAlt struct {
-	Lang    string
-	Name    string
-	Href    string
-	Current bool // the page's own language
-}
-
-// Alternates are the page in every language: the layout lists them twice,
-// and a call each through the template would be a dozen a page.
-func (p *Page) Alternates() []langAlt {
-	out := make([]langAlt, len(i18n.Supported))
-	for i, l := range i18n.Supported {
-		out[i] = langAlt{Lang: string(l), Name: l.Name(), Href: p.LangLink(l), Current: l == p.Lang}
-	}
-	return out
-}
-
 // Date formats a date in the page's language; approximate dates say so.
 func (p *Page) Date(d civicmon.Date) string { return p.Lang.Date(d.Time()) }
 
@@ -217,19 +142,6 @@ func (p *Page) MonthYear(d civicmon.Date) string { return p.Lang.MonthYear(d.Tim
 
 // Category is a rating category's word in the page's language.
 func (p *Page) Category(c civicmon.Category) string { return p.T(c.Name()) }
-
-// Badge shows a rating as a coloured label that carries its word, so that
-// colour is never the only sign of it.
-func (p *Page) Badge(r *civicmon.Rating) template.HTML {
-	if r == nil {
-		return template.HTML(`<span class="badge r-none">` + template.HTMLEscapeString(p.T("Not rated")) + `</span>`)
-	}
-	return p.CategoryBadge(r.Category)
-}
-
-func (p *Page) CategoryBadge(c civicmon.Category) template.HTML {
-	return template.HTML(`<span class="badge r-` + string(c) + `">` + template.HTMLEscapeString(p.Category(c)) + `</span>`)
-}
 
 // StatusName is an update status in words.
 func (p *Page) StatusName(s civicmon.Status) string {
@@ -277,9 +189,6 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, p *P
 		s.ServerError(w, r)
 		return
 	}
-	if s.rendered != nil {
-		s.rendered(r.URL.Path, p, buf.Bytes())
-	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", string(p.Lang))
@@ -292,21 +201,17 @@ func (s *Server) writePage(ctx context.Context, b *bytes.Buffer, p *Page, conten
 	return Layout(p, content).Render(ctx, b)
 }
 
-// RenderTemplate renders a page whose content is still an html/template
-// (the page template's "content").
-func (s *Server) RenderTemplate(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
-	s.Render(w, r, status, p, s.Template(name, p))
-}
+// StaticURL is the fingerprinted URL of a static file ("search.js").
+func (s *Server) StaticURL(name string) string { return s.assets.URL(name) }
 
-// Template is the html/template page name's "content" as a component.
-func (s *Server) Template(name string, p *Page) templ.Component {
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		t := s.templates[name]
-		if t == nil {
-			return fmt.Errorf("web: no page template %q", name)
-		}
-		return t.ExecuteTemplate(w, "content", p)
-	})
+// StaticFiles returns the URL of every static file (/static/…), for the
+// mirror to copy them all.
+func (s *Server) StaticFiles() []string {
+	out := make([]string, 0, len(s.assets.byURL))
+	for u := range s.assets.byURL {
+		out = append(out, u)
+	}
+	return out
 }
 
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,20 +48,16 @@ type Config struct {
 
 // Server is civicmon's HTTP server.
 type Server struct {
-	cfg       Config
-	log       *slog.Logger
-	mux       *http.ServeMux
-	handler   http.Handler
-	templates map[string]*template.Template
-	assets    *assets
-	cache     *pageCache
-	external  atomic.Int64 // the data version last polled
-	site      siteCache
-	fragments fragments
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	handler  http.Handler
+	assets   *assets
+	cache    *pageCache
+	external atomic.Int64 // the data version last polled
+	site     siteCache
 	// routeTable lists every route with its access rule.
 	routeTable []RouteInfo
-	// rendered, when set (by tests), sees every page render writes.
-	rendered func(name string, p *Page, html []byte)
 }
 
 // New builds the server and its routes. It fails when a template or static
@@ -85,9 +80,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes)}
 	var err error
-	if s.templates, err = parseTemplates(); err != nil {
-		return nil, err
-	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}

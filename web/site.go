@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"sort"
 	"sync"
 
 	"github.com/civicmon/civicmon"
@@ -58,6 +57,21 @@ func (s *Server) SiteData(ctx context.Context) (*SiteData, error) {
 	return d, nil
 }
 
+// published is the status a public list asks the store for.
+var published = []civicmon.Status{civicmon.StatusPublished}
+
+// AbsoluteURL makes a permalink, from BaseURL when configured.
+func (s *Server) AbsoluteURL(r *http.Request, path string) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL + path
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
 // currentEdition is the newest watchlist edition, or nil.
 func (d *SiteData) CurrentEdition() *civicmon.WatchlistEdition {
 	if len(d.Editions) == 0 {
@@ -79,12 +93,6 @@ func (d *SiteData) View(c *civicmon.Country) CountryView {
 		v.Rating = &r
 	}
 	return v
-}
-
-// SortByName sorts country views by their name in the page's language
-// order (names are English for now; sorted as such).
-func SortByName(vs []CountryView) {
-	sort.SliceStable(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
 }
 
 // language is the interface language of a request: ?lang= when the reader

@@ -43,7 +43,7 @@ type Env struct {
 	T      testing.TB
 	DB     *sqldb.DB
 	Store  civicmon.Store
-	Server *web.Server
+	Server *server.Server
 	HTTP   *httptest.Server
 	URL    string
 	// Users holds one account per role; Drafts a draft by each role that

@@ -1,0 +1,146 @@
+package site
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/i18n"
+	"github.com/civicmon/civicmon/markdown"
+	"github.com/civicmon/civicmon/web"
+)
+
+type updateData struct {
+	U            civicmon.PublicUpdate
+	Corrections  []civicmon.Correction
+	Country      web.CountryView
+	Text         updateText
+	Violations   []civicmon.Term
+	Incidents    []incidentView
+	Translations []translationLink
+	Prev, Next   *updateItem
+	URL          string
+}
+
+// updateText is the update's text in the language shown: the original or
+// one of its translations.
+type updateText struct {
+	Lang    string
+	Title   string
+	Summary string
+	Body    template.HTML // rendered and sanitised (package markdown)
+}
+
+type incidentView struct {
+	civicmon.PublicIncident
+	ViolationName string
+	TargetName    string
+}
+
+type translationLink struct {
+	Lang, Name, Href string
+	Current          bool
+}
+
+// handleUpdate is an update's page, in its language or in one of its
+// translations (/updates/{slug}/{lang}): the update, its incidents and
+// sources, how to cite it, and the updates before and after it. It is
+// most of a mirror's pages (each update in each interface language).
+func (s *Site) handleUpdate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d, ok := s.siteData(w, r)
+	if !ok {
+		return
+	}
+	u, err := s.store.UpdateBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.srv.Fail(w, r, err)
+		return
+	}
+	pu, ok := u.Public()
+	if !ok { // a draft does not exist for the public
+		s.srv.NotFound(w, r)
+		return
+	}
+	base := "/updates/" + pu.Slug
+	text := updateText{Lang: pu.Language, Title: pu.Title, Summary: pu.Summary}
+	body := pu.Body
+	if tr := r.PathValue("lang"); tr != "" {
+		found := false
+		for _, t := range pu.Translations {
+			if t.Language == tr {
+				text = updateText{Lang: t.Language, Title: t.Title, Summary: t.Summary}
+				body, found = t.Body, true
+			}
+		}
+		if !found {
+			s.srv.NotFound(w, r)
+			return
+		}
+	}
+	text.Body = markdown.ToHTML(body)
+
+	p := s.srv.NewPage(r, text.Title)
+	p.Description = text.Summary
+	data := updateData{U: pu, Text: text, URL: s.srv.AbsoluteURL(r, base)}
+	if c, ok := d.ByCode[pu.CountryCode]; ok {
+		data.Country = d.View(c)
+	}
+	for _, v := range pu.Violations {
+		data.Violations = append(data.Violations, civicmon.Term{Slug: v, Name: p.T(d.Vocab.ViolationName(v))})
+	}
+	for _, in := range pu.Incidents {
+		iv := incidentView{PublicIncident: in, ViolationName: p.T(d.Vocab.ViolationName(in.Violation))}
+		if in.Target != "" {
+			iv.TargetName = p.T(d.Vocab.TargetName(in.Target))
+		}
+		data.Incidents = append(data.Incidents, iv)
+	}
+	if len(pu.Translations) > 0 {
+		data.Translations = append(data.Translations, translationLink{Lang: pu.Language, Name: languageName(pu.Language),
+			Href: p.Link(base), Current: r.PathValue("lang") == ""})
+		for _, t := range pu.Translations {
+			data.Translations = append(data.Translations, translationLink{Lang: t.Language, Name: languageName(t.Language),
+				Href: p.Link(base + "/" + t.Language), Current: r.PathValue("lang") == t.Language})
+		}
+	}
+	if data.Corrections, err = s.store.Corrections(ctx, u.ID); err != nil {
+		s.srv.Fail(w, r, err)
+		return
+	}
+	at := &civicmon.UpdateCursor{PublishedOn: u.PublishedOn, ID: u.ID}
+	older, _, err := s.store.FindUpdates(ctx, civicmon.UpdateFilter{CountryCode: u.CountryCode, Statuses: published, Before: at, Limit: 1})
+	if err != nil {
+		s.srv.Fail(w, r, err)
+		return
+	}
+	newer, _, err := s.store.FindUpdates(ctx, civicmon.UpdateFilter{CountryCode: u.CountryCode, Statuses: published, After: at, Order: "oldest", Limit: 1})
+	if err != nil {
+		s.srv.Fail(w, r, err)
+		return
+	}
+	if items := items(d, older); len(items) == 1 {
+		data.Prev = &items[0]
+	}
+	if items := items(d, newer); len(items) == 1 {
+		data.Next = &items[0]
+	}
+	s.srv.Render(w, r, http.StatusOK, p, UpdatePage(p, &data))
+}
+
+// languageName names a content language in itself where civicmon knows
+// it, else by its tag.
+func languageName(tag string) string {
+	if l, ok := i18n.Parse(tag); ok && string(l) == tag {
+		return l.Name()
+	}
+	if n, ok := otherLanguages[tag]; ok {
+		return n
+	}
+	return tag
+}
+
+var otherLanguages = map[string]string{
+	"kk": "Қазақша", "ar": "العربية", "pt": "Português", "uk": "Українська", "ky": "Кыргызча",
+	"uz": "Oʻzbekcha", "tg": "Тоҷикӣ", "tr": "Türkçe", "zh": "中文", "fa": "فارسی", "de": "Deutsch",
+}
