@@ -1,6 +1,7 @@
 package worldmap
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -69,16 +70,10 @@ func Legend() []LegendItem {
 //
 //	<ul class="wm-key"><li><span class="wm-sw r-open" aria-hidden="true"></span>Open</li>…</ul>
 func RenderLegend(w io.Writer, items []LegendItem) error {
-	var b strings.Builder
-	b.WriteString(`<ul class="wm-key">`)
 	for _, it := range items {
-		cl := Class(it.Category)
-		if cl == "" {
+		if Class(it.Category) == "" {
 			return fmt.Errorf("worldmap: legend: unknown category %q", it.Category)
 		}
-		fmt.Fprintf(&b, `<li><span class="wm-sw %s" aria-hidden="true"></span>%s</li>`, cl, esc(it.Name))
 	}
-	b.WriteString("</ul>")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return legend(items).Render(context.Background(), w)
 }

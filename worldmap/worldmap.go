@@ -15,6 +15,7 @@ package worldmap
 
 import (
 	"bufio"
+	"context"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -195,62 +196,25 @@ func Render(w io.Writer, countries []Country, opt Options) error {
 		title = "World map of civic space ratings"
 	}
 
+	// The markup is svgMap's (map.templ); the validation above is why its
+	// links need no more checks than templ's own.
 	var b strings.Builder
 	b.Grow(len(shapesFile) + 160*len(countries) + 512)
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="wm" width="%d" height="%d" viewBox="0 0 %d %d" preserveAspectRatio="xMidYMid meet" aria-labelledby="%s-title">`,
-		esc(id), vbW, vbH, vbW, vbH, esc(id))
-	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`, esc(id), esc(title))
-	b.WriteString("\n")
-
-	// Shapes without data first, so that the outlines of the linked
-	// countries drawn later (hover, focus) are not covered by them.
-	b.WriteString(`<g aria-hidden="true">`)
-	for _, s := range shapes {
-		if in[s.code] == nil {
-			b.WriteString(`<path class="r-none" d="`)
-			b.WriteString(s.d)
-			b.WriteString("\"/>\n")
-		}
+	if err := svgMap(in, id, title, opt.Target).Render(context.Background(), &b); err != nil {
+		return err
 	}
-	b.WriteString("</g>\n")
-
-	target := ""
-	if opt.Target != "" {
-		target = ` target="` + esc(opt.Target) + `"`
-	}
-	for _, s := range shapes {
-		c := in[s.code]
-		if c == nil {
-			continue
-		}
-		// The <title> is the tooltip; on a link it is the first child of the
-		// <a> (whose name it also is, with aria-label for tools that ignore
-		// SVG titles), so that the path itself stays unnamed and is not read
-		// a second time.
-		label := esc(c.Label())
-		if c.Href != "" {
-			fmt.Fprintf(&b, `<a href="%s"%s aria-label="%s"><title>%s</title><path class="%s" d="%s"/></a>`+"\n",
-				esc(c.Href), target, label, label, Class(c.Category), s.d)
-		} else {
-			fmt.Fprintf(&b, `<path class="%s" d="%s"><title>%s</title></path>`+"\n", Class(c.Category), s.d, label)
-		}
-	}
-	b.WriteString("</svg>")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// HTML renders the map for an html/template page.
+// HTML renders the map for a page that shows it as it is (templ.Raw).
 func HTML(countries []Country, opt Options) (template.HTML, error) {
 	var b strings.Builder
 	if err := Render(&b, countries, opt); err != nil {
 		return "", err
 	}
-	return template.HTML(b.String()), nil // #nosec G203 -- every value in it is escaped by Render
+	return template.HTML(b.String()), nil // #nosec G203 -- every value in it is escaped by templ
 }
-
-// esc escapes text for XML and HTML character data and quoted attributes.
-func esc(s string) string { return template.HTMLEscapeString(s) }
 
 // safeURL accepts relative URLs (no scheme) and http and https URLs, so that
 // a javascript: or data: URL can never become a link on the map.
