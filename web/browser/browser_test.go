@@ -31,9 +31,8 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/demo"
-	"github.com/civicmon/civicmon/server"
-	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
+	"github.com/civicmon/civicmon/webtest"
 )
 
 // axeScript is axe-core as npm installs it from testdata/package-lock.json.
@@ -102,14 +101,9 @@ func findChromium(t *testing.T) string {
 }
 
 // startSite serves the public website over a fresh database with the demo
-// data.
+// data (webtest's environment: its accounts and drafts are not public).
 func startSite(t *testing.T) *site {
 	t.Helper()
-	db := storetest.SQLite.Open(t)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, db.Store()); err != nil {
-		t.Fatalf("demo.Load: %v", err)
-	}
 	updates, err := demo.KazakhstanUpdates()
 	if err != nil {
 		t.Fatal(err)
@@ -123,15 +117,9 @@ func startSite(t *testing.T) *site {
 		t.Fatalf("demo watchlist: %d editions, %v", len(editions), err)
 	}
 	logs := &syncBuffer{}
-	srv, err := server.New(web.Config{Store: db.Store(), Schema: db, Changes: db,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	u, _ := url.Parse(ts.URL)
-	return &site{base: ts.URL, host: u.Host, logs: logs, updates: updates, countries: len(countries), editions: editions}
+	env := webtest.New(t, webtest.Options{Configure: func(c *web.Config) { c.Logger = slog.New(slog.NewJSONHandler(logs, nil)) }})
+	u, _ := url.Parse(env.URL)
+	return &site{base: env.URL, host: u.Host, logs: logs, updates: updates, countries: len(countries), editions: editions}
 }
 
 // startBrowser starts the one Chromium that all subtests share. The flags

@@ -3,9 +3,6 @@ package browser
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,11 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/civicmon/civicmon"
-	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/password"
-	"github.com/civicmon/civicmon/server"
-	"github.com/civicmon/civicmon/storetest"
-	"github.com/civicmon/civicmon/web"
+	"github.com/civicmon/civicmon/webtest"
 )
 
 // TestEditorialWorkflow: a researcher signs in, writes a draft and submits
@@ -29,10 +23,7 @@ func TestEditorialWorkflow(t *testing.T) {
 	}
 	exe := findChromium(t)
 	ctx := context.Background()
-	db := storetest.SQLite.Open(t)
-	if _, err := demo.Load(ctx, db.Store()); err != nil {
-		t.Fatal(err)
-	}
+	env := webtest.New(t)
 	const pw = "a long enough password"
 	hash, err := password.Hash(pw, password.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16})
 	if err != nil {
@@ -42,18 +33,12 @@ func TestEditorialWorkflow(t *testing.T) {
 		{Email: "rita@example.org", Name: "Rita Researcher", Role: civicmon.RoleResearcher, PasswordHash: hash},
 		{Email: "ed@example.org", Name: "Ed Editor", Role: civicmon.RoleEditor, PasswordHash: hash},
 	} {
-		if err := db.Store().CreateUser(ctx, &u); err != nil {
+		if err := env.Store.CreateUser(ctx, &u); err != nil {
 			t.Fatal(err)
 		}
 	}
-	srv, err := server.New(web.Config{Store: db.Store(), Schema: db, Changes: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	u, _ := url.Parse(ts.URL)
-	s := &site{base: ts.URL, host: u.Host, logs: &syncBuffer{}}
+	u, _ := url.Parse(env.URL)
+	s := &site{base: env.URL, host: u.Host, logs: &syncBuffer{}}
 	s.browser = startBrowser(t, exe)
 
 	const title = "Journalists detained after reporting on the Almaty protests"
