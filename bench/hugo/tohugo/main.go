@@ -601,7 +601,7 @@ func (w *writer) sections(sd *siteData, editions []civicmon.WatchlistEdition) er
 	return w.err
 }
 
-// downloadFiles are the data downloads of the site (web/page_data.go).
+// downloadFiles are the data downloads of the site (site/data.go).
 var downloadFiles = []struct {
 	name   string
 	format dataio.Format
