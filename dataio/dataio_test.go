@@ -3,6 +3,7 @@ package dataio_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"os"
@@ -76,8 +77,10 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(string(format), func(t *testing.T) {
 			first := engines[len(engines)-1] // PostgreSQL when there is one
 			src := source(t, storetest.SQLite)
+			plantHostile(t, src.Store())
 			_, published, _ := src.Store().FindUpdates(ctx, civicmon.UpdateFilter{Statuses: []civicmon.Status{civicmon.StatusPublished}})
 			files := exportAll(t, src.Store(), format)
+			checkHostile(t, format, files)
 			hop := []storetest.Engine{first, storetest.SQLite}
 			for _, e := range hop {
 				dst := e.Open(t)
@@ -103,6 +106,93 @@ func TestRoundTrip(t *testing.T) {
 				files = again
 			}
 		})
+	}
+}
+
+// hostile are values a spreadsheet would run as formulas were they the
+// start of a cell, and values that already start with the quote a CSV
+// export puts before those.
+var hostile = []string{`=HYPERLINK("http://evil","click")`, "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'=already quoted", "''+twice"}
+
+// plantHostile stores a published update, its incidents and a rating
+// whose every free-text field is one of the hostile values.
+func plantHostile(t *testing.T, s civicmon.Store) {
+	t.Helper()
+	us, _, err := s.FindUpdates(ctx, civicmon.UpdateFilter{Statuses: []civicmon.Status{civicmon.StatusPublished}, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, len(us))
+	for i := range us {
+		ids[i] = us[i].ID
+	}
+	byUpdate, err := s.IncidentsByUpdate(ctx, ids)
+	var model civicmon.Incident
+	for _, ins := range byUpdate {
+		if len(ins) > 0 {
+			model = ins[0]
+		}
+	}
+	if err != nil || model.Violation == "" {
+		t.Fatalf("no incident to copy the vocabulary of: %v", err)
+	}
+	for i, v := range hostile {
+		w := hostile[(i+1)%len(hostile)]
+		u := civicmon.Update{CountryCode: "KZ", Title: v + " title", Summary: v, Body: w, Partner: v,
+			Status: civicmon.StatusPublished, PublishedOn: asOf.AddDays(-i - 1), Freedoms: civicmon.NewFreedomSet(civicmon.Expression),
+			Sources: []civicmon.Source{{URL: "https://example.org/" + strconv.Itoa(i), Title: v, Publisher: w}},
+			Incidents: []civicmon.Incident{{Freedom: model.Freedom, Violation: model.Violation,
+				Target: model.Target, Place: v, Description: w}}}
+		if i%2 == 0 {
+			u.Title = v // the title itself starts with it
+		}
+		if err := s.CreateUpdate(ctx, &u); err != nil {
+			t.Fatalf("planting %q: %v", v, err)
+		}
+	}
+	if err := s.AddRating(ctx, &civicmon.Rating{CountryCode: "KZ", EffectiveDate: asOf.AddDays(-1), Category: civicmon.Repressed,
+		Rationale: hostile[0], Source: hostile[3]}); err != nil {
+		t.Fatalf("planting a rating: %v", err)
+	}
+}
+
+// checkHostile: no cell of a CSV export starts as a formula, the planted
+// values are there with one quote before them; the JSON formats carry
+// them as they are.
+func checkHostile(t *testing.T, format dataio.Format, files map[string][]byte) {
+	t.Helper()
+	if format != dataio.CSV {
+		for name, b := range files {
+			for _, v := range hostile {
+				if q := jsonQuote(v); !bytes.Contains(b, []byte(q)) {
+					t.Errorf("%s lacks %s as it was stored", name, q)
+				}
+				if q := jsonQuote("'" + v); bytes.Contains(b, []byte(q)) {
+					t.Errorf("%s holds %s: JSON is not a spreadsheet and carries values as they are", name, q)
+				}
+			}
+		}
+		return
+	}
+	seen := map[string]bool{}
+	for name, b := range files {
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for i, row := range rows {
+			for j, cell := range row {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					t.Errorf("%s row %d column %d starts as a formula: %q", name, i+1, j+1, cell)
+				}
+				seen[cell] = true
+			}
+		}
+	}
+	for _, v := range hostile {
+		if !seen["'"+v] {
+			t.Errorf("no CSV cell holds %q, the neutralised %q", "'"+v, v)
+		}
 	}
 }
 

@@ -399,6 +399,16 @@ type csvWriter struct {
 	row   []string     // reused: csv.Writer keeps none of a row
 }
 
+// write writes a row, each cell neutralised (neutraliseCell): a CSV is
+// opened in spreadsheets, which would run a cell that starts as a formula.
+// It changes row's cells. The headers are ours and need none.
+func (cw *csvWriter) write(row []string) error {
+	for i, c := range row {
+		row[i] = neutraliseCell(c)
+	}
+	return cw.w.Write(row)
+}
+
 func (cw *csvWriter) start(src *source) error {
 	if err := cw.w.Write(csvHeaders[cw.table]); err != nil {
 		return err
@@ -422,7 +432,7 @@ func (cw *csvWriter) start(src *source) error {
 			if r, ok := cur[c.Code]; ok {
 				row[5], row[6], row[7] = string(r.Category), scoreText(r.Score), r.EffectiveDate.String()
 			}
-			if err := cw.w.Write(row); err != nil {
+			if err := cw.write(row); err != nil {
 				return err
 			}
 		}
@@ -432,7 +442,7 @@ func (cw *csvWriter) start(src *source) error {
 			return err
 		}
 		for _, r := range rs {
-			if err := cw.w.Write([]string{r.CountryCode, r.EffectiveDate.String(), strconv.FormatBool(r.DateApproximate),
+			if err := cw.write([]string{r.CountryCode, r.EffectiveDate.String(), strconv.FormatBool(r.DateApproximate),
 				scoreText(r.Score), string(r.Category), r.Rationale, r.Source}); err != nil {
 				return err
 			}
@@ -462,12 +472,12 @@ func (cw *csvWriter) update(p *civicmon.PublicUpdate) error {
 		cw.row = append(cw.row[:0], p.UID, p.Slug, p.CountryCode, p.Title, p.Summary, p.Body, p.PublishedOn.String(),
 			strconv.FormatBool(p.DateApproximate), p.PeriodStart.String(), p.PeriodEnd.String(), strings.Join(fs, ";"),
 			strings.Join(p.Violations, ";"), p.Partner, p.Language, sourcesText, string(translations))
-		return cw.w.Write(cw.row)
+		return cw.write(cw.row)
 	case Incidents:
 		for i, in := range p.Incidents {
 			cw.row = append(cw.row[:0], p.UID, strconv.Itoa(i+1), in.OccurredOn.String(), strconv.FormatBool(in.DateApproximate),
 				string(in.Freedom), in.Violation, in.Target, strconv.Itoa(in.PeopleAffected), in.Place, in.Description)
-			if err := cw.w.Write(cw.row); err != nil {
+			if err := cw.write(cw.row); err != nil {
 				return err
 			}
 		}

@@ -186,6 +186,9 @@ func (im *importer) readCSV(in Input) error {
 			}
 			return &Error{File: in.Name, Msg: err.Error()}
 		}
+		for i, c := range rec {
+			rec[i] = restoreCell(c) // the inverse of the export's neutraliseCell
+		}
 		line, _ := cr.FieldPos(0)
 		row := csvRow{file: in.Name, header: header, rec: rec, cr: cr}
 		w := where{file: in.Name, line: line}
