@@ -11,7 +11,8 @@ import (
 )
 
 type watchlistData struct {
-	Editions  []civicmon.WatchlistEdition
+	Editions  []civicmon.WatchlistEdition // every one, scheduled ones too
+	Today     civicmon.Date
 	Countries []civicmon.Country
 	Form      civicmon.WatchlistEdition
 	Rows      []civicmon.WatchlistEntry
@@ -69,8 +70,14 @@ func (h *handler) renderWatchlist(w http.ResponseWriter, r *http.Request, status
 		h.srv.Fail(w, r, err)
 		return
 	}
+	// Every edition, not SiteData's public ones: the scheduled are listed too.
+	eds, err := h.store.WatchlistEditions(r.Context())
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	rows := append(append([]civicmon.WatchlistEntry{}, form.Entries...), make([]civicmon.WatchlistEntry, max(0, watchlistRows-len(form.Entries)))...)
-	d := watchlistData{Editions: site.Editions, Countries: site.Countries, Form: form, Rows: rows, Errors: errs}
+	d := watchlistData{Editions: eds, Today: civicmon.DateOf(h.now()), Countries: site.Countries, Form: form, Rows: rows, Errors: errs}
 	if done {
 		d.Message = p.T("Published.")
 	}
