@@ -77,10 +77,14 @@ func TestScheduledEdition(t *testing.T) {
 	editor := env.SignedIn(t, civicmon.RoleEditor)
 	form := url.Values{"published_on": {"2026-12-10"}, "title": {"CIVICUS Monitor Watchlist, December 2026"},
 		"entries.0.country": {"CL"}, "entries.0.narrative": {"Protest policing."}}
-	if r := editor.Post("/admin/watchlist", form); r.Status != http.StatusSeeOther {
-		t.Fatalf("schedule edition: %d %s", r.Status, r.Body)
+	r := editor.Post("/admin/watchlist", form)
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/admin/watchlist?scheduled=2026-12-10" {
+		t.Fatalf("schedule edition: %d, Location %q %s", r.Status, r.Header.Get("Location"), r.Body)
 	}
 	env.Run(t,
+		webtest.Scenario{URL: "/admin/watchlist?scheduled=2026-12-10", As: "editor", Contains: []string{`<p class="ok" role="status">Scheduled for 2026-12-10</p>`},
+			NotContains: []string{"Published."}},
+		webtest.Scenario{URL: "/admin/watchlist?scheduled=%3Cb%3E", As: "editor", NotContains: []string{`<p class="ok"`, "<b>"}},
 		webtest.Scenario{URL: "/admin/watchlist", As: "editor", Contains: []string{"CIVICUS Monitor Watchlist, December 2026",
 			"Scheduled for 2026-12-10", `href="/watchlist/2022-03-01"`}, NotContains: []string{`href="/watchlist/2026-12-10"`}},
 		webtest.Scenario{URL: "/admin/watchlist?lang=fr", As: "editor", Contains: []string{"Prévue pour le 2026-12-10"}},
