@@ -54,3 +54,22 @@ func (w *WatchlistEdition) Has(code string) bool {
 	}
 	return false
 }
+
+// Scheduled reports whether the edition is dated after today: it is
+// published on its day, and until then no public surface shows it.
+func (w *WatchlistEdition) Scheduled(today Date) bool {
+	return w.PublishedOn.After(today)
+}
+
+// PublicEditions returns the editions the public may see today — those
+// dated today or earlier — in their order. Every public surface reads the
+// watchlist through it (web.SiteData keeps only these).
+func PublicEditions(eds []WatchlistEdition, today Date) []WatchlistEdition {
+	out := make([]WatchlistEdition, 0, len(eds))
+	for _, e := range eds {
+		if !e.Scheduled(today) {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/i18n"
@@ -17,8 +18,9 @@ import (
 const canary = "zqcanary"
 
 // TestMirrorLeaksNothing plants a canary in every unpublished update, in
-// every private field of a published one, in an account and in a rating
-// change nobody approved, exports a mirror, and reads every file of it —
+// every private field of a published one, in an account, in a rating
+// change nobody approved and in a watchlist edition scheduled for the
+// next day, exports a mirror, and reads every file of it —
 // pages, feeds, downloads, the search index — for the canary.
 func TestMirrorLeaksNothing(t *testing.T) {
 	db := demoDB(t)
@@ -57,6 +59,12 @@ func TestMirrorLeaksNothing(t *testing.T) {
 		Category: civicmon.Closed, Rationale: canary + " unapproved rationale", ProposedBy: editor.ID}); err != nil {
 		t.Fatal(err)
 	}
+	// A watchlist edition scheduled for the day after the export's.
+	if err := s.CreateWatchlistEdition(ctx, &civicmon.WatchlistEdition{PublishedOn: civicmon.DateOf(clock()).AddDays(1),
+		Title: canary + " scheduled edition", Introduction: canary + " scheduled introduction",
+		Entries: []civicmon.WatchlistEntry{{CountryCode: "CL", Narrative: canary + " scheduled narrative"}}}); err != nil {
+		t.Fatal(err)
+	}
 
 	dir := filepath.Join(t.TempDir(), "mirror")
 	export(t, s, dir, mirror.Options{Key: newKey(t), Langs: []i18n.Lang{i18n.English, i18n.Russian}})
@@ -88,4 +96,29 @@ func TestMirrorLeaksNothing(t *testing.T) {
 		t.Errorf("the translation of the published update has no page: %v", err)
 	}
 	t.Logf("read %d files", n)
+}
+
+// TestMirrorScheduledEdition: a mirror exported the day before an
+// edition's date has no page of it; one exported on its day has.
+func TestMirrorScheduledEdition(t *testing.T) {
+	db := demoDB(t)
+	day := civicmon.DateOf(clock()).AddDays(1)
+	if err := db.Store().CreateWatchlistEdition(context.Background(), &civicmon.WatchlistEdition{PublishedOn: day,
+		Title: "Scheduled edition", Entries: []civicmon.WatchlistEntry{{CountryCode: "CL", Narrative: "Protest policing."}}}); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join("watchlist", day.String()+".html")
+	before := filepath.Join(t.TempDir(), "before")
+	export(t, db.Store(), before, mirror.Options{Key: newKey(t)})
+	if _, err := os.Stat(filepath.Join(before, page)); err == nil {
+		t.Errorf("the mirror of the day before has %s", page)
+	}
+	if b, _ := os.ReadFile(filepath.Join(before, "watchlist.html")); bytes.Contains(b, []byte("Scheduled edition")) || len(b) == 0 {
+		t.Errorf("the mirror of the day before shows the scheduled edition (or has no watchlist page)")
+	}
+	on := filepath.Join(t.TempDir(), "on")
+	export(t, db.Store(), on, mirror.Options{Key: newKey(t), Now: func() time.Time { return clock().Add(24 * time.Hour) }})
+	if b, err := os.ReadFile(filepath.Join(on, page)); err != nil || !bytes.Contains(b, []byte("<h1>Scheduled edition</h1>")) {
+		t.Errorf("the mirror of the edition's day lacks its page %s: %v", page, err)
+	}
 }

@@ -32,10 +32,13 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 	if err != nil {
 		return err
 	}
-	editions, err := st.WatchlistEditions(ctx)
+	// The public editions, as the site shows them: a scheduled one is not
+	// in a mirror exported before its day.
+	sd, err := e.srv.SiteData(ctx)
 	if err != nil {
 		return err
 	}
+	editions := sd.Editions
 	perCountry, err := st.CountUpdatesByCountry(ctx, civicmon.UpdateFilter{Statuses: published})
 	if err != nil {
 		return err

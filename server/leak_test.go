@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"net/http"
 
@@ -22,7 +23,9 @@ import (
 const canary = "zqcanary"
 
 // TestNothingPrivateLeaks plants a unique canary in every unpublished
-// update and in every private field of a published one, then reads every
+// update, in every private field of a published one, in a rating change
+// nobody approved and in a watchlist edition scheduled for tomorrow, then
+// reads every
 // public page reachable from / and the sitemaps, and every public GET
 // route of the router with its parameters filled from the data, and finds
 // no canary. New public routes are walked without changing this test; a
@@ -60,6 +63,13 @@ func TestNothingPrivateLeaks(t *testing.T) {
 	// A rating change nobody has approved yet.
 	if err := s.ProposeRating(ctx, &civicmon.RatingProposal{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2026-11-20"),
 		Category: civicmon.Closed, Rationale: canary + " unapproved rationale", ProposedBy: env.Users[civicmon.RoleEditor].ID}); err != nil {
+		t.Fatal(err)
+	}
+	// A watchlist edition scheduled for tomorrow: not public before its day.
+	env.SetNow(time.Date(2026, 12, 9, 12, 0, 0, 0, time.UTC))
+	if err := s.CreateWatchlistEdition(ctx, &civicmon.WatchlistEdition{PublishedOn: civicmon.MustDate("2026-12-10"),
+		Title: canary + " scheduled edition", Introduction: canary + " scheduled introduction",
+		Entries: []civicmon.WatchlistEntry{{CountryCode: "CL", Narrative: canary + " scheduled narrative"}}}); err != nil {
 		t.Fatal(err)
 	}
 	b := env.Client(t)
@@ -164,6 +174,11 @@ func TestNothingPrivateLeaks(t *testing.T) {
 	for _, slug := range []string{"hidden-draft", "hidden-in-review", "hidden-archived"} {
 		if resp := b.Get("/updates/" + slug); resp.Status != 404 {
 			t.Errorf("/updates/%s: %d, want 404 for an unpublished update", slug, resp.Status)
+		}
+	}
+	for _, u := range []string{"/watchlist/2026-12-10", "/api/v1/watchlist/2026-12-10"} {
+		if resp := b.Get(u); resp.Status != 404 {
+			t.Errorf("%s: %d, want 404 for an edition scheduled for tomorrow", u, resp.Status)
 		}
 	}
 }

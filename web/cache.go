@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/civicmon/civicmon"
 )
 
 // Changes tells caches that the data changed; *sqldb.DB implements it.
@@ -22,15 +24,18 @@ type Changes interface {
 	DataVersion(ctx context.Context) (int64, error)
 }
 
-// generation identifies a state of the data; a cached page rendered in one
-// generation is stale in any other.
+// generation identifies a state of the data on a day; a cached page
+// rendered in one generation is stale in any other. The day is part of it
+// because what is public depends on it without any write: a rating or a
+// watchlist edition dated tomorrow is public tomorrow.
 type generation struct {
 	commits  uint64
 	external int64
+	day      civicmon.Date // today by the server's clock
 }
 
 func (s *Server) Generation() generation {
-	g := generation{external: s.external.Load()}
+	g := generation{external: s.external.Load(), day: civicmon.DateOf(s.cfg.Now())}
 	if s.cfg.Changes != nil {
 		g.commits = s.cfg.Changes.Commits()
 	}

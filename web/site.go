@@ -11,14 +11,19 @@ import (
 
 // SiteData is the small, often-read reference data every page needs:
 // countries, their current ratings, the vocabularies and the watchlist.
-// It is loaded once per data generation, not per request.
+// It is loaded once per data generation (which turns over when the data
+// changes or the day does), not per request.
 type SiteData struct {
 	Countries []civicmon.Country // by name
 	ByCode    map[string]*civicmon.Country
 	BySlug    map[string]*civicmon.Country
 	Current   map[string]civicmon.Rating
 	Vocab     *civicmon.Vocabulary
-	Editions  []civicmon.WatchlistEdition // newest first
+	// Editions are the public watchlist editions, newest first: an edition
+	// dated after today is scheduled, and not here until its day
+	// (civicmon.PublicEditions). The workspace reads every edition from
+	// the store.
+	Editions []civicmon.WatchlistEdition
 }
 
 type siteCache struct {
@@ -44,15 +49,17 @@ func (s *Server) SiteData(ctx context.Context) (*SiteData, error) {
 		c := &d.Countries[i]
 		d.ByCode[c.Code], d.BySlug[c.Slug] = c, c
 	}
-	if d.Current, err = st.CurrentRatings(ctx, civicmon.DateOf(s.cfg.Now())); err != nil {
+	if d.Current, err = st.CurrentRatings(ctx, gen.day); err != nil {
 		return nil, err
 	}
 	if d.Vocab, err = st.Vocabulary(ctx); err != nil {
 		return nil, err
 	}
-	if d.Editions, err = st.WatchlistEditions(ctx); err != nil {
+	eds, err := st.WatchlistEditions(ctx)
+	if err != nil {
 		return nil, err
 	}
+	d.Editions = civicmon.PublicEditions(eds, gen.day)
 	s.site.gen, s.site.data = gen, d
 	return d, nil
 }

@@ -11,7 +11,8 @@ import (
 )
 
 type watchlistData struct {
-	Editions  []civicmon.WatchlistEdition
+	Editions  []civicmon.WatchlistEdition // every one, scheduled ones too
+	Today     civicmon.Date
 	Countries []civicmon.Country
 	Form      civicmon.WatchlistEdition
 	Rows      []civicmon.WatchlistEntry
@@ -44,6 +45,16 @@ func (h *handler) handleWatchlist(w http.ResponseWriter, r *http.Request) {
 	h.renderWatchlist(w, r, http.StatusOK, form, nil, r.URL.Query().Get("done") != "")
 }
 
+// scheduledMessage says, after a save, on which day the edition will be
+// public (?scheduled=YYYY-MM-DD), or nothing.
+func scheduledMessage(p *web.Page, r *http.Request) string {
+	d, err := civicmon.ParseDate(r.URL.Query().Get("scheduled"))
+	if err != nil || d.IsZero() {
+		return ""
+	}
+	return p.T("Scheduled for %s", d.String())
+}
+
 // watchlistEdition finds an edition by its id in the path.
 func (h *handler) watchlistEdition(r *http.Request, id string) (*civicmon.WatchlistEdition, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
@@ -69,10 +80,18 @@ func (h *handler) renderWatchlist(w http.ResponseWriter, r *http.Request, status
 		h.srv.Fail(w, r, err)
 		return
 	}
+	// Every edition, not SiteData's public ones: the scheduled are listed too.
+	eds, err := h.store.WatchlistEditions(r.Context())
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	rows := append(append([]civicmon.WatchlistEntry{}, form.Entries...), make([]civicmon.WatchlistEntry, max(0, watchlistRows-len(form.Entries)))...)
-	d := watchlistData{Editions: site.Editions, Countries: site.Countries, Form: form, Rows: rows, Errors: errs}
+	d := watchlistData{Editions: eds, Today: civicmon.DateOf(h.now()), Countries: site.Countries, Form: form, Rows: rows, Errors: errs}
 	if done {
 		d.Message = p.T("Published.")
+	} else if status == http.StatusOK {
+		d.Message = scheduledMessage(p, r)
 	}
 	h.srv.Render(w, r, status, p, watchlistPage(p, d))
 }
@@ -83,21 +102,21 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	var id int64
 	if v := r.PathValue("id"); v != "" {
-		ed, err := h.watchlistEdition(r, v)
+		edition, err := h.watchlistEdition(r, v)
 		if err != nil {
 			h.srv.Fail(w, r, err)
 			return
 		}
-		id = ed.ID
+		id = edition.ID
 	}
-	ed := civicmon.WatchlistEdition{ID: id, Title: strings.TrimSpace(r.PostFormValue("title")),
+	edition := civicmon.WatchlistEdition{ID: id, Title: strings.TrimSpace(r.PostFormValue("title")),
 		Introduction: r.PostFormValue("introduction"), DateApproximate: r.PostFormValue("date_approximate") != ""}
 	var errs []civicmon.FieldError
 	d, err := civicmon.ParseDate(strings.TrimSpace(r.PostFormValue("published_on")))
 	if err != nil {
 		errs = append(errs, civicmon.FieldError{Field: "watchlist.published_on", Message: err.Error()})
 	}
-	ed.PublishedOn = d
+	edition.PublishedOn = d
 	for i := 0; i < 50; i++ {
 		k := fmt.Sprintf("entries.%d.", i)
 		if _, ok := r.PostForm[k+"country"]; !ok {
@@ -107,10 +126,10 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 		if e.CountryCode == "" && strings.TrimSpace(e.Narrative) == "" {
 			continue
 		}
-		ed.Entries = append(ed.Entries, e)
+		edition.Entries = append(edition.Entries, e)
 	}
 	if len(errs) == 0 {
-		err := h.ed.SaveWatchlistEdition(r.Context(), web.UserFrom(r.Context()), &ed)
+		err := h.ed.SaveWatchlistEdition(r.Context(), web.UserFrom(r.Context()), &edition)
 		if civicmon.ErrorCode(err) == civicmon.EFORBIDDEN {
 			h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))
 			return
@@ -123,7 +142,11 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(errs) > 0 {
-		h.renderWatchlist(w, r, http.StatusUnprocessableEntity, ed, errs, false)
+		h.renderWatchlist(w, r, http.StatusUnprocessableEntity, edition, errs, false)
+		return
+	}
+	if edition.Scheduled(civicmon.DateOf(h.now())) {
+		http.Redirect(w, r, "/admin/watchlist?scheduled="+edition.PublishedOn.String(), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/admin/watchlist?done=1", http.StatusSeeOther)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/webtest"
@@ -64,5 +65,34 @@ func TestWatchlistPage(t *testing.T) {
 			Status: http.StatusUnprocessableEntity, Contains: []string{"Nothing was saved. Please correct:", "<code>watchlist.published_on</code>", `<option value="KZ" selected>`}},
 		webtest.Scenario{Method: "POST", URL: "/admin/watchlist", As: "editor", Form: url.Values{"published_on": {eds[0].PublishedOn.String()}, "title": {"Same day"}},
 			Status: http.StatusUnprocessableEntity},
+	)
+}
+
+// TestScheduledEdition: an edition dated after today is listed in the
+// workspace, marked as scheduled for its day and without a link to a
+// public page it does not have yet; on its day the mark is gone.
+func TestScheduledEdition(t *testing.T) {
+	env := webtest.New(t)
+	env.SetNow(time.Date(2026, 12, 9, 12, 0, 0, 0, time.UTC))
+	editor := env.SignedIn(t, civicmon.RoleEditor)
+	form := url.Values{"published_on": {"2026-12-10"}, "title": {"CIVICUS Monitor Watchlist, December 2026"},
+		"entries.0.country": {"CL"}, "entries.0.narrative": {"Protest policing."}}
+	r := editor.Post("/admin/watchlist", form)
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/admin/watchlist?scheduled=2026-12-10" {
+		t.Fatalf("schedule edition: %d, Location %q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	env.Run(t,
+		webtest.Scenario{URL: "/admin/watchlist?scheduled=2026-12-10", As: "editor", Contains: []string{`<p class="ok" role="status">Scheduled for 2026-12-10</p>`},
+			NotContains: []string{"Published."}},
+		webtest.Scenario{URL: "/admin/watchlist?scheduled=%3Cb%3E", As: "editor", NotContains: []string{`<p class="ok"`, "<b>"}},
+		webtest.Scenario{URL: "/admin/watchlist", As: "editor", Contains: []string{"CIVICUS Monitor Watchlist, December 2026",
+			"Scheduled for 2026-12-10", `href="/watchlist/2022-03-01"`}, NotContains: []string{`href="/watchlist/2026-12-10"`}},
+		webtest.Scenario{URL: "/admin/watchlist?lang=fr", As: "editor", Contains: []string{"Prévue pour le 2026-12-10"}},
+		webtest.Scenario{URL: "/watchlist/2026-12-10", Status: http.StatusNotFound},
+	)
+	env.SetNow(time.Date(2026, 12, 10, 0, 1, 0, 0, time.UTC))
+	env.Run(t,
+		webtest.Scenario{URL: "/admin/watchlist", As: "editor", Contains: []string{`href="/watchlist/2026-12-10"`}, NotContains: []string{"Scheduled for"}},
+		webtest.Scenario{URL: "/watchlist/2026-12-10", Contains: []string{"CIVICUS Monitor Watchlist, December 2026"}},
 	)
 }
