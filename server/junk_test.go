@@ -34,22 +34,25 @@ func withJunk(path, v string) string {
 }
 
 // TestJunkIsNotAServerError posts junk to every POST route of the
-// workspace as an admin, and asks every other page of the site and the
-// workspace for junk, and expects a 4xx answer saying so (or the page, or
+// workspace as an admin, junk JSON to every write of the API with an
+// admin's token, and asks every GET route of every surface for junk
+// (wildcards and query parameters), and expects a 4xx answer saying so (or the page, or
 // a redirect, when the junk is ignored) — never a 500, never an error in
 // the log: bad input is the asker's mistake, not the server's.
 func TestJunkIsNotAServerError(t *testing.T) {
 	env := webtest.New(t)
-	junkForm := url.Values{}
+	junkForm, negative, huge := url.Values{}, url.Values{}, url.Values{}
 	for _, f := range junkFields {
 		junkForm.Set(f, "zz-junk")
+		negative.Set(f, "-1")
+		huge.Set(f, "99999999999999999999")
 	}
 	draft := fmt.Sprint(env.Drafts[civicmon.RoleEditor].ID)
 	var scenarios []webtest.Scenario
 	for _, route := range env.Server.Routes() {
 		method, path, ok := strings.Cut(route.Pattern, " ")
-		if !ok || strings.HasPrefix(path, "/api/") || path == "/admin/logout" {
-			continue // the API's own tests send it junk; logging out would end the session
+		if !ok || path == "/admin/logout" {
+			continue // logging out would end the session
 		}
 		paths := []string{withJunk(path, "zz-junk")}
 		if strings.Contains(path, "{") {
@@ -65,7 +68,16 @@ func TestJunkIsNotAServerError(t *testing.T) {
 		}
 		for _, p := range paths {
 			switch method {
-			case "POST":
+			case "POST", "PUT":
+				if strings.HasPrefix(path, "/api/") {
+					// The API's writes, with an admin's token and junk JSON.
+					for _, body := range []string{`{"title": 5}`, `{"action": "zz-junk", "country": "zz", "status": "zz-junk"}`, `[]`, `zz-junk`} {
+						sc := junkScenario(method, p, nil)
+						sc.As, sc.Body, sc.Header = "token:admin", body, map[string]string{"Content-Type": "application/json"}
+						scenarios = append(scenarios, sc)
+					}
+					continue
+				}
 				if !strings.HasPrefix(path, "/admin") {
 					continue
 				}
@@ -77,7 +89,9 @@ func TestJunkIsNotAServerError(t *testing.T) {
 					scenarios = append(scenarios, junkScenario("POST", real, url.Values{"action": {"zz-junk"}}), junkScenario("POST", real, junkForm))
 				}
 			case "GET":
-				scenarios = append(scenarios, junkScenario("GET", p+"?"+junkForm.Encode(), nil))
+				for _, q := range []url.Values{junkForm, negative, huge} {
+					scenarios = append(scenarios, junkScenario("GET", p+"?"+q.Encode(), nil))
+				}
 			}
 		}
 	}
