@@ -13,3 +13,13 @@ type Settings interface {
 // two-step sign-in: their accounts open nothing but the enrolment page
 // until they have turned it on.
 const SettingRequire2FA = "require_2fa_roles"
+
+// SettingAPICursorKey holds the API's cursor key: 32 random bytes in
+// unpadded base64url, made on first use, with which the API signs its
+// pagination cursors (HMAC-SHA256) so that a cursor it did not make is
+// refused. It is a secret: SecretSetting keeps it out of the audit log.
+const SettingAPICursorKey = "api_cursor_key"
+
+// SecretSetting reports whether a setting's value is a secret, which the
+// audit log records as changed without the value.
+func SecretSetting(key string) bool { return key == SettingAPICursorKey }

@@ -31,6 +31,7 @@ type Store interface {
 	IncidentsByUpdate(ctx context.Context, updateIDs []int64) (map[int64][]civicmon.Incident, error)
 	UpdateIDsByUID(ctx context.Context, uids []string) (map[string]int64, error)
 	Corrections(ctx context.Context, updateID int64) ([]civicmon.Correction, error)
+	civicmon.Settings // the cursor key (cursor.go)
 }
 
 // handler serves the API's operations.
@@ -39,6 +40,8 @@ type handler struct {
 	store Store
 	ed    *civicmon.Editorial // every write goes through it
 	now   civicmon.Clock
+	// cursorKey signs the lists' cursors.
+	cursorKey *cursorKey
 }
 
 // Mount registers every route of the API on srv, through srv.Handle like
@@ -48,7 +51,8 @@ func Mount(srv *web.Server, store Store, now civicmon.Clock) {
 	if now == nil {
 		now = time.Now
 	}
-	h := &handler{srv: srv, store: store, ed: &civicmon.Editorial{Store: store, Now: now}, now: now}
+	h := &handler{srv: srv, store: store, ed: &civicmon.Editorial{Store: store, Now: now}, now: now,
+		cursorKey: &cursorKey{store: store}}
 	srv.Handle("GET /api/v1/openapi.json", web.Public, h.public(h.openAPI))
 	srv.Handle("GET /api/v1/countries", web.Public, h.public(h.countries))
 	srv.Handle("GET /api/v1/countries/{country}", web.Public, h.public(h.country))

@@ -22,17 +22,16 @@ func (h *handler) incidents(w http.ResponseWriter, r *http.Request) {
 	f := civicmon.UpdateFilter{Statuses: published, SkipTotal: true, CountryCode: p.country(d), Region: p.region()}
 	f.Since, f.Until = p.dateRange()
 	freedom, violation, target := p.freedom(), p.violation(d), p.target(d)
-	limit, cur := p.limit(), p.cursor("i")
+	limit := p.limit()
+	cur, at, ok := h.readCursor(w, r, p, "i")
+	if !ok {
+		return
+	}
 	if p.failed() {
 		h.invalidParams(w, r, p)
 		return
 	}
-	var at *civicmon.UpdateCursor
 	if cur != nil {
-		var ok bool
-		if at, ok = h.updateCursor(w, r, cur); !ok {
-			return
-		}
 		// The cursor's own update first: its incidents after the cursor.
 		f.Before = &civicmon.UpdateCursor{PublishedOn: at.PublishedOn, ID: at.ID + 1}
 	}
@@ -69,7 +68,11 @@ scan:
 					continue
 				}
 				if len(out.Data) == limit {
-					next := cursor{kind: "i", publishedOn: lastDate, uid: out.Data[len(out.Data)-1].UpdateID, position: lastPos}.encode()
+					next, err := h.nextCursor(r, cursor{kind: "i", publishedOn: lastDate, uid: out.Data[len(out.Data)-1].UpdateID, position: lastPos})
+					if err != nil {
+						h.srv.APIFail(w, r, err)
+						return
+					}
 					out.NextCursor = &next
 					h.setNextLink(w, r, next)
 					break scan

@@ -26,6 +26,7 @@ func (c *conformance) incidents(t *testing.T) {
 	c.get(t, "/api/v1/incidents?limit=2&cursor="+*page.NextCursor, 200)
 	c.get(t, "/api/v1/incidents?freedom=peaceful-assembly&country=KZ", 200)
 	c.get(t, "/api/v1/incidents?target=martians&violation=x", 422)
+	c.get(t, "/api/v1/incidents?limit=2&cursor=not-a-cursor", 400)
 }
 
 // TestAPIIncidentPaging: the pages of incidents, followed to the end, are

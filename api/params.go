@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -145,60 +144,6 @@ func (p *params) limit() int {
 		return defaultLimit
 	}
 	return n
-}
-
-// cursor is a position in the newest-first order of published
-// updates, and for incidents, in the update's incidents. It holds only
-// public values — the publication date, the update's stable id and the
-// incident's position — so that it reveals nothing about unpublished
-// updates; the store's internal id is looked up from the stable id.
-type cursor struct {
-	kind        string // "u" for updates, "i" for incidents
-	publishedOn civicmon.Date
-	uid         string
-	position    int
-}
-
-func (c cursor) encode() string {
-	s := c.kind + "1|" + c.publishedOn.String() + "|" + c.uid
-	if c.kind == "i" {
-		s += "|" + strconv.Itoa(c.position)
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(s))
-}
-
-// cursor decodes the cursor parameter of the given kind, nil when absent.
-func (p *params) cursor(kind string) *cursor {
-	v := p.get("cursor")
-	if v == "" {
-		return nil
-	}
-	bad := func() *cursor {
-		p.addf("cursor", "is not a cursor of this list: pass on the next_cursor of the page before, unchanged")
-		return nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil {
-		return bad()
-	}
-	parts := strings.Split(string(raw), "|")
-	want := 3
-	if kind == "i" {
-		want = 4
-	}
-	if len(parts) != want || parts[0] != kind+"1" || parts[2] == "" {
-		return bad()
-	}
-	c := &cursor{kind: kind, uid: parts[2]}
-	if c.publishedOn, err = civicmon.ParseDate(parts[1]); err != nil || c.publishedOn.IsZero() {
-		return bad()
-	}
-	if kind == "i" {
-		if c.position, err = strconv.Atoi(parts[3]); err != nil || c.position < 1 {
-			return bad()
-		}
-	}
-	return c
 }
 
 func (p *params) failed() bool { return len(p.errs) > 0 }

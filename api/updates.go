@@ -29,17 +29,16 @@ func (h *handler) updates(w http.ResponseWriter, r *http.Request) {
 	f := civicmon.UpdateFilter{Statuses: published, SkipTotal: true, CountryCode: p.country(d), Region: p.region(),
 		Freedom: p.freedom(), Violation: p.violation(d)}
 	f.Since, f.Until = p.dateRange()
-	limit, cur := p.limit(), p.cursor("u")
+	limit := p.limit()
+	_, before, ok := h.readCursor(w, r, p, "u")
+	if !ok {
+		return
+	}
 	if p.failed() {
 		h.invalidParams(w, r, p)
 		return
 	}
-	if cur != nil {
-		var ok bool
-		if f.Before, ok = h.updateCursor(w, r, cur); !ok {
-			return
-		}
-	}
+	f.Before = before
 	f.Limit = limit + 1
 	us, _, err := h.store.FindUpdates(ctx, f)
 	if err != nil {
@@ -60,7 +59,11 @@ func (h *handler) updates(w http.ResponseWriter, r *http.Request) {
 	}
 	if more && len(us) > 0 {
 		last := us[len(us)-1]
-		next := cursor{kind: "u", publishedOn: last.PublishedOn, uid: last.UID}.encode()
+		next, err := h.nextCursor(r, cursor{kind: "u", publishedOn: last.PublishedOn, uid: last.UID})
+		if err != nil {
+			h.srv.APIFail(w, r, err)
+			return
+		}
 		out.NextCursor = &next
 		h.setNextLink(w, r, next)
 	}
@@ -125,24 +128,6 @@ func (h *handler) setNextLink(w http.ResponseWriter, r *http.Request, cursor str
 	q.Set("cursor", cursor)
 	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
 	w.Header().Set("Link", "<"+h.srv.AbsoluteURL(r, u.RequestURI())+`>; rel="next"`)
-}
-
-// updateCursor turns a cursor into a keyset bound of the store, looking up
-// the internal id of the update it names. ok is false, and the request
-// answered, when the update is gone.
-func (h *handler) updateCursor(w http.ResponseWriter, r *http.Request, c *cursor) (*civicmon.UpdateCursor, bool) {
-	ids, err := h.store.UpdateIDsByUID(r.Context(), []string{c.uid})
-	if err != nil {
-		h.srv.APIFail(w, r, err)
-		return nil, false
-	}
-	id, ok := ids[c.uid]
-	if !ok {
-		h.srv.Problem(w, r, web.ProbInvalid, "The update this cursor points at is gone: start the list again without a cursor.",
-			civicmon.FieldError{Field: "cursor", Message: "points at an update that no longer exists"})
-		return nil, false
-	}
-	return &civicmon.UpdateCursor{PublishedOn: c.publishedOn, ID: id}, true
 }
 
 // withIncidents loads the incidents of the listed updates.

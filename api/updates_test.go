@@ -25,7 +25,8 @@ func (c *conformance) updates(t *testing.T) {
 	}
 	c.get(t, "/api/v1/updates?country=kazakhstan&limit=3&cursor="+*page.NextCursor, 200)
 	c.get(t, "/api/v1/updates?freedom=expression&violation=censorship&region=europe-central-asia&since=2000-01-01&until=2100-01-01", 200)
-	c.get(t, "/api/v1/updates?limit=1000&cursor=not-a-cursor&freedom=speech", 422)
+	c.get(t, "/api/v1/updates?limit=1000&freedom=speech", 422)
+	c.get(t, "/api/v1/updates?limit=1000&cursor=not-a-cursor&freedom=speech", 400) // a bad cursor first
 	c.get(t, "/api/v1/updates/"+c.pub.Slug, 200)
 	c.get(t, "/api/v1/updates/"+c.env.Drafts[civicmon.RoleResearcher].UID, 404) // written by a person's account, not a token
 	c.get(t, "/api/v1/updates/no-such-update", 404)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"github.com/civicmon/civicmon"
 )
 
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
@@ -22,6 +24,10 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, "setting.set", "setting", key, value)
+		detail := value
+		if civicmon.SecretSetting(key) {
+			detail = "(secret)"
+		}
+		return tx.audit(ctx, "setting.set", "setting", key, detail)
 	})
 }

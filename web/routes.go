@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"net/http"
+
+	"github.com/civicmon/civicmon"
 )
 
 // routes registers the kit's own routes; the surfaces mount theirs (see
@@ -25,6 +27,15 @@ func (s *Server) NotFound(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusNotFound, p, ErrorPage(p, p.T("There is no page at this address. It may have moved, or the link may be mistyped.")))
 }
 
+// BadRequest answers 400 with a page that says what was wrong with the
+// request.
+func (s *Server) BadRequest(w http.ResponseWriter, r *http.Request, msg string) {
+	p := s.NewPage(r, "")
+	p.Title = p.T("The request is not valid")
+	p.NoIndex = true
+	s.Render(w, r, http.StatusBadRequest, p, ErrorPage(p, p.T(msg)))
+}
+
 // ServerError answers 500 without details: those go to the log.
 func (s *Server) ServerError(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "")
@@ -43,10 +54,16 @@ func (s *Server) ServerError(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// fail logs err and answers 404 for a missing record, 500 otherwise.
+// Fail answers an error: 404 for a missing record, 400 with the error's
+// message for bad input (civicmon.EINVALID: the asker's mistake, not
+// logged as the server's), and 500 otherwise, logged.
 func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if IsNotFound(err) {
 		s.NotFound(w, r)
+		return
+	}
+	if civicmon.ErrorCode(err) == civicmon.EINVALID {
+		s.BadRequest(w, r, civicmon.ErrorMessage(err))
 		return
 	}
 	s.log.Error("request failed", "path", r.URL.Path, "err", err)

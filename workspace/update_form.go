@@ -159,6 +159,10 @@ func (h *handler) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 		h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))
 	case civicmon.ErrorCode(err) == civicmon.ECONFLICT:
 		rerender(http.StatusConflict, []civicmon.FieldError{{Field: "update", Message: civicmon.ErrorMessage(err)}}, "")
+	case civicmon.ErrorCode(err) == civicmon.EINVALID:
+		// An action that is not one (Apply checks the fields first, so
+		// this is the form's "action"): the asker's mistake, the form kept.
+		rerender(http.StatusBadRequest, []civicmon.FieldError{{Field: "action", Message: civicmon.ErrorMessage(err)}}, "")
 	default:
 		h.srv.Fail(w, r, err)
 	}

@@ -86,7 +86,8 @@ func TestUpdateForm(t *testing.T) {
 		webtest.Scenario{Name: "a researcher publishing", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form: url.Values{"action": {"publish"}, "country": {"KZ"}, "title": {"T"}}, Status: http.StatusForbidden},
 		webtest.Scenario{Name: "not an action", Method: "POST", URL: "/admin/updates", As: "researcher",
-			Form: url.Values{"action": {"frobnicate"}, "country": {"KZ"}, "title": {"T"}}, Status: http.StatusInternalServerError},
+			Form: url.Values{"action": {"frobnicate"}, "country": {"KZ"}, "title": {"Kept"}}, Status: http.StatusBadRequest,
+			Contains: []string{"<code>action</code>", "frobnicate", `value="Kept"`}},
 	)
 	// A new draft is the author's; submitting it moves it to review.
 	c := env.SignedIn(t, civicmon.RoleResearcher)
