@@ -71,6 +71,8 @@ type Store interface {
 	AddTargetGroup(ctx context.Context, t Term) error
 
 	CreateUser(ctx context.Context, u *User) error
+	// SaveUser stores u; when its password hash, role or disabled flag
+	// changed, it ends the account's sessions in the same transaction.
 	SaveUser(ctx context.Context, u *User) error
 	UserByID(ctx context.Context, id int64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)

@@ -36,14 +36,27 @@ func (s *Store) SaveUser(ctx context.Context, u *civicmon.User) error {
 		return err
 	}
 	return s.write(ctx, func(tx *Store) error {
-		now := tx.db.Now().UTC()
-		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, totp_secret = ?,
-			disabled = ?, updated_at = ? WHERE id = ?`), u.Email, u.Name, u.Role, u.PasswordHash, u.TOTPSecret, u.Disabled, now, u.ID)
+		var was civicmon.User
+		err := tx.tx.QueryRowContext(ctx, tx.q(`SELECT role, password_hash, disabled FROM users WHERE id = ?`), u.ID).
+			Scan(&was.Role, &was.PasswordHash, &was.Disabled)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("no user with id %d", u.ID)
+		}
 		if err != nil {
+			return err
+		}
+		now := tx.db.Now().UTC()
+		if _, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, totp_secret = ?,
+			disabled = ?, updated_at = ? WHERE id = ?`), u.Email, u.Name, u.Role, u.PasswordHash, u.TOTPSecret, u.Disabled, now, u.ID); err != nil {
 			return tx.conflict(err, "a user with e-mail %s already exists", u.Email)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("no user with id %d", u.ID)
+		// A new password, a new role or disabling (or enabling) the account
+		// signs it out everywhere, here, so that no caller can forget to:
+		// a session opened under the old password or role ends with it.
+		if was.PasswordHash != u.PasswordHash || was.Role != u.Role || was.Disabled != u.Disabled {
+			if _, err := tx.tx.ExecContext(ctx, tx.q(`DELETE FROM sessions WHERE user_id = ?`), u.ID); err != nil {
+				return err
+			}
 		}
 		u.UpdatedAt = now
 		return tx.audit(ctx, "user.save", "user", itoa64(u.ID), u.Email+" "+string(u.Role))

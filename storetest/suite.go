@@ -37,6 +37,7 @@ func Run(t *testing.T, e Engine) {
 		{"DataVersion", testDataVersion},
 		{"AuditLogChains", testAuditLog},
 		{"Sessions", testSessions},
+		{"SaveUserEndsSessions", testSaveUserEndsSessions},
 		{"Settings", testSettings},
 		{"RatingProposals", testRatingProposals},
 		{"Revisions", testRevisions},
@@ -653,6 +654,75 @@ func testSessions(t *testing.T, db *sqldb.DB) {
 	}
 	_, err = s.SessionByHash(ctx, "b")
 	wantCode(t, err, civicmon.ENOTFOUND)
+}
+
+// testSaveUserEndsSessions: a new password, a new role or disabling the
+// account signs it out everywhere, in SaveUser itself, so that no caller
+// can forget to; other changes (the name, the second factor) keep its
+// sessions.
+func testSaveUserEndsSessions(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	u := civicmon.User{Email: "s@example.org", Name: "S", Role: civicmon.RoleEditor, PasswordHash: "$argon2id$old"}
+	other := civicmon.User{Email: "o@example.org", Name: "O", Role: civicmon.RoleEditor, PasswordHash: "$argon2id$other"}
+	for _, x := range []*civicmon.User{&u, &other} {
+		if err := s.CreateUser(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	signIn := func(id int64) string {
+		n++
+		hash := fmt.Sprintf("session-%d", n)
+		if err := s.CreateSession(ctx, &civicmon.Session{TokenHash: hash, UserID: id, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		return hash
+	}
+	alive := func(hash string) bool {
+		_, err := s.SessionByHash(ctx, hash)
+		if err != nil && civicmon.ErrorCode(err) != civicmon.ENOTFOUND {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	otherSess := signIn(other.ID)
+	for _, c := range []struct {
+		name   string
+		change func(u *civicmon.User)
+		ends   bool
+	}{
+		{"name", func(u *civicmon.User) { u.Name = "Sam" }, false},
+		{"second factor", func(u *civicmon.User) { u.TOTPSecret = "JBSWY3DPEHPK3PXP" }, false},
+		{"nothing", func(u *civicmon.User) {}, false},
+		{"password", func(u *civicmon.User) { u.PasswordHash = "$argon2id$new" }, true},
+		{"role", func(u *civicmon.User) { u.Role = civicmon.RoleResearcher }, true},
+		{"disabled", func(u *civicmon.User) { u.Disabled = true }, true},
+		{"enabled", func(u *civicmon.User) { u.Disabled = false }, true},
+	} {
+		sess := signIn(u.ID)
+		c.change(&u)
+		if err := s.SaveUser(ctx, &u); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := alive(sess); got == c.ends {
+			t.Errorf("a change of %s: session alive %v, want %v", c.name, got, !c.ends)
+		}
+	}
+	// Inside a transaction that rolls back, the sessions stay.
+	sess := signIn(u.ID)
+	err := s.InTx(ctx, func(tx civicmon.Store) error {
+		u.PasswordHash = "$argon2id$rolled-back"
+		if err := tx.SaveUser(ctx, &u); err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	if err == nil || !alive(sess) {
+		t.Errorf("a rolled-back SaveUser ended the sessions (err %v)", err)
+	}
+	if !alive(otherSess) {
+		t.Error("another account's session was ended")
+	}
 }
 
 func testSettings(t *testing.T, db *sqldb.DB) {

@@ -242,6 +242,10 @@ func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.cfg.BaseURL, "https://")
 }
 
+// SecureCookies reports whether cookies set in answer to r are marked
+// Secure, for a surface's cookies of its own (the workspace's device cookie).
+func (s *Server) SecureCookies(r *http.Request) bool { return s.secure(r) }
+
 func (s *Server) SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, ttl time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/admin", HttpOnly: true,
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(ttl.Seconds())})

@@ -39,7 +39,8 @@ type Config struct {
 	// Mail sends password reset links; disabled when its Host is empty.
 	Mail mail.Config
 	// BaseURL is the public URL of the site, for sitemap.xml and feeds
-	// (default: taken from each request's Host).
+	// (default: taken from each request's Host), and the only source of
+	// links in mail: without it no password reset mail is sent.
 	BaseURL string
 	// NoPageCache renders every public page afresh: for `civicmon export
 	// site`, which asks for each page once and would only fill the cache.

@@ -79,6 +79,16 @@ func (s *Server) AbsoluteURL(r *http.Request, path string) string {
 	return scheme + "://" + r.Host + path
 }
 
+// ConfiguredURL makes an absolute URL from BaseURL alone, never from the
+// request: for links that leave the request, such as those in mail, which
+// a forged Host header must not redirect. ok is false without a BaseURL.
+func (s *Server) ConfiguredURL(path string) (u string, ok bool) {
+	if s.cfg.BaseURL == "" {
+		return "", false
+	}
+	return s.cfg.BaseURL + path, true
+}
+
 // currentEdition is the newest watchlist edition, or nil.
 func (d *SiteData) CurrentEdition() *civicmon.WatchlistEdition {
 	if len(d.Editions) == 0 {

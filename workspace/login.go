@@ -57,28 +57,35 @@ func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 		d.Error = p.T(msg)
 		h.srv.Render(w, r, status, p, loginPage(p, d))
 	}
-	acctKey, ipKey := "account:"+email, "address:"+clientIP(r)
-	if b, _ := h.accountThrottle.blocked(acctKey, now); b {
-		fail(http.StatusTooManyRequests, msgid("Too many failed sign-ins for this account. Wait 15 minutes and try again, or reset the password."))
-		return
-	}
-	if b, _ := h.addressThrottle.blocked(ipKey, now); b {
-		fail(http.StatusTooManyRequests, msgid("Too many failed sign-ins from this network. Wait 15 minutes and try again."))
-		return
-	}
 	u, err := h.store.UserByEmail(ctx, email)
+	if err != nil && civicmon.ErrorCode(err) != civicmon.ENOTFOUND {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	// A browser that signed in to the account before counts against its
+	// own throttle, not the account's: others' failures do not lock it out.
+	limits := h.signInLimits(r, email, u)
+	for _, l := range limits {
+		if b, _ := l.t.blocked(l.key, now); b {
+			fail(http.StatusTooManyRequests, l.msg)
+			return
+		}
+	}
 	hash := dummyHash()
 	if err == nil {
 		hash = u.PasswordHash
 	}
 	if perr := password.Verify(r.PostFormValue("password"), hash); err != nil || perr != nil || u.Disabled {
-		h.accountThrottle.fail(acctKey, now)
-		h.addressThrottle.fail(ipKey, now)
+		for _, l := range limits {
+			l.t.fail(l.key, now)
+		}
 		h.audit(ctx, "user.login_failed", "user", email, "")
 		fail(http.StatusUnauthorized, msgid("Wrong e-mail address or password."))
 		return
 	}
-	h.accountThrottle.reset(acctKey)
+	// Only the first limit, the account's or the device's, is reset: a
+	// known device signing in does not give a guesser new tries.
+	limits[0].t.reset(limits[0].key)
 	// An account with a second factor gets a half-signed-in session, which
 	// opens nothing but the code form.
 	pending := u.TOTPSecret != ""
@@ -90,6 +97,7 @@ func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/login/2fa?next="+url.QueryEscape(d.Next), http.StatusSeeOther)
 		return
 	}
+	h.setDevice(w, r, u)
 	h.audit(civicmon.WithActor(ctx, u.ID), "user.login", "user", itoa64(u.ID), "")
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }

@@ -33,7 +33,13 @@ func (h *handler) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 	p := h.page(w, r, "Reset your password")
 	d := resetData{Email: email}
 	ipKey := "reset:" + clientIP(r)
-	if b, _ := h.addressThrottle.blocked(ipKey, now); b || !h.mail.Enabled() {
+	// Links in mail come from the configured base URL only: one made from
+	// the request's Host header would carry the token to whoever sent it.
+	_, haveBase := h.srv.ConfiguredURL("/")
+	if h.mail.Enabled() && !haveBase {
+		h.log.Error("password reset mail not sent: no base URL is configured (serve --base-url), and links in mail are never made from a request's Host")
+	}
+	if b, _ := h.addressThrottle.blocked(ipKey, now); b || !h.mail.Enabled() || !haveBase {
 		d.Error = p.T("Password reset by e-mail is not available right now. Ask an administrator.")
 		h.srv.Render(w, r, http.StatusServiceUnavailable, p, resetPage(p, d))
 		return
@@ -46,7 +52,7 @@ func (h *handler) handleResetRequest(w http.ResponseWriter, r *http.Request) {
 			h.srv.Fail(w, r, err)
 			return
 		}
-		link := h.srv.AbsoluteURL(r, "/admin/password-reset/"+token)
+		link, _ := h.srv.ConfiguredURL("/admin/password-reset/" + token)
 		msg := mail.Message{To: u.Email, Subject: p.T("Reset your civicmon password"),
 			Text: p.T("Someone asked to reset the password of your civicmon account. If it was you, open this link within an hour to choose a new password; it works once:") +
 				"\n\n" + link + "\n\n" + p.T("If it was not you, ignore this message: your password stays as it is.") + "\n"}

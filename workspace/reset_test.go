@@ -19,7 +19,7 @@ var resetLink = regexp.MustCompile(`https?://\S+/admin/password-reset/(\S+)`)
 // link sets a new password once only.
 func TestPasswordResetByMail(t *testing.T) {
 	smtp := mailtest.Start(t)
-	env := webtest.New(t, webtest.Options{Configure: func(c *web.Config) { c.Mail = smtp.Config() }})
+	env := webtest.New(t, webtest.Options{Configure: func(c *web.Config) { c.Mail, c.BaseURL = smtp.Config(), "http://monitor.example.org" }})
 	c := env.Client(t)
 	r := c.Post("/admin/password-reset", url.Values{"email": {"Editor@Example.org"}})
 	if r.Status != 200 || !strings.Contains(r.Body, "a link to reset its password is on its way") {

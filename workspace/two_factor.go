@@ -37,19 +37,19 @@ func (h *handler) handleTwoFactor(w http.ResponseWriter, r *http.Request) {
 		d.Error = p.T(msg)
 		h.srv.Render(w, r, status, p, twoFactorPage(p, d))
 	}
-	acctKey := "account:" + u.Email
-	if b, _ := h.accountThrottle.blocked(acctKey, now); b {
+	l := h.codeLimit(r, u)
+	if b, _ := l.t.blocked(l.key, now); b {
 		fail(http.StatusTooManyRequests, msgid("Too many failed sign-ins for this account. Wait 15 minutes and try again, or reset the password."))
 		return
 	}
 	step, ok := totp.VerifyStep(u.TOTPSecret, r.PostFormValue("code"), now)
 	if !ok || !h.totpSteps.claim(u.ID, step) {
-		h.accountThrottle.fail(acctKey, now)
+		l.t.fail(l.key, now)
 		h.audit(civicmon.WithActor(ctx, u.ID), "user.2fa_failed", "user", itoa64(u.ID), "")
 		fail(http.StatusUnauthorized, msgid("That code is not right, or was already used. Enter the current code from your app."))
 		return
 	}
-	h.accountThrottle.reset(acctKey)
+	l.t.reset(l.key)
 	// A new token for the full session: the half-signed-in one is spent.
 	if err := h.store.DeleteSession(ctx, sess.TokenHash); err != nil {
 		h.srv.Fail(w, r, err)
@@ -59,6 +59,7 @@ func (h *handler) handleTwoFactor(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	h.setDevice(w, r, u)
 	h.audit(civicmon.WithActor(ctx, u.ID), "user.login", "user", itoa64(u.ID), "two-step")
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }

@@ -83,17 +83,18 @@ type handler struct {
 	now   civicmon.Clock
 	mail  mail.Config
 	log   *slog.Logger
-	// Failed sign-ins, per account and per address, and the TOTP time
-	// steps already used.
-	accountThrottle, addressThrottle *throttle
-	totpSteps                        usedSteps
+	// Failed sign-ins, per account, per address and per known device
+	// (device.go), and the TOTP time steps already used.
+	accountThrottle, addressThrottle, deviceThrottle *throttle
+	totpSteps                                        usedSteps
 }
 
 // Mount registers the workspace's routes on srv, each with the access it
 // needs.
 func Mount(srv *web.Server, store Store, opts Options) {
 	h := &handler{srv: srv, store: store, now: opts.Now, mail: opts.Mail, log: opts.Logger,
-		accountThrottle: newThrottle(5, 15*time.Minute), addressThrottle: newThrottle(30, 15*time.Minute)}
+		accountThrottle: newThrottle(5, 15*time.Minute), addressThrottle: newThrottle(30, 15*time.Minute),
+		deviceThrottle: newThrottle(5, 15*time.Minute)}
 	if h.now == nil {
 		h.now = time.Now
 	}

@@ -37,6 +37,10 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--memory-limit: %w", err)
 	}
+	mailCfg := mail.FromEnv()
+	if *baseURL, err = checkBaseURL(*baseURL, mailCfg); err != nil {
+		return err
+	}
 	d, err := openDB(e, *db)
 	if err != nil {
 		return err
@@ -64,7 +68,6 @@ func cmdServe(e *env, args []string) error {
 		e.log.Info("search index loaded", "took", time.Since(start).Round(time.Millisecond))
 		setMemoryLimit(e, limit)
 	}()
-	mailCfg := mail.FromEnv()
 	if !mailCfg.Enabled() {
 		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off")
 	}
