@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,13 @@ type Config struct {
 	// NoPageCache renders every public page afresh: for `civicmon export
 	// site`, which asks for each page once and would only fill the cache.
 	NoPageCache bool
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server: only a peer in one of them is believed when it says, in
+	// X-Forwarded-For and X-Forwarded-Proto, who the client is and whether
+	// it came over HTTPS. Empty: nobody is.
+	TrustedProxies []netip.Prefix
+	// TLSCertFile and TLSKeyFile, both set, make Serve terminate TLS.
+	TLSCertFile, TLSKeyFile string
 }
 
 // Server is civicmon's HTTP server.
@@ -84,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes()
-	s.handler = s.recoverPanics(s.logRequests(s.securityHeaders(s.compress(s.limitBody(s.checkCSRF(s.timeout(s.mux)))))))
+	s.handler = s.recoverPanics(s.logRequests(s.withServer(s.securityHeaders(s.compress(s.limitBody(s.checkCSRF(s.timeout(s.mux))))))))
 	return s, nil
 }
 
