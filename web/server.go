@@ -126,14 +126,24 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	scheme := "http"
+	if s.cfg.TLSCertFile != "" {
+		scheme = "https"
+	}
 	if onListen != nil {
-		onListen("http://" + ln.Addr().String() + "/")
+		onListen(scheme + "://" + ln.Addr().String() + "/")
 	}
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	go s.pollChanges(pollCtx, time.Second)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if scheme == "https" {
+			errc <- srv.ServeTLS(ln, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
