@@ -50,6 +50,13 @@ type Config struct {
 	// X-Forwarded-For and X-Forwarded-Proto, who the client is and whether
 	// it came over HTTPS. Empty: nobody is.
 	TrustedProxies []netip.Prefix
+	// DownloadLimit caps how many /data/ downloads run at once (default 8);
+	// past it a download is answered 429 with Retry-After.
+	DownloadLimit int
+	// DownloadWriteTimeout is how long one write of a download may wait
+	// for the client to read (default 30 s): a client that stops reading
+	// is dropped, one that reads slowly gets the whole archive.
+	DownloadWriteTimeout time.Duration
 	// TLSCertFile and TLSKeyFile, both set, make Serve terminate TLS.
 	TLSCertFile, TLSKeyFile string
 }
@@ -64,6 +71,8 @@ type Server struct {
 	cache    *pageCache
 	external atomic.Int64 // the data version last polled
 	site     siteCache
+	// downloads holds a place for each /data/ download running.
+	downloads chan struct{}
 	// routeTable lists every route with its access rule.
 	routeTable []RouteInfo
 }
@@ -83,10 +92,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
+	if cfg.DownloadLimit <= 0 {
+		cfg.DownloadLimit = 8
+	}
+	if cfg.DownloadWriteTimeout <= 0 {
+		cfg.DownloadWriteTimeout = 30 * time.Second
+	}
 	if cfg.CacheBytes <= 0 {
 		cfg.CacheBytes = 64 << 20
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes)}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes),
+		downloads: make(chan struct{}, cfg.DownloadLimit)}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
