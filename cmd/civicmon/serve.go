@@ -36,8 +36,16 @@ func cmdServe(e *env, args []string) error {
 		"CIDR[,CIDR…] of the reverse proxies in front of the server, whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1/32 (env CIVICMON_TRUSTED_PROXIES; default: none)")
 	tlsCert := fs.String("tls-cert", os.Getenv("CIVICMON_TLS_CERT"), "PEM certificate (chain) file: serve HTTPS, with --tls-key (env CIVICMON_TLS_CERT)")
 	tlsKey := fs.String("tls-key", os.Getenv("CIVICMON_TLS_KEY"), "PEM private key file of --tls-cert (env CIVICMON_TLS_KEY)")
+	downloads := fs.Int("download-limit", 8, "how many /data/ downloads may run at once; past it a download is answered 429 with Retry-After")
+	downloadTimeout := fs.Duration("download-timeout", 30*time.Second, "how long one write of a /data/ download may wait for the client to read: a client that stops reading is dropped")
 	if err := parse(e, fs, args); err != nil {
 		return err
+	}
+	if *downloads < 1 {
+		return errors.New("--download-limit must be at least 1")
+	}
+	if *downloadTimeout <= 0 {
+		return errors.New("--download-timeout must be more than 0, e.g. 30s")
 	}
 	limit, err := parseMemoryLimit(*memLimit)
 	if err != nil {
@@ -87,7 +95,8 @@ func cmdServe(e *env, args []string) error {
 		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off")
 	}
 	srv, err := server.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg,
-		TrustedProxies: trusted, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey})
+		TrustedProxies: trusted, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey,
+		DownloadLimit: *downloads, DownloadWriteTimeout: *downloadTimeout})
 	if err != nil {
 		return err
 	}

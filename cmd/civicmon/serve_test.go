@@ -165,6 +165,8 @@ func TestServeEdgeFlagErrors(t *testing.T) {
 		{[]string{"--tls-cert", filepath.Join(dir, "none.pem"), "--tls-key", keyFile}, "--tls-cert, --tls-key"},
 		{[]string{"--tls-cert", keyFile, "--tls-key", certFile}, "--tls-cert, --tls-key"},
 		{[]string{"--trusted-proxies", "10.0.0.0/8,nonsense"}, `--trusted-proxies: "nonsense" is not`},
+		{[]string{"--download-limit", "0"}, "--download-limit must be at least 1"},
+		{[]string{"--download-timeout", "0s"}, "--download-timeout must be more than 0"},
 	} {
 		code, out, errs := runCLI(t, "", append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.args...)...)
 		if code != 1 || !strings.Contains(errs, tc.want) || strings.Contains(out, "serving") {
