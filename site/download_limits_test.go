@@ -56,6 +56,7 @@ func stall(t *testing.T, env *webtest.Env, path string) (net.Conn, string) {
 // with 429 and Retry-After; the write deadline then drops the stalled
 // ones, and a new download goes through whole.
 func TestDownloadCapAndStalledClients(t *testing.T) {
+	t.Parallel()
 	env := bigArchive(t, 3000, func(c *web.Config) {
 		c.DownloadLimit = 2
 		c.DownloadWriteTimeout = 300 * time.Millisecond
@@ -95,6 +96,7 @@ func TestDownloadCapAndStalledClients(t *testing.T) {
 // about a third of the send buffer, up to some 1.3 MB on Linux: the
 // deadline must leave the reader time for that, here 1.5 s at ~3 MB/s.)
 func TestSlowSteadyDownload(t *testing.T) {
+	t.Parallel()
 	const deadline = 1500 * time.Millisecond
 	env := bigArchive(t, 3000, func(c *web.Config) {
 		c.DownloadWriteTimeout = deadline
@@ -130,6 +132,7 @@ func TestSlowSteadyDownload(t *testing.T) {
 
 // TestStalledDownloadsMemory: many clients that stop reading hold a
 // bounded amount of memory: only DownloadLimit of them get a download.
+// (Not parallel: it reads the process's heap.)
 func TestStalledDownloadsMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures memory")
