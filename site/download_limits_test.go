@@ -88,6 +88,11 @@ func TestDownloadCapAndStalledClients(t *testing.T) {
 	if n := strings.Count(r.body, `"type":"update"`); n < 2500 || !strings.HasSuffix(r.body, "}\n") {
 		t.Fatalf("the download after the stalled ones holds %d updates and ends %q, want all of them", n, r.body[max(0, len(r.body)-40):])
 	}
+	// Compressed, through the same deadline, it is the same file.
+	z := get(t, env.URL+"/data/civicmon.ndjson", "Accept-Encoding", "gzip")
+	if z.status != http.StatusOK || z.header.Get("Content-Encoding") != "gzip" || z.body != r.body || z.wire >= len(r.body)/2 {
+		t.Fatalf("gzipped download: %d, %q, %d bytes on the wire, same file: %v", z.status, z.header.Get("Content-Encoding"), z.wire, z.body == r.body)
+	}
 }
 
 // TestSlowSteadyDownload: a reader slower than the archive but that keeps
