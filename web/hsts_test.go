@@ -98,3 +98,17 @@ func TestClientAddr(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// TestAbsoluteURLBehindTrustedProxy: without a base URL, permalinks take
+// https from a trusted proxy's X-Forwarded-Proto, and only from one.
+func TestAbsoluteURLBehindTrustedProxy(t *testing.T) {
+	s := kit(t, func(c *web.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
+	for peer, want := range map[string]string{"10.0.0.1:1": "https://monitor.example.org/x", "192.0.2.1:1": "http://monitor.example.org/x"} {
+		req := httptest.NewRequest("GET", "http://monitor.example.org/x", nil)
+		req.RemoteAddr = peer
+		req.Header.Set("X-Forwarded-Proto", "https")
+		if got := s.AbsoluteURL(req, "/x"); got != want {
+			t.Errorf("from %s: %q, want %q", peer, got, want)
+		}
+	}
+}
