@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -28,8 +29,12 @@ func (s *Server) StartDownload(w http.ResponseWriter, r *http.Request) (out io.W
 		http.Error(w, "Too many downloads at once: try again in a minute.", http.StatusTooManyRequests)
 		return nil, nil, false
 	}
-	return &deadlineWriter{w: w, rc: http.NewResponseController(w), timeout: s.cfg.DownloadWriteTimeout},
-		func() { <-s.downloads }, true
+	done = func() { <-s.downloads }
+	rc := http.NewResponseController(w)
+	if err := rc.SetWriteDeadline(time.Now().Add(s.cfg.DownloadWriteTimeout)); errors.Is(err, http.ErrNotSupported) {
+		return w, done, true // no connection to wait on (a recorder, in-process)
+	}
+	return &deadlineWriter{w: w, rc: rc, timeout: s.cfg.DownloadWriteTimeout}, done, true
 }
 
 // deadlineWriter moves the connection's write deadline before each write,
