@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/dataio"
@@ -46,17 +47,26 @@ func (s *Site) handleData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.Format, o.Table = file.format, file.table
+	// An export of the whole archive takes as long as the client takes to
+	// read it (the timeout middleware leaves /data/ alone), but each write
+	// has a deadline, and only so many run at once.
+	out, done, ok := s.srv.StartDownload(w, r)
+	if !ok {
+		return
+	}
+	defer done()
 	h := w.Header()
 	h.Set("Content-Type", file.contentType)
 	h.Set("Content-Disposition", `attachment; filename="`+r.PathValue("file")+`"`)
 	h.Set("Cache-Control", "public, max-age=300")
 	h.Set("Access-Control-Allow-Origin", "*")
-	// An export of the whole archive takes as long as it takes: no write
-	// deadline here (and the timeout middleware leaves /data/ alone).
-	http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	if err := dataio.Export(r.Context(), s.store, w, o); err != nil {
+	if err := dataio.Export(r.Context(), s.store, out, o); err != nil {
 		// Headers are gone: all that is left is to log and cut the body.
-		s.log.Error("export", "file", r.PathValue("file"), "err", err)
+		level := slog.LevelError
+		if errors.Is(err, os.ErrDeadlineExceeded) || r.Context().Err() != nil {
+			level = slog.LevelWarn // the client stopped reading or went away
+		}
+		s.log.Log(r.Context(), level, "export", "file", r.PathValue("file"), "err", err)
 		panic(http.ErrAbortHandler)
 	}
 }

@@ -183,7 +183,7 @@ func (s *Server) CSRFToken(w http.ResponseWriter, r *http.Request) string {
 	}
 	t := randomToken()
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: t, Path: "/admin", HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
+		Secure: s.Secure(r), SameSite: http.SameSiteStrictMode})
 	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: t})
 	return t
 }
@@ -236,22 +236,12 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	})
 }
 
-// secure reports whether cookies should be Secure: under TLS, or behind a
-// proxy configured with an https base URL.
-func (s *Server) secure(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(s.cfg.BaseURL, "https://")
-}
-
-// SecureCookies reports whether cookies set in answer to r are marked
-// Secure, for a surface's cookies of its own (the workspace's device cookie).
-func (s *Server) SecureCookies(r *http.Request) bool { return s.secure(r) }
-
 func (s *Server) SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, ttl time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/admin", HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(ttl.Seconds())})
+		Secure: s.Secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(ttl.Seconds())})
 }
 
 func (s *Server) ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+		Secure: s.Secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +46,20 @@ type Config struct {
 	// NoPageCache renders every public page afresh: for `civicmon export
 	// site`, which asks for each page once and would only fill the cache.
 	NoPageCache bool
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server: only a peer in one of them is believed when it says, in
+	// X-Forwarded-For and X-Forwarded-Proto, who the client is and whether
+	// it came over HTTPS. Empty: nobody is.
+	TrustedProxies []netip.Prefix
+	// DownloadLimit caps how many /data/ downloads run at once (default 8);
+	// past it a download is answered 429 with Retry-After.
+	DownloadLimit int
+	// DownloadWriteTimeout is how long one write of a download may wait
+	// for the client to read (default 30 s): a client that stops reading
+	// is dropped, one that reads slowly gets the whole archive.
+	DownloadWriteTimeout time.Duration
+	// TLSCertFile and TLSKeyFile, both set, make Serve terminate TLS.
+	TLSCertFile, TLSKeyFile string
 }
 
 // Server is civicmon's HTTP server.
@@ -57,6 +72,8 @@ type Server struct {
 	cache    *pageCache
 	external atomic.Int64 // the data version last polled
 	site     siteCache
+	// downloads holds a place for each /data/ download running.
+	downloads chan struct{}
 	// routeTable lists every route with its access rule.
 	routeTable []RouteInfo
 }
@@ -76,16 +93,23 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
+	if cfg.DownloadLimit <= 0 {
+		cfg.DownloadLimit = 8
+	}
+	if cfg.DownloadWriteTimeout <= 0 {
+		cfg.DownloadWriteTimeout = 30 * time.Second
+	}
 	if cfg.CacheBytes <= 0 {
 		cfg.CacheBytes = 64 << 20
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes)}
+	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), cache: newPageCache(cfg.CacheBytes),
+		downloads: make(chan struct{}, cfg.DownloadLimit)}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
 	s.routes()
-	s.handler = s.recoverPanics(s.logRequests(s.securityHeaders(s.compress(s.limitBody(s.checkCSRF(s.timeout(s.mux)))))))
+	s.handler = s.recoverPanics(s.logRequests(s.withServer(s.securityHeaders(s.compress(s.limitBody(s.checkCSRF(s.timeout(s.mux))))))))
 	return s, nil
 }
 
@@ -119,14 +143,24 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	scheme := "http"
+	if s.cfg.TLSCertFile != "" {
+		scheme = "https"
+	}
 	if onListen != nil {
-		onListen("http://" + ln.Addr().String() + "/")
+		onListen(scheme + "://" + ln.Addr().String() + "/")
 	}
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	go s.pollChanges(pollCtx, time.Second)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if scheme == "https" {
+			errc <- srv.ServeTLS(ln, s.cfg.TLSCertFile, s.cfg.TLSKeyFile)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -73,7 +73,7 @@ func (s *Server) AbsoluteURL(r *http.Request, path string) string {
 		return s.cfg.BaseURL + path
 	}
 	scheme := "http"
-	if r.TLS != nil {
+	if s.Secure(r) { // TLS here, or a trusted proxy's X-Forwarded-Proto
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + path

@@ -44,7 +44,7 @@ func (h *handler) setDevice(w http.ResponseWriter, r *http.Request, u *civicmon.
 	nonce := base64.RawURLEncoding.EncodeToString(b[:])
 	v := nonce + "." + itoa64(u.ID) + "." + base64.RawURLEncoding.EncodeToString(deviceMAC(u, nonce))
 	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: v, Path: "/admin", HttpOnly: true,
-		Secure: h.srv.SecureCookies(r), SameSite: http.SameSiteStrictMode, MaxAge: int(deviceTTL.Seconds())})
+		Secure: h.srv.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(deviceTTL.Seconds())})
 }
 
 // knownDevice returns the nonce of the request's device cookie when it is

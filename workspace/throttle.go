@@ -1,10 +1,11 @@
 package workspace
 
 import (
-	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/civicmon/civicmon/web"
 )
 
 // throttle limits failed sign-ins per account and per address, in memory:
@@ -66,15 +67,9 @@ func (t *throttle) recent(key string, now time.Time) []time.Time {
 	return fs
 }
 
-// clientIP is the connection's address; behind a proxy, it is the proxy's,
-// which then throttles everyone together: configure the proxy to limit too.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address: the connection's, or behind a trusted
+// proxy (serve --trusted-proxies) the one the proxy forwards.
+func clientIP(r *http.Request) string { return web.ClientAddr(r) }
 
 // usedSteps remembers the last TOTP time step each account signed in with,
 // so that a code seen over a shoulder cannot be replayed in its window.

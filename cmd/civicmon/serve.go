@@ -2,8 +2,10 @@ package main
 
 import (
 	"cmp"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -18,7 +20,7 @@ import (
 )
 
 func cmdServe(e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve [--db DB] [--addr HOST:PORT] [--demo]")
+	fs := newFlags(e, "serve", "serve [--db DB] [--addr HOST:PORT] [--demo] [--tls-cert FILE --tls-key FILE] [--trusted-proxies CIDR,…]")
 	db := dbFlag(fs)
 	defAddr := os.Getenv("CIVICMON_ADDR")
 	if defAddr == "" {
@@ -30,8 +32,20 @@ func cmdServe(e *env, args []string) error {
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM/SIGINT")
 	memLimit := fs.String("memory-limit", cmp.Or(os.Getenv("CIVICMON_MEMORY_LIMIT"), "auto"),
 		"soft limit of the Go heap, e.g. 256MiB; auto: twice what the search index holds plus 48 MiB, at least 96 MiB; off: none (env CIVICMON_MEMORY_LIMIT; GOMEMLIMIT wins)")
+	proxies := fs.String("trusted-proxies", os.Getenv("CIVICMON_TRUSTED_PROXIES"),
+		"CIDR[,CIDR…] of the reverse proxies in front of the server, whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1/32 (env CIVICMON_TRUSTED_PROXIES; default: none)")
+	tlsCert := fs.String("tls-cert", os.Getenv("CIVICMON_TLS_CERT"), "PEM certificate (chain) file: serve HTTPS, with --tls-key (env CIVICMON_TLS_CERT)")
+	tlsKey := fs.String("tls-key", os.Getenv("CIVICMON_TLS_KEY"), "PEM private key file of --tls-cert (env CIVICMON_TLS_KEY)")
+	downloads := fs.Int("download-limit", 8, "how many /data/ downloads may run at once; past it a download is answered 429 with Retry-After")
+	downloadTimeout := fs.Duration("download-timeout", 30*time.Second, "how long one write of a /data/ download may wait for the client to read: a client that stops reading is dropped")
 	if err := parse(e, fs, args); err != nil {
 		return err
+	}
+	if *downloads < 1 {
+		return errors.New("--download-limit must be at least 1")
+	}
+	if *downloadTimeout <= 0 {
+		return errors.New("--download-timeout must be more than 0, e.g. 30s")
 	}
 	limit, err := parseMemoryLimit(*memLimit)
 	if err != nil {
@@ -40,6 +54,18 @@ func cmdServe(e *env, args []string) error {
 	mailCfg := mail.FromEnv()
 	if *baseURL, err = checkBaseURL(*baseURL, mailCfg); err != nil {
 		return err
+	}
+	trusted, err := parseCIDRs(*proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+	}
+	if *tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
+			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
 	}
 	d, err := openDB(e, *db)
 	if err != nil {
@@ -71,7 +97,9 @@ func cmdServe(e *env, args []string) error {
 	if !mailCfg.Enabled() {
 		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off")
 	}
-	srv, err := server.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg})
+	srv, err := server.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg,
+		TrustedProxies: trusted, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey,
+		DownloadLimit: *downloads, DownloadWriteTimeout: *downloadTimeout})
 	if err != nil {
 		return err
 	}
@@ -79,6 +107,28 @@ func cmdServe(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "civicmon is serving %s on %s\n", redact(*db), url)
 		e.log.Info("listening", "url", url)
 	})
+}
+
+// parseCIDRs reads a comma-separated list of networks; a bare address is
+// a network of one.
+func parseCIDRs(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a network: write e.g. 10.0.0.0/8 or 127.0.0.1/32", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // autoMemoryLimit asks setMemoryLimit to size the limit from the heap.
