@@ -89,13 +89,18 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "ratings: %s\n", r.Ratings)
 	}
 	fmt.Fprintf(&b, "updates: %s", r.Updates)
-	switch now := r.Ratings.Created - r.scheduledCreated(); {
-	case r.RatingsProposed > 0:
+	now := r.Ratings.Created - r.scheduledCreated()
+	switch {
+	case r.RatingsProposed == 1:
+		b.WriteString("\nthe proposed rating is not public: it takes effect when a second person (ratings:approve) approves it in the workspace, /admin/ratings")
+	case r.RatingsProposed > 1:
 		fmt.Fprintf(&b, "\nthe %d proposed ratings are not public: each takes effect when a second person (ratings:approve) approves it in the workspace, /admin/ratings", r.RatingsProposed)
-	case r.ApprovedBy != "" && now > 0:
-		fmt.Fprintf(&b, "\n%d ratings approved by %s are now public", now, r.ApprovedBy)
-	case now > 0:
-		fmt.Fprintf(&b, "\n%d ratings are now public", now)
+	}
+	if r.ApprovedBy != "" && r.Ratings.Created > 0 {
+		fmt.Fprintf(&b, "\nratings approved by %s: %d", r.ApprovedBy, r.Ratings.Created)
+	}
+	if now > 0 {
+		fmt.Fprintf(&b, "\nnew ratings now public: %d", now)
 	}
 	for _, s := range r.Scheduled {
 		if r.RatingsProposed > 0 {

@@ -172,7 +172,7 @@ func TestImportApprovedBy(t *testing.T) {
 			if err != nil || rep.Ratings.Created != 1 || rep.RatingsProposed != 0 {
 				t.Fatalf("%v, %v", rep, err)
 			}
-			if !strings.Contains(rep.String(), "1 ratings approved by rev@example.org are now public") {
+			if !strings.Contains(rep.String(), "ratings approved by rev@example.org: 1\nnew ratings now public: 1") {
 				t.Errorf("report:\n%s", rep)
 			}
 			audit := auditSince(t, tm.s, mark)

@@ -31,6 +31,9 @@ func cmdAudit(e *env, args []string) error {
 	if err := parse(e, fs, args[1:]); err != nil {
 		return err
 	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
+		return err
+	}
 	d, err := openDB(e, *db)
 	if err != nil {
 		return err

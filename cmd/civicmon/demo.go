@@ -12,7 +12,10 @@ func cmdDemo(e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	d, err := openDB(e, *db)
+	if err := checkArgs(e, fs, 0, 0); err != nil {
+		return err
+	}
+	d, err := createDB(e, *db)
 	if err != nil {
 		return err
 	}

@@ -131,26 +131,99 @@ func newFlags(e *env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: civicmon %s\n\n", synopsis)
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "Usage: civicmon %s\n", synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintf(fs.Output(), "\nFlags (before or after the arguments; -flag and --flag alike):\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }
 
-// parse parses flags, turning a flag error into errUsage (already printed)
-// and --help into flag.ErrHelp with the usage on stdout.
+// parse parses flags and arguments in any order (`export site DIR --key K`
+// as `export site --key K DIR`); after "--" everything is an argument. A
+// flag error is printed with the command's usage and becomes errUsage;
+// --help prints the usage on stdout and becomes flag.ErrHelp.
 func parse(e *env, fs *flag.FlagSet, args []string) error {
 	for _, a := range args {
+		if a == "--" {
+			break
+		}
 		if a == "-h" || a == "--help" || a == "-help" {
 			fs.SetOutput(e.stdout)
 			fs.Usage()
 			return flag.ErrHelp
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	// The flag package prints its own error and usage; ours say more.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(e.stderr) }()
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			fs.SetOutput(e.stderr)
+			fmt.Fprintf(e.stderr, "civicmon %s: %s\n\n", fs.Name(), flagError(err))
+			usage()
+			return errUsage
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Parse again with only the arguments, so that fs.Args() holds them.
+	return fs.Parse(append([]string{"--"}, positional...))
+}
+
+// flagError says what the flag package found wrong in the words of this
+// command line: flags are written --name in the usage.
+func flagError(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag " + dashes(name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "the flag " + dashes(name) + " needs a value"
+	}
+	return msg
+}
+
+func dashes(name string) string { return "--" + strings.TrimLeft(name, "-") }
+
+// args checks the number of arguments left after the flags: between min
+// and max (-1: no limit). Too few or too many is a usage error, printed.
+func checkArgs(e *env, fs *flag.FlagSet, min, max int) error {
+	n := fs.NArg()
+	if n >= min && (max < 0 || n <= max) {
+		return nil
+	}
+	switch {
+	case n < min && min == 1:
+		fmt.Fprintf(e.stderr, "civicmon %s: missing argument\n\n", fs.Name())
+	case n < min:
+		fmt.Fprintf(e.stderr, "civicmon %s: needs %d arguments, got %d\n\n", fs.Name(), min, n)
+	case max == 0:
+		extra := fs.Arg(0)
+		hint := ""
+		if strings.HasSuffix(extra, ".db") || strings.HasPrefix(extra, "postgres://") || strings.HasPrefix(extra, "postgresql://") {
+			hint = fmt.Sprintf(" (a database is given with --db %s)", extra)
+		}
+		fmt.Fprintf(e.stderr, "civicmon %s: takes no arguments, got %q%s\n\n", fs.Name(), extra, hint)
+	default:
+		fmt.Fprintf(e.stderr, "civicmon %s: too many arguments: %q\n\n", fs.Name(), fs.Args()[max:])
+	}
+	fs.Usage()
+	return errUsage
 }
 
 func dbFlag(fs *flag.FlagSet) *string {
@@ -158,12 +231,15 @@ func dbFlag(fs *flag.FlagSet) *string {
 	if def == "" {
 		def = "civicmon.db"
 	}
-	return fs.String("db", def, "database: a SQLite file path or a postgres:// URL (env CIVICMON_DB)")
+	return fs.String("db", def, "the database `DB`: a SQLite file path or a postgres:// URL (env CIVICMON_DB)")
 }
 
 func cmdVersion(e *env, args []string) error {
 	fs := newFlags(e, "version", "version")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "civicmon %s\n", civicmon.Version)

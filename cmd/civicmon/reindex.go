@@ -11,6 +11,9 @@ func cmdReindex(e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
+		return err
+	}
 	d, err := openDB(e, *db)
 	if err != nil {
 		return err

@@ -32,9 +32,12 @@ func cmdToken(e *env, args []string) error {
 func cmdTokenCreate(e *env, args []string) error {
 	fs := newFlags(e, "token create", "token create --name N --role R [--db DB]")
 	db := dbFlag(fs)
-	name := fs.String("name", "", "what the token is for, e.g. \"partner import\"")
-	role := fs.String("role", "", "the token's role: admin, editor, researcher or reviewer")
+	name := fs.String("name", "", "the `NAME` of the token: what it is for, e.g. \"partner import\"")
+	role := fs.String("role", "", "the token's `ROLE`: admin, editor, researcher or reviewer")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	secret, hash := civicmon.NewAPIToken()
@@ -61,6 +64,9 @@ func cmdTokenList(e *env, args []string) error {
 	fs := newFlags(e, "token list", "token list [--db DB]")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	d, err := openDB(e, *db)
@@ -96,9 +102,8 @@ func cmdTokenRevoke(e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, 1, 1); err != nil {
+		return err
 	}
 	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 	if err != nil || id <= 0 {

@@ -35,14 +35,20 @@ func cmdUser(e *env, args []string) error {
 func cmdUserAdd(e *env, args []string) error {
 	fs := newFlags(e, "user add", "user add --email E --name N --role R [--db DB]")
 	db := dbFlag(fs)
-	email := fs.String("email", "", "e-mail address, used to sign in")
-	name := fs.String("name", "", "display name")
-	role := fs.String("role", "", "admin, editor, researcher or reviewer")
+	email := fs.String("email", "", "the `EMAIL` address, used to sign in")
+	name := fs.String("name", "", "the display `NAME`")
+	role := fs.String("role", "", "the `ROLE`: admin, editor, researcher or reviewer")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	u := civicmon.User{Email: *email, Name: *name, Role: civicmon.Role(*role), PasswordHash: "pending"}
 	if err := u.Validate(); err != nil { // before asking for a password
+		return err
+	}
+	if err := mustExist(*db); err != nil {
 		return err
 	}
 	pw, err := readPassword(e, "Password for "+u.Email)
@@ -68,6 +74,9 @@ func cmdUserList(e *env, args []string) error {
 	fs := newFlags(e, "user list", "user list [--db DB]")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	d, err := openDB(e, *db)
@@ -117,9 +126,8 @@ func changeUser(e *env, sub, operands string, nargs int, args []string,
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != nargs {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, nargs, nargs); err != nil {
+		return err
 	}
 	d, err := openDB(e, *db)
 	if err != nil {
