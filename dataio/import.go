@@ -283,8 +283,8 @@ type importer struct {
 	// proposed holds the pending proposals, by country and date, loaded
 	// on the first rating.
 	proposed map[string]map[civicmon.Date][]civicmon.RatingProposal
-	pending   []pendingUpdate
-	seen      map[string]where // update ids read so far
+	pending  []pendingUpdate
+	seen     map[string]where // update ids read so far
 	// incidents read from an incidents CSV, waiting for their updates.
 	incidents     map[string][]civicmon.PublicIncident
 	incidentWhere map[string]where

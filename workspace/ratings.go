@@ -13,8 +13,8 @@ import (
 )
 
 type ratingsData struct {
-	Pending   []proposalView
-	Decided   []proposalView
+	Pending []proposalView
+	Decided []proposalView
 	// Scheduled are approved ratings dated after today: not public
 	// until their day.
 	Scheduled []scheduledRating
