@@ -15,11 +15,12 @@ entries at the very end of the log leaves no break in the chain.
 `
 
 func cmdAudit(e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, auditUsage)
+		return errUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
 		fmt.Fprint(e.stdout, auditUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
 		return nil
 	}
 	if args[0] != "verify" {

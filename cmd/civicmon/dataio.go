@@ -18,7 +18,7 @@ func cmdExport(e *env, args []string) error {
 	if len(args) > 0 && args[0] == "site" {
 		return cmdExportSite(e, args[1:])
 	}
-	fs := newFlags(e, "export", "export [--format ndjson|json|csv] [--table T] [--out FILE|DIR] [filters] [--db DB]\n       civicmon export site --help   (the static mirror)")
+	fs := newFlags(e, "export", "export [--format FORMAT] [--table TABLE] [--out PATH] [--country CODE] [--region REGION]\n                [--freedom FREEDOM] [--violation TAG] [--since DAY] [--until DAY] [--db DB]\n       civicmon export site --help   (the static mirror)")
 	db := dbFlag(fs)
 	format := fs.String("format", "ndjson", "the `FORMAT`: ndjson, json or csv")
 	table := fs.String("table", "", "with csv, the `TABLE`: countries, ratings, updates or incidents (all four into --out DIR when empty)")
@@ -112,15 +112,15 @@ func exportTo(e *env, s civicmon.Store, path string, o dataio.ExportOptions) err
 }
 
 func cmdImport(e *env, args []string) error {
-	fs := newFlags(e, "import", "import [--as EMAIL [--approved-by EMAIL]] [--dry-run] [--comma C] FILE... [--db DB]\n\n"+
+	fs := newFlags(e, "import", "import [--as EMAIL [--approved-by EMAIL]] [--dry-run] [--comma SEPARATOR] FILE... [--db DB]\n\n"+
 		"Reads NDJSON, JSON and CSV exports and country-page dossiers (.txt), all or nothing.\n"+
 		"Ratings become proposals that a second person approves in the workspace\n"+
 		"(/admin/ratings), unless --approved-by names that second person now.")
 	db := dbFlag(fs)
 	dry := fs.Bool("dry-run", false, "check everything and report what would change, but store nothing")
-	as := fs.String("as", "", "the `EMAIL` of your account: required when the database has accounts. It proposes the ratings, is the author of a dossier's updates, and the audit log names it")
+	as := fs.String("as", "", "your account's `EMAIL`, required once the database has accounts: the account proposes the ratings, is the author of a dossier's updates, and the audit log names it")
 	approvedBy := fs.String("approved-by", "", "the `EMAIL` of a second account, with the ratings:approve permission, that approves the imported ratings now (the audit log records it); without it they wait in the workspace")
-	comma := fs.String("comma", ",", "the `SEPARATOR` of CSV files: , or ; or tab")
+	comma := fs.String("comma", ",", "the `SEPARATOR` of CSV files: , (the default), ; | or tab")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 func cmdGen(e *env, args []string) error {
-	fs := newFlags(e, "gen", "gen [--updates N] [--seed S] [--force] [--db DB]\n\n"+
+	fs := newFlags(e, "gen", "gen [--updates N] [--seed SEED] [--force] [--db DB]\n\n"+
 		"Adds N synthetic published updates, for benchmarks, to a database that holds\n"+
 		"nothing but the demo data and earlier synthetic updates (make one with\n"+
 		"civicmon demo --db bench.db). It refuses a database with anything else in it.")

@@ -16,7 +16,8 @@ acts as a service account of its own with the token's role; every use is
 in the audit log. Only a hash of the token is stored.
 
 Subcommands:
-  create --name N --role R   create a token; it is printed once, on stdout
+  create --name NAME --role ROLE
+                             create a token; it is printed once, on stdout
   list                       list tokens (never the tokens themselves)
   revoke ID                  revoke a token for good
 
@@ -30,7 +31,7 @@ func cmdToken(e *env, args []string) error {
 }
 
 func cmdTokenCreate(e *env, args []string) error {
-	fs := newFlags(e, "token create", "token create --name N --role R [--db DB]")
+	fs := newFlags(e, "token create", "token create --name NAME --role ROLE [--db DB]")
 	db := dbFlag(fs)
 	name := fs.String("name", "", "the `NAME` of the token: what it is for, e.g. \"partner import\"")
 	role := fs.String("role", "", "the token's `ROLE`: admin, editor, researcher or reviewer")

@@ -18,7 +18,8 @@ import (
 const userUsage = `Usage: civicmon user <subcommand> [flags]
 
 Subcommands:
-  add --email E --name N --role R   create an account (password read from the terminal or stdin)
+  add --email EMAIL --name NAME --role ROLE
+                                    create an account (password read from the terminal or stdin)
   list                              list accounts
   set-role EMAIL ROLE               change an account's role
   passwd EMAIL                      set a new password (read from the terminal or stdin)
@@ -33,7 +34,7 @@ func cmdUser(e *env, args []string) error {
 }
 
 func cmdUserAdd(e *env, args []string) error {
-	fs := newFlags(e, "user add", "user add --email E --name N --role R [--db DB]")
+	fs := newFlags(e, "user add", "user add --email EMAIL --name NAME --role ROLE [--db DB]")
 	db := dbFlag(fs)
 	email := fs.String("email", "", "the `EMAIL` address, used to sign in")
 	name := fs.String("name", "", "the display `NAME`")
