@@ -456,10 +456,21 @@ func (im *importer) rating(rec RatingRecord, w where) error {
 		return err
 	}
 	for _, p := range pending[r.CountryCode][r.EffectiveDate] {
-		if sameRating(p.Rating(), r) && im.approver == nil {
+		if !sameRating(p.Rating(), r) || p.Status != civicmon.ProposalPending {
+			continue
+		}
+		if im.approver == nil {
 			// Proposed by an earlier import, still waiting.
 			im.rep.Ratings.Unchanged++
 			return nil
+		}
+		if p.ProposedBy != im.approver.ID {
+			// The approver decides the waiting proposal rather than
+			// leave it beside a second one.
+			if _, err := im.ed.DecideRating(im.ctx, im.approver, p.ID, true, "approved with the import of "+w.file); err != nil {
+				return w.fail(err)
+			}
+			return im.created(stored, r)
 		}
 	}
 	p := civicmon.RatingProposal{CountryCode: r.CountryCode, EffectiveDate: r.EffectiveDate, DateApproximate: r.DateApproximate,

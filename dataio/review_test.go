@@ -278,3 +278,20 @@ func TestCSVByteOrderMarkAndSeparator(t *testing.T) {
 		t.Fatalf("',' file read with ';': %v", err)
 	}
 }
+
+// TestImportApprovesTheWaitingProposal: importing with --approved-by a
+// rating an earlier import proposed approves that proposal, leaving none
+// waiting beside the rating.
+func TestImportApprovesTheWaitingProposal(t *testing.T) {
+	tm := newTeam(t, storetest.SQLite)
+	if _, err := tm.importText("ratings.ndjson", newRating, dataio.ImportOptions{Actor: tm.editor.ID}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tm.importText("ratings.ndjson", newRating, dataio.ImportOptions{Actor: tm.editor.ID, ApprovedBy: tm.reviewer.ID})
+	if err != nil || rep.Ratings.Created != 1 {
+		t.Fatalf("%v, %v", rep, err)
+	}
+	if ps, _ := tm.s.RatingProposals(ctx, ""); len(ps) != 1 || ps[0].Status != civicmon.ProposalApproved || ps[0].DecidedBy != tm.reviewer.ID {
+		t.Fatalf("proposals: %+v", ps)
+	}
+}
