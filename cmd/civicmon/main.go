@@ -44,7 +44,7 @@ func commands() []command {
 		{"serve", "run the web server", cmdServe},
 		{"migrate", "apply pending database migrations", cmdMigrate},
 		{"demo", "load the demo data into a new, empty database", cmdDemo},
-		{"gen", "fill a database with synthetic data for benchmarks", cmdGen},
+		{"gen", "add synthetic updates to a demo database, for benchmarks", cmdGen},
 		{"user", "manage accounts: add, list, set-role, passwd", cmdUser},
 		{"audit", "verify the audit log's hash chain", cmdAudit},
 		{"token", "manage API tokens: create, list, revoke", cmdToken},
@@ -64,7 +64,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nRun `civicmon <command> --help` for a command's flags.\n"+
 		"Every command that uses the database takes --db (or CIVICMON_DB): a SQLite file path\n"+
-		"(default civicmon.db) or a postgres:// URL.\n")
+		"(default civicmon.db) or a postgres:// URL. Flags go before or after the arguments.\n")
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

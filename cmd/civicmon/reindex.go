@@ -6,7 +6,9 @@ import (
 )
 
 func cmdReindex(e *env, args []string) error {
-	fs := newFlags(e, "reindex", "reindex [--db DB]")
+	fs := newFlags(e, "reindex", "reindex [--db DB]\n\n"+
+		"Rebuilds the search index from the published updates, in one transaction: on\n"+
+		"failure the index is as it was.")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err

@@ -98,7 +98,9 @@ func cmdTokenList(e *env, args []string) error {
 }
 
 func cmdTokenRevoke(e *env, args []string) error {
-	fs := newFlags(e, "token revoke", "token revoke ID [--db DB]")
+	fs := newFlags(e, "token revoke", "token revoke ID [--db DB]\n\n"+
+		"Revokes the token with the ID that civicmon token list shows, for good, and\n"+
+		"disables its service account.")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err

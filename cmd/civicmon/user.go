@@ -98,14 +98,14 @@ func cmdUserList(e *env, args []string) error {
 }
 
 func cmdUserSetRole(e *env, args []string) error {
-	return changeUser(e, "set-role", "EMAIL ROLE", 2, args, func(fs *flag.FlagSet, u *civicmon.User) (string, error) {
+	return changeUser(e, "set-role", "EMAIL ROLE", "ROLE is admin, editor, researcher or reviewer. The account is signed out everywhere.", 2, args, func(fs *flag.FlagSet, u *civicmon.User) (string, error) {
 		u.Role = civicmon.Role(fs.Arg(1))
 		return fmt.Sprintf("%s now has role %s", u.Email, u.Role), nil
 	})
 }
 
 func cmdUserPasswd(e *env, args []string) error {
-	return changeUser(e, "passwd", "EMAIL", 1, args, func(_ *flag.FlagSet, u *civicmon.User) (string, error) {
+	return changeUser(e, "passwd", "EMAIL", "The new password is read twice from the terminal, or as one line from stdin.\nThe account is signed out everywhere.", 1, args, func(_ *flag.FlagSet, u *civicmon.User) (string, error) {
 		pw, err := readPassword(e, "New password for "+u.Email)
 		if err != nil {
 			return "", err
@@ -120,9 +120,9 @@ func cmdUserPasswd(e *env, args []string) error {
 // changeUser runs `civicmon user SUB EMAIL …`: it finds the account by its
 // e-mail (the first argument), lets change alter it, saves it and prints
 // what change says.
-func changeUser(e *env, sub, operands string, nargs int, args []string,
+func changeUser(e *env, sub, operands, about string, nargs int, args []string,
 	change func(fs *flag.FlagSet, u *civicmon.User) (string, error)) error {
-	fs := newFlags(e, "user "+sub, "user "+sub+" "+operands+" [--db DB]")
+	fs := newFlags(e, "user "+sub, "user "+sub+" "+operands+" [--db DB]\n\n"+about)
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err
