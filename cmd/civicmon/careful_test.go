@@ -108,7 +108,9 @@ func TestFlagsAfterArguments(t *testing.T) {
 		{[]string{"token", "revoke", "--db", db}, "civicmon token revoke: missing argument\n\nUsage: civicmon token revoke ID"},
 		{[]string{"token", "revoke", "1", "2", "--db", db}, `civicmon token revoke: too many arguments: ["2"]`},
 		{[]string{"export", "--db", db, "site", "x"}, "civicmon export: put site first, right after export: civicmon export site [flags] DIR"},
-		{[]string{"keygen"}, "civicmon keygen: --out FILE is required"},
+		{[]string{"keygen"}, "civicmon keygen: missing --out\n\nUsage: civicmon keygen --out FILE"},
+		{[]string{"user", "add", "--db", db, "--role", "editor"}, "civicmon user add: missing --email, --name\n\nUsage: civicmon user add"},
+		{[]string{"token", "create", "--db", db}, "civicmon token create: missing --name, --role\n\nUsage: civicmon token create"},
 		{[]string{"import", "--db", db}, "civicmon import: missing argument\n\nUsage: civicmon import"},
 	} {
 		code, _, errs := runCLI(t, "", c.args...)

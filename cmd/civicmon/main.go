@@ -264,3 +264,20 @@ func subcommand(e *env, name, usage string, args []string, subs map[string]func(
 	fmt.Fprintf(e.stderr, "civicmon %s: unknown subcommand %q\n\n%s", name, args[0], usage)
 	return errUsage
 }
+
+// required refuses, with the usage, flags left empty that the command
+// needs.
+func required(e *env, fs *flag.FlagSet, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if f := fs.Lookup(n); f != nil && f.Value.String() == "" {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "civicmon %s: missing %s\n\n", fs.Name(), strings.Join(missing, ", "))
+	fs.Usage()
+	return errUsage
+}

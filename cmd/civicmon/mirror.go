@@ -119,10 +119,8 @@ func cmdKeygen(e *env, args []string) error {
 	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
-	if *out == "" {
-		fmt.Fprintf(e.stderr, "civicmon keygen: --out FILE is required: where to write the private key\n\n")
-		fs.Usage()
-		return errUsage
+	if err := required(e, fs, "out"); err != nil {
+		return err
 	}
 	pub, err := mirror.GenerateKey(*out)
 	if err != nil {

@@ -41,6 +41,9 @@ func cmdTokenCreate(e *env, args []string) error {
 	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
+	if err := required(e, fs, "name", "role"); err != nil {
+		return err
+	}
 	secret, hash := civicmon.NewAPIToken()
 	t := civicmon.APIToken{Name: *name, Role: civicmon.Role(*role), TokenHash: hash}
 	if err := t.Validate(); err != nil { // before touching the database

@@ -28,7 +28,7 @@ func TestTokenCommands(t *testing.T) {
 	}
 	d.Close()
 
-	code, _, errs = runCLI(t, "", "token", "create", "--db", db, "--name", "", "--role", "boss")
+	code, _, errs = runCLI(t, "", "token", "create", "--db", db, "--name", "  ", "--role", "boss")
 	if code != 1 || !strings.Contains(errs, "api_token.name: is required") || !strings.Contains(errs, `"boss" is not a role`) {
 		t.Fatalf("bad token create: %d %q", code, errs)
 	}

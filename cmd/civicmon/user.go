@@ -45,6 +45,9 @@ func cmdUserAdd(e *env, args []string) error {
 	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
+	if err := required(e, fs, "email", "name", "role"); err != nil {
+		return err
+	}
 	u := civicmon.User{Email: *email, Name: *name, Role: civicmon.Role(*role), PasswordHash: "pending"}
 	if err := u.Validate(); err != nil { // before asking for a password
 		return err
