@@ -177,6 +177,19 @@ func TestWrongFlagsGetUsage(t *testing.T) {
 			t.Errorf("%s --colour: exit %d, stdout %q, stderr %q", name, code, out, errs)
 		}
 	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"imprt"}, `civicmon: unknown command "imprt"; did you mean import?`},
+		{[]string{"user", "ad"}, `civicmon user: unknown subcommand "ad"; did you mean add?`},
+		{[]string{"import", "--dryrun", "x.ndjson"}, "civicmon import: unknown flag --dryrun; did you mean --dry-run?\n\nUsage: civicmon import"},
+		{[]string{"gen", "--update", "5"}, "civicmon gen: unknown flag --update; did you mean --updates?"},
+	} {
+		if code, _, errs := runCLI(t, "", c.args...); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: %d %q\nwant %q", strings.Join(c.args, " "), code, errs, c.want)
+		}
+	}
 	code, _, errs := runCLI(t, "", "gen", "--updates")
 	if code != 2 || !strings.HasPrefix(errs, "civicmon gen: the flag --updates needs a value\n\nUsage: civicmon gen") {
 		t.Errorf("gen --updates: %d %q", code, errs)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -94,7 +95,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "civicmon: unknown command %q\n\n", name)
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "civicmon: unknown command %q%s\n\n", name, didYouMean(name, names, ""))
 	usage(stderr)
 	return 2
 }
@@ -166,7 +171,7 @@ func parse(e *env, fs *flag.FlagSet, args []string) error {
 	for {
 		if err := fs.Parse(args); err != nil {
 			fs.SetOutput(e.stderr)
-			fmt.Fprintf(e.stderr, "civicmon %s: %s\n\n", fs.Name(), flagError(err))
+			fmt.Fprintf(e.stderr, "civicmon %s: %s\n\n", fs.Name(), flagError(fs, err))
 			usage()
 			return errUsage
 		}
@@ -187,10 +192,12 @@ func parse(e *env, fs *flag.FlagSet, args []string) error {
 
 // flagError says what the flag package found wrong in the words of this
 // command line: flags are written --name in the usage.
-func flagError(err error) string {
+func flagError(fs *flag.FlagSet, err error) string {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return "unknown flag " + dashes(name)
+		var flags []string
+		fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+		return "unknown flag " + dashes(name) + didYouMean(strings.TrimLeft(name, "-"), flags, "--")
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
 		return "the flag " + dashes(name) + " needs a value"
@@ -261,7 +268,12 @@ func subcommand(e *env, name, usage string, args []string, subs map[string]func(
 	if run, ok := subs[args[0]]; ok {
 		return run(e, args[1:])
 	}
-	fmt.Fprintf(e.stderr, "civicmon %s: unknown subcommand %q\n\n%s", name, args[0], usage)
+	var names []string
+	for n := range subs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(e.stderr, "civicmon %s: unknown subcommand %q%s\n\n%s", name, args[0], didYouMean(args[0], names, ""), usage)
 	return errUsage
 }
 
@@ -280,4 +292,19 @@ func required(e *env, fs *flag.FlagSet, names ...string) error {
 	fmt.Fprintf(e.stderr, "civicmon %s: missing %s\n\n", fs.Name(), strings.Join(missing, ", "))
 	fs.Usage()
 	return errUsage
+}
+
+// didYouMean suggests the closest of names to a mistyped one, if one is
+// close: "; did you mean --dry-run?".
+func didYouMean(typed string, names []string, prefix string) string {
+	best, dist := "", 3
+	for _, n := range names {
+		if d := editDistance(typed, n); d < dist || d == dist && best == "" && strings.HasPrefix(n, typed) {
+			best, dist = n, d
+		}
+	}
+	if best == "" || dist > max(1, len(typed)/3) {
+		return ""
+	}
+	return "; did you mean " + prefix + best + "?"
 }
