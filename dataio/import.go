@@ -222,7 +222,7 @@ func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptio
 		if o.DryRun {
 			return errDryRun
 		}
-		return nil
+		return im.audit(inputs)
 	})
 	if errors.Is(err, errDryRun) {
 		return rep, nil
@@ -495,6 +495,23 @@ func (im *importer) rating(rec RatingRecord, w where) error {
 		return w.fail(err)
 	}
 	return im.created(stored, r)
+}
+
+// audit records the import itself, naming its files and what it did, when
+// it changed anything: the entries of the records it wrote name the
+// actor, this one says they came in together.
+func (im *importer) audit(inputs []Input) error {
+	r := im.rep
+	if r.Countries.Created+r.Countries.Updated+r.Ratings.Created+r.RatingsProposed+r.Updates.Created+r.Updates.Updated == 0 {
+		return nil
+	}
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = filepath.Base(in.Name)
+	}
+	detail := fmt.Sprintf("%s: countries %d created, %d updated; ratings %d created, %d proposed; updates %d created, %d updated",
+		strings.Join(names, ", "), r.Countries.Created, r.Countries.Updated, r.Ratings.Created, r.RatingsProposed, r.Updates.Created, r.Updates.Updated)
+	return im.tx.Audit(im.ctx, "import", "import", "", detail)
 }
 
 // created counts a rating stored.

@@ -135,7 +135,9 @@ func TestImportRatingsNeedASecondPerson(t *testing.T) {
 				t.Fatal("an imported rating took effect without a second person")
 			}
 			audit := auditSince(t, tm.s, mark)
-			if len(audit) != 1 || audit[0].Action != "rating.propose" || audit[0].ActorID != tm.editor.ID {
+			if len(audit) != 2 || audit[0].Action != "rating.propose" || audit[0].ActorID != tm.editor.ID ||
+				audit[1].Action != "import" || audit[1].ActorID != tm.editor.ID ||
+				audit[1].Detail != "ratings.ndjson: countries 0 created, 0 updated; ratings 0 created, 1 proposed; updates 0 created, 0 updated" {
 				t.Fatalf("audit log: %+v", audit)
 			}
 			// The same file again: the proposal is still waiting; no second one.
@@ -176,9 +178,10 @@ func TestImportApprovedBy(t *testing.T) {
 				t.Errorf("report:\n%s", rep)
 			}
 			audit := auditSince(t, tm.s, mark)
-			if len(audit) != 3 || audit[0].Action != "rating.propose" || audit[0].ActorID != tm.editor.ID ||
+			if len(audit) != 4 || audit[0].Action != "rating.propose" || audit[0].ActorID != tm.editor.ID ||
 				audit[1].Action != "rating.add" || audit[1].ActorID != tm.reviewer.ID ||
-				audit[2].Action != "rating.approve" || audit[2].ActorID != tm.reviewer.ID {
+				audit[2].Action != "rating.approve" || audit[2].ActorID != tm.reviewer.ID ||
+				audit[3].Action != "import" || audit[3].ActorID != tm.editor.ID {
 				t.Fatalf("audit log: %+v", audit)
 			}
 			ps, _ := tm.s.RatingProposals(ctx, civicmon.ProposalApproved)
@@ -234,7 +237,11 @@ func TestDossierDraftsHaveTheImporterAsAuthor(t *testing.T) {
 			if err != nil || len(us) != 10 {
 				t.Fatalf("%d updates by the importer, %v", len(us), err)
 			}
-			for _, a := range auditSince(t, tm.s, mark) {
+			audit := auditSince(t, tm.s, mark)
+			if len(audit) == 0 || audit[len(audit)-1].Action != "import" {
+				t.Errorf("no audit entry of the import: %+v", audit)
+			}
+			for _, a := range audit {
 				if a.ActorID != tm.researcher.ID {
 					t.Errorf("audit entry %s names %d, not the importer", a.Action, a.ActorID)
 				}
