@@ -91,7 +91,8 @@ func (tx *Store) foreignKeysOff(ctx context.Context) (bool, error) {
 // that InsertUpdates needs no statement journals (see insertUpdates): the
 // references the store's writes make are then checked only by the store's
 // own checks in Go. InsertUpdates, SaveUpdate (Validate against the
-// vocabulary, the country), AddRating (the country) and PutCountry (no
+// vocabulary, the country), AddRating (the country), ProposeRating and
+// ApproveRatingProposal (the country, the accounts) and PutCountry (no
 // references) check all of theirs; a method that leaves a reference or a
 // cascading delete to the engine must not be called inside. Elsewhere
 // (PostgreSQL, or inside a transaction already) it is InTx.

@@ -321,6 +321,16 @@ func (s *Store) IncidentsByUpdate(ctx context.Context, ids []int64) (map[int64][
 	return out, nil
 }
 
+// CountUpdatesWithoutSlugPrefix counts the updates whose slug does not
+// start with prefix: `civicmon gen` asks how many updates of a database
+// are not its synthetic ones ("synthetic-…") before it adds more.
+func (s *Store) CountUpdatesWithoutSlugPrefix(ctx context.Context, prefix string) (int, error) {
+	var n int
+	err := s.reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM updates WHERE substr(slug, 1, ?) <> ?`),
+		len(prefix), prefix).Scan(&n)
+	return n, err
+}
+
 func (s *Store) UpdateIDsByUID(ctx context.Context, uids []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	for len(uids) > 0 {
