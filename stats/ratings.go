@@ -117,14 +117,18 @@ func (c Change) Up() bool { return c.To.Rank() < c.From.Rank() }
 
 // Changes lists the category changes that took effect in the year, by
 // date and country: a rating whose category differs from the one before
-// it. A new score in the same category is no change.
-func (ix *Index) Changes(ctx context.Context, year int, pl Place) ([]Change, error) {
+// it. A new score in the same category is no change. Ratings after asOf
+// (scheduled ones) are left out; the zero date leaves out none.
+func (ix *Index) Changes(ctx context.Context, year int, pl Place, asOf civicmon.Date) ([]Change, error) {
 	if err := ix.Fresh(ctx); err != nil {
 		return nil, err
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	from, to := epochDay(civicmon.NewDate(year, 1, 1)), epochDay(civicmon.NewDate(year, 12, 31))
+	if !asOf.IsZero() {
+		to = min(to, epochDay(asOf))
+	}
 	var out []Change
 	for n, code := range ix.countryCode {
 		if !ix.inPlace(n, pl) {
@@ -156,8 +160,8 @@ type ChangeYear struct {
 }
 
 // ChangeYears counts the upgrades and downgrades of every year with a
-// change, oldest first.
-func (ix *Index) ChangeYears(ctx context.Context, pl Place) ([]ChangeYear, error) {
+// change, oldest first, up to asOf (the zero date: all).
+func (ix *Index) ChangeYears(ctx context.Context, pl Place, asOf civicmon.Date) ([]ChangeYear, error) {
 	if err := ix.Fresh(ctx); err != nil {
 		return nil, err
 	}
@@ -171,7 +175,7 @@ func (ix *Index) ChangeYears(ctx context.Context, pl Place) ([]ChangeYear, error
 		rs := ix.ratings[n]
 		for i := 1; i < len(rs); i++ {
 			a, b := rs[i-1], rs[i]
-			if a.cat == b.cat || a.cat < 0 || b.cat < 0 {
+			if a.cat == b.cat || a.cat < 0 || b.cat < 0 || (!asOf.IsZero() && b.day > epochDay(asOf)) {
 				continue
 			}
 			y := dayDate(b.day).Year()
@@ -194,8 +198,8 @@ func (ix *Index) ChangeYears(ctx context.Context, pl Place) ([]ChangeYear, error
 }
 
 // RatingYears lists the years in which any rating took effect, oldest
-// first.
-func (ix *Index) RatingYears(ctx context.Context) ([]int, error) {
+// first, up to asOf.
+func (ix *Index) RatingYears(ctx context.Context, asOf civicmon.Date) ([]int, error) {
 	if err := ix.Fresh(ctx); err != nil {
 		return nil, err
 	}
@@ -204,6 +208,9 @@ func (ix *Index) RatingYears(ctx context.Context) ([]int, error) {
 	seen := map[int]bool{}
 	for _, rs := range ix.ratings {
 		for _, r := range rs {
+			if r.day > epochDay(asOf) {
+				continue
+			}
 			seen[dayDate(r.day).Year()] = true
 		}
 	}

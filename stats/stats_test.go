@@ -79,7 +79,7 @@ func TestDemoChanges(t *testing.T) {
 		want[y] = append(want[y], r[0]+" "+r[3]+">"+r[4])
 	}
 	for _, year := range []int{2020, 2021} {
-		ch, err := ix.Changes(ctx, year, stats.Place{})
+		ch, err := ix.Changes(ctx, year, stats.Place{}, civicmon.Date{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +100,7 @@ func TestDemoChanges(t *testing.T) {
 			t.Errorf("2021: %d upgrades, want 1", up)
 		}
 	}
-	ys, err := ix.ChangeYears(ctx, stats.Place{})
+	ys, err := ix.ChangeYears(ctx, stats.Place{}, civicmon.Date{})
 	if err != nil {
 		t.Fatal(err)
 	}

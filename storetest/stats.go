@@ -77,7 +77,7 @@ func testStats(t *testing.T, db *sqldb.DB) {
 				t.Errorf("distribution on %s %+v: index %v, SQL %v", on, pl, d.Counts, w)
 			}
 			year := 2016 + rnd.IntN(10)
-			ch, err := ix.Changes(ctx, year, pl)
+			ch, err := ix.Changes(ctx, year, pl, civicmon.Date{})
 			if err != nil {
 				t.Fatal(err)
 			}
