@@ -64,8 +64,9 @@ func siteRules() map[string]rule {
 		moreRules["GET /freedoms/{freedom}/feed."+ext] = rule{"/freedoms/expression/feed." + ext, nil, everyone}
 		moreRules["GET /tags/{tag}/feed."+ext] = rule{"/tags/censorship/feed." + ext, nil, everyone}
 	}
-	for _, f := range []string{"bibtex", "ris", "csl-json"} {
+	for _, f := range []string{"bibtex", "ris", "csl-json", "text"} {
 		moreRules["GET /updates/{slug}/cite/"+f] = rule{"/updates/" + waveSlug + "/cite/" + f, nil, everyone}
+		moreRules["GET /countries/{slug}/cite/"+f] = rule{"/countries/kazakhstan/cite/" + f, nil, everyone}
 	}
 	moreRules["GET /updates"] = rule{"/updates?q=protest", nil, everyone}
 	moreRules["GET /data/{file}"] = rule{"/data/updates.csv", nil, everyone}

@@ -96,6 +96,7 @@ func (s *Site) routes() {
 	}
 	for _, f := range citeFormats {
 		srv.Handle("GET /updates/{slug}/cite/"+f.name, web.Public, srv.Cached(s.handleCite(f)))
+		srv.Handle("GET /countries/{slug}/cite/"+f.name, web.Public, srv.Cached(s.handleCountryCite(f)))
 	}
 
 	srv.Handle("GET /data/{file}", web.Public, s.handleData)
