@@ -113,6 +113,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /methodology":                      {"/methodology", nil, everyone},
 		"GET /embed/map":                        {"/embed/map", nil, everyone},
 		"GET /statistics":                       {"/statistics", nil, everyone},
+		"GET /api/v1/statistics/counts":         {"/api/v1/statistics/counts", nil, everyone},
+		"GET /api/v1/statistics/ratings":        {"/api/v1/statistics/ratings", nil, everyone},
 		"GET /statistics/{file}":                {"/statistics/ratings.csv", nil, everyone},
 		"GET /embed/statistics/{chart}":         {"/embed/statistics/ratings", nil, everyone},
 		"GET /robots.txt":                       {"/robots.txt", nil, everyone},

@@ -290,7 +290,7 @@ func (ix *Index) Query(ctx context.Context, f Filter) (*Counts, error) {
 			continue
 		}
 		out.Regions = append(out.Regions, Bucket{Key: string(r), Tally: regions[i]})
-		var top []Bucket
+		top := []Bucket{}
 		for v := range nViol {
 			if n := regionViol[i*nViol+v]; n > 0 {
 				top = append(top, Bucket{Key: ix.violTerms.slug[v], Tally: Tally{Incidents: n,
