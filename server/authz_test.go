@@ -113,6 +113,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /methodology":                      {"/methodology", nil, everyone},
 		"GET /embed/map":                        {"/embed/map", nil, everyone},
 		"GET /statistics":                       {"/statistics", nil, everyone},
+		"GET /reports/{year}":                   {"/reports/2020", nil, everyone},
 		"GET /api/v1/statistics/counts":         {"/api/v1/statistics/counts", nil, everyone},
 		"GET /api/v1/statistics/ratings":        {"/api/v1/statistics/ratings", nil, everyone},
 		"GET /statistics/{file}":                {"/statistics/ratings.csv", nil, everyone},

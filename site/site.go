@@ -75,6 +75,7 @@ func (s *Site) routes() {
 	srv.Handle("GET /methodology", web.Public, srv.Cached(s.handleMethodology))
 	srv.Handle("GET /embed/map", web.Public, srv.Cached(s.handleEmbedMap))
 	srv.Handle("GET /statistics", web.Public, srv.Cached(s.handleStatistics))
+	srv.Handle("GET /reports/{year}", web.Public, srv.Cached(s.handleReport))
 	srv.Handle("GET /statistics/{file}", web.Public, srv.Cached(s.handleStatisticsData))
 	srv.Handle("GET /embed/statistics/{chart}", web.Public, srv.Cached(s.handleStatisticsEmbed))
 	srv.Handle("GET /robots.txt", web.Public, s.handleRobots)

@@ -54,7 +54,7 @@ func testStats(t *testing.T, db *sqldb.DB) {
 			if err != nil {
 				t.Fatalf("%+v: %v", f, err)
 			}
-			want := sqlCounts(t, db, f)
+			want := SQLCounts(t, db, f)
 			have := countsTable(got)
 			for _, dim := range slices.Sorted(func(yield func(string) bool) {
 				for k := range want {
@@ -139,7 +139,7 @@ func testStats(t *testing.T, db *sqldb.DB) {
 	if err := other.CreateUpdate(ctx, &ou); err != nil {
 		t.Fatal(err)
 	}
-	want := sqlCounts(t, db, stats.Filter{Country: "CL"})["total"]["all"].Updates
+	want := SQLCounts(t, db, stats.Filter{Country: "CL"})["total"]["all"].Updates
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		c, err := ix.Query(ctx, stats.Filter{Country: "CL"})
@@ -253,8 +253,9 @@ func tallyMapsEqual(a, b map[string]stats.Tally) bool {
 	return true
 }
 
-// sqlCounts counts with GROUP BY what the index counts in memory.
-func sqlCounts(t *testing.T, db *sqldb.DB, f stats.Filter) map[string]map[string]stats.Tally {
+// SQLCounts counts with GROUP BY what the index counts in memory (the
+// benchmarks time it beside the index).
+func SQLCounts(t testing.TB, db *sqldb.DB, f stats.Filter) map[string]map[string]stats.Tally {
 	t.Helper()
 	from, to := civicmon.MustDate("1900-01-01"), civicmon.MustDate("2199-12-31")
 	if f.Year != 0 {
