@@ -98,6 +98,10 @@ func withQuery(path, q string) string {
 	return path + "?" + q
 }
 
+// StatisticsCharts names the charts of /statistics, in their order: the
+// static mirror writes each one's data and embed.
+var StatisticsCharts = []string{"ratings", "population", "rating-changes", "timeline", "violations", "freedoms", "targets", "regions", "countries"}
+
 // statsData is everything /statistics shows for one filter.
 type statsData struct {
 	Filter    statsFilter
