@@ -1,11 +1,14 @@
 package site_test
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/webtest"
 )
 
@@ -67,4 +70,21 @@ func TestStatistics(t *testing.T) {
 			}
 		}},
 	)
+}
+
+// TestStatisticsScheduledRating: a rating dated after today is in no
+// count until its day.
+func TestStatisticsScheduledRating(t *testing.T) {
+	env := newEnv(t)
+	if err := env.Store.AddRating(context.Background(), &civicmon.Rating{CountryCode: "KZ",
+		EffectiveDate: civicmon.MustDate("2026-12-20"), Category: civicmon.Open}); err != nil {
+		t.Fatal(err)
+	}
+	env.Run(t,
+		webtest.Scenario{URL: "/statistics/rating-changes.csv", NotContains: []string{"2026-up"}},
+		webtest.Scenario{URL: "/statistics?year=2026", Contains: []string{"Countries whose rating changed in 2026", "No rating changed."}},
+		webtest.Scenario{URL: "/api/v1/statistics/ratings?year=2026&country=KZ", Contains: []string{`"repressed":1`, `"changes":[]`}},
+	)
+	env.SetNow(time.Date(2026, 12, 21, 12, 0, 0, 0, time.UTC))
+	env.Run(t, webtest.Scenario{URL: "/statistics/rating-changes.csv", Contains: []string{"2026-up"}})
 }
