@@ -106,6 +106,9 @@ type Store interface {
 	// APITokens let other systems write through the JSON API.
 	APITokens
 
+	// ChangeFeed keeps in-memory indexes (the statistics) in step with writes.
+	ChangeFeed
+
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error

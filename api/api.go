@@ -63,6 +63,8 @@ func Mount(srv *web.Server, store Store, now civicmon.Clock) {
 	srv.Handle("GET /api/v1/watchlist", web.Public, h.public(h.watchlist))
 	srv.Handle("GET /api/v1/watchlist/{date}", web.Public, h.public(h.watchlistEdition))
 	srv.Handle("GET /api/v1/vocabularies", web.Public, h.public(h.vocabularies))
+	srv.Handle("GET /api/v1/statistics/counts", web.Public, h.public(h.statisticsCounts))
+	srv.Handle("GET /api/v1/statistics/ratings", web.Public, h.public(h.statisticsRatings))
 	srv.Handle("OPTIONS /api/v1/", web.Public, h.options)
 
 	srv.Handle("GET /api/v1/updates/{id}/editorial", web.Need(civicmon.PermUpdatesCreate), h.editorial)

@@ -175,6 +175,7 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 	c.incidents(t)
 	c.watchlist(t)
 	c.vocabularies(t)
+	c.statistics(t)
 	// Writes, and the editorial record.
 	w := c.writes(t)
 
@@ -188,6 +189,7 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		{method: "GET", path: "/api/v1/updates/" + c.pub.UID}, {method: "GET", path: "/api/v1/incidents"},
 		{method: "GET", path: "/api/v1/watchlist"}, {method: "GET", path: "/api/v1/watchlist/2019-10-01"},
 		{method: "GET", path: "/api/v1/vocabularies"}, {method: "GET", path: w.editorial, token: w.researcher},
+		{method: "GET", path: "/api/v1/statistics/counts"}, {method: "GET", path: "/api/v1/statistics/ratings"},
 		{method: "POST", path: "/api/v1/updates", token: w.researcher, body: w.input},
 		{method: "PUT", path: w.update, token: w.researcher, body: w.input},
 		{method: "POST", path: w.actions + "archive", token: w.editor},

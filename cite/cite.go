@@ -284,3 +284,49 @@ func (c *Citation) CSLJSON() ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// Plain text.
+
+// TextType is the media type of the plain text citation.
+const TextType = "text/plain"
+
+// Text returns the citation as a journalist would paste it: authors,
+// title in quotes, publisher, date, link and the day it was read, in
+// English, on one line.
+//
+//	CIVICUS Monitor, "Kazakhstan: …", civicmon, 21 June 2022, https://… (accessed 26 November 2026).
+func (c *Citation) Text() string {
+	var b strings.Builder
+	b.WriteString(strings.Join(c.Authors, " and "))
+	fmt.Fprintf(&b, ", “%s”", strings.TrimSpace(risLine.Replace(c.Title)))
+	if c.Publisher != "" {
+		b.WriteString(", " + c.Publisher)
+	}
+	if !c.Issued.IsZero() {
+		if c.Circa {
+			b.WriteString(", c. " + c.Issued.Format("January 2006"))
+		} else {
+			b.WriteString(", " + c.Issued.Format("2 January 2006"))
+		}
+	}
+	if c.URL != "" {
+		b.WriteString(", " + c.URL)
+	}
+	if !c.Accessed.IsZero() {
+		b.WriteString(" (accessed " + c.Accessed.Format("2 January 2006") + ")")
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// FromCountry makes the citation of a country's page: the institution's
+// page on the country, dated by its latest change (a rating or an update),
+// read at permalink on the day accessed.
+func FromCountry(c *civicmon.Country, permalink, publisher string, updated, accessed civicmon.Date) Citation {
+	return Citation{
+		Key:     "civicus-country-" + strings.ToLower(c.Code),
+		Authors: []string{Institution}, Title: c.Name + ": civic space rating and research updates",
+		Issued: updated, Accessed: accessed, URL: permalink, Publisher: publisher, Language: "en",
+		Keywords: []string{"civic space", c.Name},
+	}
+}

@@ -73,3 +73,24 @@ func TestCSLJSONOmitsMissingDates(t *testing.T) {
 		t.Errorf("%s", b)
 	}
 }
+
+func TestText(t *testing.T) {
+	c := Citation{Authors: []string{"CIVICUS Monitor", "Partner NGO"}, Title: "Kazakhstan:\n protests", Publisher: "civicmon",
+		Issued: civicmon.MustDate("2022-06-21"), Accessed: civicmon.MustDate("2026-11-26"), URL: "https://example.org/updates/x"}
+	want := "CIVICUS Monitor and Partner NGO, “Kazakhstan:  protests”, civicmon, 21 June 2022, https://example.org/updates/x (accessed 26 November 2026)."
+	if got := c.Text(); got != want {
+		t.Errorf("Text() =\n %s\nwant\n %s", got, want)
+	}
+	c.Circa = true
+	if got := c.Text(); !strings.Contains(got, ", c. June 2022,") {
+		t.Errorf("approximate date: %s", got)
+	}
+	kz := civicmon.Country{Code: "KZ", Name: "Kazakhstan"}
+	cc := FromCountry(&kz, "https://example.org/countries/kazakhstan", "civicmon", civicmon.MustDate("2022-06-21"), civicmon.MustDate("2026-11-26"))
+	if got := cc.Text(); got != "CIVICUS Monitor, “Kazakhstan: civic space rating and research updates”, civicmon, 21 June 2022, https://example.org/countries/kazakhstan (accessed 26 November 2026)." {
+		t.Errorf("country: %s", got)
+	}
+	if !strings.Contains(string(cc.BibTeX()), "civicus-country-kz") {
+		t.Errorf("country BibTeX: %s", cc.BibTeX())
+	}
+}

@@ -184,7 +184,7 @@ var yearDates = map[int]string{
 // Ratings returns the ratings data with its sources, plus Kazakhstan's
 // downgrade of 21 June 2022, oldest first per country.
 func Ratings() ([]civicmon.Rating, error) {
-	type change struct{ code, year, from, to, source string }
+	type change = struct{ code, year, from, to, source string }
 	changes := map[string]change{}
 	var order []string
 	err := readCSV("civicus-rating-changes.csv", []string{"iso2", "country", "year", "from", "to", "source"}, func(_ int, r []string) error {
@@ -243,11 +243,72 @@ func Ratings() ([]civicmon.Rating, error) {
 			Source:    "CIVICUS Monitor, via " + c.source,
 		})
 	}
+	// The files give the 2017 and 2020 ratings but not those between: a
+	// country whose category before its 2020 rating differs from its 2017
+	// one changed in 2018 or 2019. Its category at the end of 2019 is known
+	// — the announced change's "from", or the 2020 category when no change
+	// was announced — and is a rating of its own (dated approximately),
+	// so that the history's changes of 2020 are exactly the announced ones.
+	before, err := ratingsBefore(out, changes)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, before...)
 	out = append(out, civicmon.Rating{
 		CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2022-06-21"), Category: civicmon.Repressed,
 		Rationale: "Rating changed from Obstructed to Repressed.",
 		Source:    "CIVICUS Monitor, public material",
 	})
+	return out, nil
+}
+
+// beforeDates is where a category in force before a year's ratings, and
+// not given by the files, is dated: the report before.
+var beforeDates = map[int]string{
+	2020: "2019-12-04", // People Power Under Attack 2019
+}
+
+func ratingsBefore(rs []civicmon.Rating, changes map[string]struct{ code, year, from, to, source string }) ([]civicmon.Rating, error) {
+	var out []civicmon.Rating
+	for _, r := range rs {
+		year := r.EffectiveDate.Year()
+		var prev *civicmon.Rating
+		for i := range rs {
+			p := &rs[i]
+			if p.CountryCode == r.CountryCode && p.EffectiveDate.Before(r.EffectiveDate) && (prev == nil || p.EffectiveDate.After(prev.EffectiveDate)) {
+				prev = p
+			}
+		}
+		if prev == nil {
+			continue
+		}
+		want, announced := r.Category, false
+		if c, ok := changes[r.CountryCode+strconv.Itoa(year)]; ok {
+			cat, ok := civicmon.ParseCategory(c.from)
+			if !ok {
+				return nil, fmt.Errorf("civicus-rating-changes.csv: %s %s: %q is not a category", c.code, c.year, c.from)
+			}
+			want, announced = cat, true
+		}
+		if prev.Category == want {
+			continue
+		}
+		date, ok := beforeDates[year]
+		if !ok {
+			return nil, fmt.Errorf("%s: rated %s before its %d rating, then %s: no date for the rating between (demo.beforeDates)",
+				r.CountryCode, prev.Category, year, want)
+		}
+		why := fmt.Sprintf("%s before the %d ratings, which announced no change for it", want.Name(), year)
+		if announced {
+			why = fmt.Sprintf("%s before the change announced in %d", want.Name(), year)
+		}
+		out = append(out, civicmon.Rating{
+			CountryCode: r.CountryCode, EffectiveDate: civicmon.MustDate(date), DateApproximate: true, Category: want,
+			Rationale: why + fmt.Sprintf("; rated %s in %d. The date of the change in between is not in the public data.",
+				prev.Category.Name(), prev.EffectiveDate.Year()),
+			Source: "CIVICUS Monitor, inferred from the ratings and the announced changes",
+		})
+	}
 	return out, nil
 }
 

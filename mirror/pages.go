@@ -3,11 +3,17 @@ package mirror
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/site"
+	"github.com/civicmon/civicmon/stats"
 )
+
+// citeFormats are the citations of an update and of a country page.
+var citeFormats = []string{"bibtex", "ris", "csl-json", "text"}
 
 // perPage is the site's page size of lists (web's perPage): the pages of
 // a list the mirror writes are the ones its pager links to.
@@ -104,6 +110,9 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 			return err
 		}
 	}
+	if err := e.statistics(ctx, each, one); err != nil {
+		return err
+	}
 
 	// Each country: its pages, its updates' pages, its feeds and data.
 	today := civicmon.DateOf(e.o.Now()).String()
@@ -117,6 +126,12 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 						return err
 					}
 				}
+				for _, c := range citeFormats {
+					file, _, _ := e.m.file(base + "/cite/" + c)
+					if !emit(job{url: base + "/cite/" + c + "?accessed=" + today, file: file}) {
+						return stop
+					}
+				}
 			}
 			if err := e.listPages(ch, base, each); err != nil {
 				return err
@@ -127,7 +142,7 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 					continue
 				}
 				ub := "/updates/" + u.Slug
-				for _, c := range []string{"bibtex", "ris", "csl-json"} {
+				for _, c := range citeFormats {
 					// A citation's access date is the day of the export.
 					file, _, _ := e.m.file(ub + "/cite/" + c)
 					if !emit(job{url: ub + "/cite/" + c + "?accessed=" + today, file: file}) {
@@ -363,4 +378,53 @@ func addQuery(p, q string) string {
 		}
 	}
 	return p + "?" + q
+}
+
+// statistics lists /statistics for the whole record and for each year, with
+// the data and the embed of each chart, and each year's report. The
+// statistics of a region, a freedom or a country need the server's filter
+// form, as the country list's other filters do.
+func (e *exporter) statistics(ctx context.Context, each, one func(string) error) error {
+	today := civicmon.DateOf(e.o.Now())
+	ix := e.srv.Stats()
+	years, err := ix.RatingYears(ctx, today)
+	if err != nil {
+		return err
+	}
+	c, err := ix.Query(ctx, stats.Filter{To: today})
+	if err != nil {
+		return err
+	}
+	for _, y := range c.Years {
+		n, _ := strconv.Atoi(y.Key)
+		years = append(years, n)
+	}
+	slices.Sort(years)
+	years = slices.Compact(years)
+	queries := []string{""}
+	for _, y := range years {
+		if y > today.Year() {
+			continue
+		}
+		queries = append(queries, "?year="+strconv.Itoa(y))
+		if err := each("/reports/" + strconv.Itoa(y)); err != nil {
+			return err
+		}
+	}
+	for _, q := range queries {
+		if err := each("/statistics" + q); err != nil {
+			return err
+		}
+		for _, chart := range site.StatisticsCharts {
+			if err := each("/embed/statistics/" + chart + q); err != nil {
+				return err
+			}
+			for _, ext := range []string{".csv", ".json"} {
+				if err := one("/statistics/" + chart + ext + q); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -44,12 +44,12 @@ type siteMap struct {
 
 // fileParams are the query parameters that name a file of their own, in
 // the order their segments appear.
-var fileParams = []string{"country", "region", "rating", "page"}
+var fileParams = []string{"country", "region", "rating", "year", "page"}
 
 // citeExt gives the citation downloads, whose URLs have no extension, one.
 // They are files beside the update's page, not in a directory of their
 // own: two directories an update fewer to make.
-var citeExt = map[string]string{"bibtex": ".bib", "ris": ".ris", "csl-json": ".csl.json"}
+var citeExt = map[string]string{"bibtex": ".bib", "ris": ".ris", "csl-json": ".csl.json", "text": ".txt"}
 
 // langPrefix is the directory of a language's pages ("" for the root).
 func (m *siteMap) langPrefix(l string) string {
@@ -138,7 +138,7 @@ func (m *siteMap) file(ref string) (file, frag string, ok bool) {
 		return prefix + strings.Join(segs, "/") + ".html", u.Fragment, true
 	}
 	dir, base := path.Split(clean)
-	if ext, isCite := citeExt[base]; isCite && strings.HasSuffix(dir, "/cite/") && strings.HasPrefix(dir, "updates/") {
+	if ext, isCite := citeExt[base]; isCite && strings.HasSuffix(dir, "/cite/") && (strings.HasPrefix(dir, "updates/") || strings.HasPrefix(dir, "countries/")) {
 		if len(segs) > 0 {
 			return "", "", false
 		}

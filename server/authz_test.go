@@ -64,8 +64,9 @@ func siteRules() map[string]rule {
 		moreRules["GET /freedoms/{freedom}/feed."+ext] = rule{"/freedoms/expression/feed." + ext, nil, everyone}
 		moreRules["GET /tags/{tag}/feed."+ext] = rule{"/tags/censorship/feed." + ext, nil, everyone}
 	}
-	for _, f := range []string{"bibtex", "ris", "csl-json"} {
+	for _, f := range []string{"bibtex", "ris", "csl-json", "text"} {
 		moreRules["GET /updates/{slug}/cite/"+f] = rule{"/updates/" + waveSlug + "/cite/" + f, nil, everyone}
+		moreRules["GET /countries/{slug}/cite/"+f] = rule{"/countries/kazakhstan/cite/" + f, nil, everyone}
 	}
 	moreRules["GET /updates"] = rule{"/updates?q=protest", nil, everyone}
 	moreRules["GET /data/{file}"] = rule{"/data/updates.csv", nil, everyone}
@@ -111,6 +112,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /watchlist/{date}":                 {"/watchlist/2019-10-01", nil, everyone},
 		"GET /methodology":                      {"/methodology", nil, everyone},
 		"GET /embed/map":                        {"/embed/map", nil, everyone},
+		"GET /statistics":                       {"/statistics", nil, everyone},
+		"GET /reports/{year}":                   {"/reports/2020", nil, everyone},
+		"GET /api/v1/statistics/counts":         {"/api/v1/statistics/counts", nil, everyone},
+		"GET /api/v1/statistics/ratings":        {"/api/v1/statistics/ratings", nil, everyone},
+		"GET /statistics/{file}":                {"/statistics/ratings.csv", nil, everyone},
+		"GET /embed/statistics/{chart}":         {"/embed/statistics/ratings", nil, everyone},
 		"GET /robots.txt":                       {"/robots.txt", nil, everyone},
 		"GET /sitemap.xml":                      {"/sitemap.xml", nil, everyone},
 		"GET /sitemaps/{name}":                  {"/sitemaps/pages.xml", nil, everyone},

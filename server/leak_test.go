@@ -242,7 +242,10 @@ func moreParams() map[string][]string {
 	p := map[string][]string{}
 	p["country"] = []string{"KZ", "kz", "kazakhstan", "chile", "ZZ"}
 	p["id"] = []string{"hidden-draft", "hidden-in-review", "hidden-archived"}
-	p["file"] = []string{"civicmon.ndjson", "civicmon.json", "countries.csv", "ratings.csv", "updates.csv", "incidents.csv"}
+	p["file"] = []string{"civicmon.ndjson", "civicmon.json", "countries.csv", "ratings.csv", "updates.csv", "incidents.csv",
+		"population.json", "rating-changes.csv", "violations.json", "targets.csv", "countries.json"}
+	p["year"] = []string{"2019", "2020", "2021", "2022", "2026", "2099", "1800", "x"}
+	p["chart"] = []string{"ratings", "population", "rating-changes", "timeline", "violations", "freedoms", "targets", "regions", "countries", "nope"}
 	cs, err := demo.Countries()
 	if err != nil {
 		panic(err)

@@ -74,6 +74,10 @@ func (s *Site) routes() {
 	srv.Handle("GET /watchlist/{date}", web.Public, srv.Cached(s.handleWatchlist))
 	srv.Handle("GET /methodology", web.Public, srv.Cached(s.handleMethodology))
 	srv.Handle("GET /embed/map", web.Public, srv.Cached(s.handleEmbedMap))
+	srv.Handle("GET /statistics", web.Public, srv.Cached(s.handleStatistics))
+	srv.Handle("GET /reports/{year}", web.Public, srv.Cached(s.handleReport))
+	srv.Handle("GET /statistics/{file}", web.Public, srv.Cached(s.handleStatisticsData))
+	srv.Handle("GET /embed/statistics/{chart}", web.Public, srv.Cached(s.handleStatisticsEmbed))
 	srv.Handle("GET /robots.txt", web.Public, s.handleRobots)
 	srv.Handle("GET /sitemap.xml", web.Public, srv.Cached(s.handleSitemapIndex))
 	srv.Handle("GET /sitemaps/{name}", web.Public, srv.Cached(s.handleSitemap))
@@ -93,6 +97,7 @@ func (s *Site) routes() {
 	}
 	for _, f := range citeFormats {
 		srv.Handle("GET /updates/{slug}/cite/"+f.name, web.Public, srv.Cached(s.handleCite(f)))
+		srv.Handle("GET /countries/{slug}/cite/"+f.name, web.Public, srv.Cached(s.handleCountryCite(f)))
 	}
 
 	srv.Handle("GET /data/{file}", web.Public, s.handleData)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/cite"
 	"github.com/civicmon/civicmon/i18n"
 	"github.com/civicmon/civicmon/markdown"
 	"github.com/civicmon/civicmon/web"
@@ -20,6 +21,11 @@ type updateData struct {
 	Translations []translationLink
 	Prev, Next   *updateItem
 	URL          string
+	// RatingThen is the country's rating on the update's date (nil when
+	// it had none yet); the badge beside the country is today's.
+	RatingThen *civicmon.Rating
+	// Citation is "cite this update" as plain text.
+	Citation string
 }
 
 // updateText is the update's text in the language shown: the original or
@@ -86,6 +92,16 @@ func (s *Site) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	if c, ok := d.ByCode[pu.CountryCode]; ok {
 		data.Country = d.View(c)
 	}
+	then, ok, err := s.srv.Stats().RatingOn(r.Context(), pu.CountryCode, pu.PublishedOn)
+	if err != nil {
+		s.srv.Fail(w, r, err)
+		return
+	}
+	if ok {
+		data.RatingThen = &then
+	}
+	ct := cite.FromUpdate(pu, s.srv.AbsoluteURL(r, "/updates/"+pu.Slug), siteName, civicmon.DateOf(s.now()))
+	data.Citation = ct.Text()
 	for _, v := range pu.Violations {
 		data.Violations = append(data.Violations, civicmon.Term{Slug: v, Name: p.T(d.Vocab.ViolationName(v))})
 	}

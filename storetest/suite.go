@@ -44,7 +44,8 @@ func Run(t *testing.T, e Engine) {
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
-		{"Search", testSearch}, // storetest/search.go
+		{"Search", testSearch},    // storetest/search.go
+		{"Statistics", testStats}, // storetest/stats.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -10,11 +10,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/mail"
+	"github.com/civicmon/civicmon/stats"
 )
 
 // SchemaChecker reports whether the database schema is the one this binary
@@ -76,6 +78,8 @@ type Server struct {
 	downloads chan struct{}
 	// routeTable lists every route with its access rule.
 	routeTable []RouteInfo
+	statsOnce  sync.Once
+	stats      *stats.Index
 }
 
 // New builds the server and its routes. It fails when a template or static

@@ -306,8 +306,8 @@ func (s *site) pageCases() []pageCase {
 			texts: []string{"Kazakhstan", "Europe and Central Asia", "Africa", "Americas", "Asia-Pacific", "Middle East and North Africa"},
 			count: map[string]int{`a[href="/countries/kazakhstan"]`: 1}},
 		{path: "/countries/kazakhstan", status: 200, h1: "Kazakhstan",
-			texts: []string{"Repressed", "Research updates"}, ordered: titles, // newest first
-			count: map[string]int{"ol.updates > li": len(titles), "ol.updates .more a": len(titles)}},
+			texts: []string{"Repressed", "Research updates", "By freedom", "Cite this country page", "Follow Kazakhstan"}, ordered: titles, // newest first
+			count: map[string]int{"ol.updates > li": len(titles), "ol.updates .more a": len(titles), "figure.trend svg.chart": 1}},
 		{path: "/updates/" + oldest.Slug, status: 200, h1: oldest.Title,
 			texts: []string{"Kazakhstan", "Published", oldest.Summary}},
 		{path: "/updates/" + withIncidents.Slug, status: 200, h1: withIncidents.Title,
@@ -328,6 +328,12 @@ func (s *site) pageCases() []pageCase {
 		{path: "/embed/map", status: 200, h1: "World map of civic space ratings", hiddenH1: true,
 			texts: []string{"Repressed", "Not rated"},
 			count: map[string]int{"main svg.wm": 1, `main svg.wm a[href="/countries/kazakhstan"]`: 1}},
+		{path: "/statistics?year=2020", status: 200, h1: "Statistics",
+			texts: []string{"Countries by civic space rating on 31 December 2020", "Closed 23", "Open 42", "Share of the population",
+				"Countries whose rating changed in 2020", "Costa Rica", "The data behind this chart"},
+			count: map[string]int{"main svg.chart": -1, "main svg.chart title": -1, "main svg.chart desc": -1, "main table.numbers": -1}},
+		{path: "/embed/statistics/ratings?year=2020", status: 200, h1: "Countries by civic space rating on 31 December 2020",
+			texts: []string{"Repressed 44"}, count: map[string]int{"main svg.chart": 1}},
 		{path: "/no-such-page", status: 404, h1: "Page not found",
 			texts: []string{"There is no page at this address", "All countries"}},
 	}
@@ -738,7 +744,8 @@ func testAxe(t *testing.T, s *site) {
 		}
 	}
 	paths := []string{"/", "/countries", "/countries/kazakhstan", "/updates/" + withIncidents.Slug,
-		"/watchlist", "/methodology", "/regions/europe-central-asia", "/embed/map", "/no-such-page"}
+		"/watchlist", "/methodology", "/regions/europe-central-asia", "/embed/map", "/no-such-page",
+		"/statistics?year=2020", "/statistics?country=KZ&freedom=expression", "/embed/statistics/population?year=2020"}
 	run := fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']}).then(r => ({
 		version: axe.version,
 		violations: r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
