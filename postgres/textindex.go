@@ -52,6 +52,8 @@ func (tsvectors) Match(ctx context.Context, read *sql.DB, l sqldb.Lookup) (strin
 		column, expr = "title", search.ClauseTS(l.Clause)
 	case sqldb.LookupSummary:
 		column, expr = "summary", search.ClauseTS(l.Clause)
+	case sqldb.LookupExact:
+		expr = search.ClauseTS(l.Clause)
 	}
 	var list sql.NullString
 	tx, err := read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

@@ -119,7 +119,7 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 		res.NextCursor = encodeSearchCursor(sort, top[sq.Limit-1])
 		ids = ids[:sq.Limit]
 	}
-	if res.Hits, err = s.searchHits(ctx, ids, q); err != nil {
+	if res.Hits, err = s.searchHits(ctx, ids, q.Expand()); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -137,9 +137,10 @@ type partMatch struct {
 	lo, hi  int64   // ids from lo up to, not including, hi
 	ids     []int64 // the updates that match (when !all)
 	exclude []int64 // when all: the updates a query of exclusions only leaves out
-	// For relevance, per scored clause: the updates that have it in the
-	// title, and in the summary.
-	title, summary [][]int64
+	// For relevance, per scored clause: the updates that have it (in
+	// any of its forms) in the title, and in the summary, and those that
+	// have it as written (anywhere).
+	title, summary, exact [][]int64
 }
 
 // minPartEntries is the fewest published updates per part worth a part of
@@ -197,33 +198,35 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, 
 		return m, nil
 	}
 	m.parts = ix.searchParts(s.db)
+	eq := q.Expand()
 	type job struct {
 		l   Lookup
 		out *[]int64
 	}
 	var jobs []job
-	var pos []search.Clause
+	var pos, epos []search.Clause
 	if relevance {
-		pos = q.Positive()
-		pos = pos[:min(len(pos), maxScoredClauses)]
+		pos, epos = q.Positive(), eq.Positive()
+		pos, epos = pos[:min(len(pos), maxScoredClauses)], epos[:min(len(epos), maxScoredClauses)]
 	}
 	m.all = !q.HasPositive()
 	// The main lookup of every part first: they take longest.
 	for i := range m.parts {
 		p := &m.parts[i]
 		if m.all {
-			jobs = append(jobs, job{Lookup{Kind: LookupExclude, Query: q, Lo: p.lo, Hi: p.hi}, &p.exclude})
+			jobs = append(jobs, job{Lookup{Kind: LookupExclude, Query: eq, Lo: p.lo, Hi: p.hi}, &p.exclude})
 		} else {
-			jobs = append(jobs, job{Lookup{Kind: LookupMatch, Query: q, Lo: p.lo, Hi: p.hi}, &p.ids})
+			jobs = append(jobs, job{Lookup{Kind: LookupMatch, Query: eq, Lo: p.lo, Hi: p.hi}, &p.ids})
 		}
 	}
 	for i := range m.parts {
 		p := &m.parts[i]
-		p.title, p.summary = make([][]int64, len(pos)), make([][]int64, len(pos))
-		for j, c := range pos {
+		p.title, p.summary, p.exact = make([][]int64, len(pos)), make([][]int64, len(pos)), make([][]int64, len(pos))
+		for j, c := range epos {
 			jobs = append(jobs,
 				job{Lookup{Kind: LookupTitle, Clause: c, Lo: p.lo, Hi: p.hi}, &p.title[j]},
-				job{Lookup{Kind: LookupSummary, Clause: c, Lo: p.lo, Hi: p.hi}, &p.summary[j]})
+				job{Lookup{Kind: LookupSummary, Clause: c, Lo: p.lo, Hi: p.hi}, &p.summary[j]},
+				job{Lookup{Kind: LookupExact, Clause: pos[j], Lo: p.lo, Hi: p.hi}, &p.exact[j]})
 		}
 	}
 	// The lookups run side by side on connections of the read pool, as
@@ -579,6 +582,7 @@ func (ix *facetIndex) scanAll(sq *civicmon.SearchQuery, f *searchFilter, sort ci
 					}
 				}
 				for j := range p.title {
+					add(p.exact[j], 3)
 					add(p.title[j], 2)
 					add(p.summary[j], 1)
 				}

@@ -388,7 +388,7 @@ func (ix *facetIndex) fresh(ctx context.Context, db *DB) (current bool, err erro
 	ix.dataVersion = dv
 	ix.commits = commits
 	ix.checked = now
-	ix.current = normalizer == search.NormalizerVersion
+	ix.current = normalizer == search.IndexVersion
 	return ix.current, nil
 }
 

@@ -33,9 +33,9 @@ func init() {
 // body, each followed by its translations.
 func searchDoc(u *civicmon.Update) search.Doc {
 	var b search.DocBuilder
-	b.Add(u.Title, u.Summary, u.Body)
+	b.Add(u.Language, u.Title, u.Summary, u.Body)
 	for _, t := range u.Translations {
-		b.Add(t.Title, t.Summary, t.Body)
+		b.Add(t.Language, t.Title, t.Summary, t.Body)
 	}
 	return b.Doc()
 }
@@ -53,7 +53,7 @@ func (tx *Store) searchCurrent(ctx context.Context) (bool, error) {
 		}
 		return false, fmt.Errorf("search state: %w", err)
 	}
-	return v == search.NormalizerVersion, nil
+	return v == search.IndexVersion, nil
 }
 
 // searchAdd puts u in the index when it is published.
@@ -173,7 +173,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, title, summary, body, translations FROM updates
+		rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, title, summary, body, translations, language FROM updates
 			WHERE status = 'published' AND id > ? ORDER BY id LIMIT ?`), after, reindexChunk)
 		if err != nil {
 			return err
@@ -182,7 +182,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 		for rows.Next() {
 			var u civicmon.Update
 			var translations string
-			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations); err != nil {
+			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language); err != nil {
 				rows.Close()
 				return err
 			}
@@ -215,7 +215,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 			progress(done, total)
 		}
 	}
-	_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET normalizer = ? WHERE id = 1`), search.NormalizerVersion)
+	_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET normalizer = ? WHERE id = 1`), search.IndexVersion)
 	return err
 }
 

@@ -52,13 +52,15 @@ const (
 	LookupTitle
 	// LookupSummary: the updates that have Clause in the summary.
 	LookupSummary
+	// LookupExact: the updates that have Clause anywhere.
+	LookupExact
 )
 
 // Lookup is one question to a TextIndex.
 type Lookup struct {
 	Kind   LookupKind
 	Query  *search.Query // LookupMatch, LookupExclude
-	Clause search.Clause // LookupTitle, LookupSummary
+	Clause search.Clause // LookupTitle, LookupSummary, LookupExact
 	Lo, Hi int64         // ids from Lo up to, not including, Hi
 }
 

@@ -61,6 +61,8 @@ func (fts5) Match(ctx context.Context, read *sql.DB, l sqldb.Lookup) (string, er
 		expr = search.ClauseFTS5(l.Clause, "title")
 	case sqldb.LookupSummary:
 		expr = search.ClauseFTS5(l.Clause, "summary")
+	case sqldb.LookupExact:
+		expr = (&search.Query{Clauses: []search.Clause{{Alts: l.Clause.Alts}}}).MatchFTS5()
 	}
 	var list sql.NullString
 	var err error

@@ -44,6 +44,7 @@ func Run(t *testing.T, e Engine) {
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
 		{"Search", testSearch}, // storetest/search.go
+		{"SearchLanguages", testSearchLanguages}, // storetest/search_lang.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
