@@ -75,5 +75,40 @@ func (tsvectors) Match(ctx context.Context, read *sql.DB, l sqldb.Lookup) (strin
 	return list.String, err
 }
 
+// Known asks the GIN index, a lookup per token, whether any update holds
+// it; a token that none holds costs a probe of the index's entry tree.
+func (tsvectors) Known(ctx context.Context, read *sql.DB, tokens []string) ([]string, error) {
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	lexemes := make([]string, len(tokens))
+	for i, t := range tokens {
+		lexemes[i] = search.ClauseTS(search.Clause{Alts: []search.Phrase{{t}}})
+	}
+	tx, err := read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.n FROM unnest($1::text[]) WITH ORDINALITY AS t(q, n)
+		WHERE EXISTS (SELECT 1 FROM update_search WHERE doc @@ t.q::tsquery) ORDER BY t.n`, lexemes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, tokens[n-1])
+	}
+	return out, rows.Err()
+}
+
 // Ranges: a GIN index cannot look up part of a term's list.
 func (tsvectors) Ranges() bool { return false }

@@ -88,9 +88,28 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 	// The engine's part, before taking the index's lock: which updates
 	// match the text, and for relevance which match each clause in the
 	// title and in the summary.
-	m, err := s.matchText(ctx, ix, q, sort == civicmon.SortRelevance)
+	eq := q.Expand()
+	m, err := s.matchText(ctx, ix, q, eq, sort == civicmon.SortRelevance)
 	if err != nil {
 		return nil, err
+	}
+	// Nothing has the words in any form: a word may be misspelt. The
+	// search is widened to the words one edit from the longer ones, and
+	// the result says so.
+	var typos [][]string
+	if m.none() {
+		if typos, err = s.knownTypos(ctx, q.TypoClauses()); err != nil {
+			return nil, err
+		}
+		if typos != nil {
+			eq = eq.Widen(typos)
+			if m, err = s.matchText(ctx, ix, q, eq, sort == civicmon.SortRelevance); err != nil {
+				return nil, err
+			}
+			if m.none() {
+				typos = nil
+			}
+		}
 	}
 
 	res := &civicmon.SearchResult{
@@ -119,10 +138,86 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 		res.NextCursor = encodeSearchCursor(sort, top[sq.Limit-1])
 		ids = ids[:sq.Limit]
 	}
-	if res.Hits, err = s.searchHits(ctx, ids, q.Expand()); err != nil {
+	if res.Hits, err = s.searchHits(ctx, ids, eq); err != nil {
 		return nil, err
 	}
+	if typos != nil {
+		res.Widened = widenedQuery(q, typos, res.Hits)
+	}
 	return res, nil
+}
+
+// knownTypos keeps of each clause's typos those the index holds; nil when
+// none is left.
+func (s *Store) knownTypos(ctx context.Context, typos [][]string) ([][]string, error) {
+	var all []string
+	for _, ts := range typos {
+		all = append(all, ts...)
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+	known, err := s.db.dialect.Text.Known(ctx, s.db.read, all)
+	if err != nil {
+		return nil, fmt.Errorf("search: look up the words near the query's: %w", err)
+	}
+	if len(known) == 0 {
+		return nil, nil
+	}
+	in := make(map[string]bool, len(known))
+	for _, t := range known {
+		in[t] = true
+	}
+	out := make([][]string, len(typos))
+	for i, ts := range typos {
+		for _, t := range ts {
+			if in[t] {
+				out[i] = append(out[i], t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// none reports whether the text matched no update at all.
+func (m *textMatch) none() bool {
+	if m.all {
+		return false
+	}
+	for _, p := range m.parts {
+		if len(p.ids) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// widenedQuery is the query the hits of a widened search answer: each
+// widened word replaced by the one of its typos marked most often in the
+// hits' titles and snippets (the original words where none is).
+func widenedQuery(q *search.Query, typos [][]string, hits []civicmon.SearchHit) string {
+	count := map[string]int{}
+	for _, h := range hits {
+		for _, segs := range [][]civicmon.TextSegment{h.TitleMarked, h.Snippet} {
+			for _, seg := range segs {
+				if seg.Match {
+					for _, tok := range search.Tokens(seg.Text) {
+						count[tok]++
+					}
+				}
+			}
+		}
+	}
+	found := map[int]string{}
+	for i, ts := range typos {
+		best := 0
+		for _, t := range ts {
+			if n := count[t]; n > best {
+				best, found[i] = n, t
+			}
+		}
+	}
+	return q.Corrected(found)
 }
 
 // textMatch is what the engine found for a query's text, part by part of
@@ -190,7 +285,10 @@ func (ix *facetIndex) searchParts(db *DB) []partMatch {
 	return parts
 }
 
-func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, relevance bool) (*textMatch, error) {
+// matchText asks the engine which updates match eq, q's expansion (see
+// search.Query.Expand), and for relevance which have each clause of eq in
+// the title and in the summary and each of q as written.
+func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Query, relevance bool) (*textMatch, error) {
 	m := &textMatch{}
 	if q.Empty() {
 		m.all = true
@@ -198,7 +296,6 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, 
 		return m, nil
 	}
 	m.parts = ix.searchParts(s.db)
-	eq := q.Expand()
 	type job struct {
 		l   Lookup
 		out *[]int64

@@ -33,6 +33,9 @@ type TextIndex interface {
 	// Match returns the ids, as "1,2,3", of the updates from l.Lo up to
 	// (not including) l.Hi that match the lookup.
 	Match(ctx context.Context, read *sql.DB, l Lookup) (string, error)
+	// Known returns those of tokens that some indexed update holds, in
+	// the order given.
+	Known(ctx context.Context, read *sql.DB, tokens []string) ([]string, error)
 	// Ranges reports whether a lookup of part of the ids costs less than
 	// one of all of them, so that a search may split into parts.
 	Ranges() bool

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 
 	"github.com/civicmon/civicmon/search"
 	"github.com/civicmon/civicmon/sqldb"
@@ -73,6 +74,33 @@ func (fts5) Match(ctx context.Context, read *sql.DB, l sqldb.Lookup) (string, er
 			expr, l.Lo, l.Hi).Scan(&list)
 	}
 	return list.String, err
+}
+
+// Known looks the tokens up in the index's vocabulary (fts5vocab), a seek
+// each.
+func (fts5) Known(ctx context.Context, read *sql.DB, tokens []string) ([]string, error) {
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(tokens)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := read.QueryContext(ctx, `SELECT t.value FROM json_each(?) t
+		WHERE EXISTS (SELECT 1 FROM update_search_terms v WHERE v.term = t.value) ORDER BY t.key`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // Ranges: FTS5 answers a rowid range by seeking within a term's list.

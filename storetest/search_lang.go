@@ -157,3 +157,31 @@ func testSearchLanguages(t *testing.T, db *sqldb.DB) {
 		t.Errorf(`search "fined -journalists": got %q, want none`, got)
 	}
 }
+
+func testSearchTypos(t *testing.T, db *sqldb.DB) {
+	s := langFixtureStore(t, db)
+	for _, c := range []struct {
+		q, widened string
+		want       []string
+	}{
+		{"jounralists", "journalists", []string{"en-journalists"}},                // two letters swapped
+		{"journlists", "journalists", []string{"en-journalists"}},                 // one left out
+		{"journalistsx", "journalists", []string{"en-journalists"}},               // one added
+		{"Nazarbyev", "nazarbaev", []string{"name-nazarbaev", "name-nazarbayev"}}, // one changed (or added)
+		{"журнлисты", "журналисты", []string{"ru-zhurnalisty"}},                   // in Cyrillic
+		{"jounralists fined", "journalists fined", []string{"en-journalists"}},    // the other words kept
+	} {
+		res := searchFor(t, s, civicmon.SearchQuery{Text: c.q, Limit: 100})
+		if got := hitSlugs(res); !slices.Equal(got, c.want) || res.Widened != c.widened {
+			t.Errorf("search %q: got %q widened to %q; want %q widened to %q", c.q, got, res.Widened, c.want, c.widened)
+		}
+	}
+	// Not widened: a word that matches as typed (or in another form),
+	// a short word, a phrase, and a word with no neighbour either.
+	for _, q := range []string{"journalist", "protesters", "fned", `"jounralists fined"`, "zzzzzzzz"} {
+		res := searchFor(t, s, civicmon.SearchQuery{Text: q, Limit: 100})
+		if res.Widened != "" {
+			t.Errorf("search %q: widened to %q", q, res.Widened)
+		}
+	}
+}

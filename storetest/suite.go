@@ -45,6 +45,7 @@ func Run(t *testing.T, e Engine) {
 		{"APITokens", testAPITokens},
 		{"Search", testSearch}, // storetest/search.go
 		{"SearchLanguages", testSearchLanguages}, // storetest/search_lang.go
+		{"SearchTypos", testSearchTypos},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
