@@ -46,6 +46,7 @@ func Run(t *testing.T, e Engine) {
 		{"Search", testSearch}, // storetest/search.go
 		{"SearchLanguages", testSearchLanguages}, // storetest/search_lang.go
 		{"SearchTypos", testSearchTypos},
+		{"SearchJudged", testSearchJudged}, // storetest/search_judged.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
