@@ -361,3 +361,42 @@ func wordForms(w, raw string) []string {
 	}
 	return out
 }
+
+// Matches reports whether d, an analysed document (DocBuilder), matches
+// q as the full-text index would: every positive clause has one of its
+// phrases in some field (a phrase's tokens next to each other, within one
+// field), and no negative clause has any. Expand q first, as searches do.
+// It is the same matching in Go, for texts that are not in an index (the
+// workspace's drafts: see UpdateFilter.Text).
+func (q *Query) Matches(d Doc) bool {
+	fields := [3][]string{strings.Fields(d.Title), strings.Fields(d.Summary), strings.Fields(d.Body)}
+	has := func(p Phrase) bool {
+		for _, f := range fields {
+			for i := 0; i+len(p) <= len(f); i++ {
+				j := 0
+				for j < len(p) && f[i+j] == p[j] {
+					j++
+				}
+				if j == len(p) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	positive := false
+	for _, c := range q.Clauses {
+		found := false
+		for _, p := range c.Alts {
+			if has(p) {
+				found = true
+				break
+			}
+		}
+		if found == c.Not {
+			return false
+		}
+		positive = positive || !c.Not
+	}
+	return positive || len(q.Clauses) > 0
+}

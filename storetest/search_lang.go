@@ -185,3 +185,42 @@ func testSearchTypos(t *testing.T, db *sqldb.DB) {
 		}
 	}
 }
+
+// testSearchDrafts: FindUpdates with Text (the workspace's search of
+// drafts) finds what SearchUpdates finds, with the same analysis, and
+// drafts too.
+func testSearchDrafts(t *testing.T, db *sqldb.DB) {
+	s := langFixtureStore(t, db)
+	draft := civicmon.Update{Slug: "draft-protesters", CountryCode: "KZ", Status: civicmon.StatusDraft, Language: "en",
+		Title: "Draft", Summary: "Protesters and Tokayev.", Body: "Not yet published."}
+	if err := s.CreateUpdate(ctx, &draft); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"protest", "Токаев", "journalists", "митинг", `"journalist was"`, "fined -journalists",
+		"manifestación", "detained OR protest", "Қазақстан", "nothinglikethis"} {
+		res := searchFor(t, s, civicmon.SearchQuery{Text: q, Limit: 100})
+		want := hitSlugs(res)
+		slices.Sort(want)
+		us, total, err := s.FindUpdates(ctx, civicmon.UpdateFilter{Text: q, Statuses: []civicmon.Status{civicmon.StatusPublished}, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, u := range us {
+			got = append(got, u.Slug)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) || total != len(want) {
+			t.Errorf("FindUpdates(Text %q): %q (total %d); SearchUpdates found %q", q, got, total, want)
+		}
+	}
+	us, total, err := s.FindUpdates(ctx, civicmon.UpdateFilter{Text: "protester tokaev", Statuses: []civicmon.Status{civicmon.StatusDraft}})
+	if err != nil || total != 1 || len(us) != 1 || us[0].Slug != "draft-protesters" {
+		t.Errorf("FindUpdates(drafts, Text): %v, %d, %v", us, total, err)
+	}
+	// Pages: offset and limit over the matches, the total of all.
+	us, total, err = s.FindUpdates(ctx, civicmon.UpdateFilter{Text: "protest", Limit: 2, Offset: 1})
+	if err != nil || total != 5 || len(us) != 2 { // four published, one draft
+		t.Errorf("FindUpdates(Text, page): %d updates, total %d, %v", len(us), total, err)
+	}
+}

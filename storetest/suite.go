@@ -43,9 +43,10 @@ func Run(t *testing.T, e Engine) {
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
-		{"Search", testSearch}, // storetest/search.go
+		{"Search", testSearch},                   // storetest/search.go
 		{"SearchLanguages", testSearchLanguages}, // storetest/search_lang.go
 		{"SearchTypos", testSearchTypos},
+		{"SearchDrafts", testSearchDrafts},
 		{"SearchJudged", testSearchJudged}, // storetest/search_judged.go
 	}
 	for _, c := range cases {
