@@ -67,29 +67,30 @@ func primaryTag(tag string) string {
 	return tag
 }
 
-// stemCache keeps recent stems: the same words come again and again, and
-// a Snowball stemmer allocates for each.
+// stemCache keeps recent stems by language: the same words come again
+// and again, and a Snowball stemmer allocates for each.
 var stemCache = struct {
 	sync.RWMutex
-	m map[string]string
-}{m: map[string]string{}}
+	m map[string]map[string]string
+}{m: map[string]map[string]string{}}
 
-const stemCacheSize = 1 << 16
+const stemCacheSize = 1 << 15 // per language
 
 func cachedStem(lang string, st stemmer, w string) string {
-	key := lang + "\x00" + w
 	stemCache.RLock()
-	s, ok := stemCache.m[key]
+	s, ok := stemCache.m[lang][w]
 	stemCache.RUnlock()
 	if ok {
 		return s
 	}
 	s = st(w)
 	stemCache.Lock()
-	if len(stemCache.m) >= stemCacheSize {
-		clear(stemCache.m)
+	m := stemCache.m[lang]
+	if m == nil || len(m) >= stemCacheSize {
+		m = make(map[string]string, 1024)
+		stemCache.m[lang] = m
 	}
-	stemCache.m[key] = s
+	m[w] = s
 	stemCache.Unlock()
 	return s
 }
@@ -140,10 +141,10 @@ func Stem(tok, lang string) (string, bool) {
 func stemRaw(raw, lang string) (string, bool) {
 	lang = primaryTag(lang)
 	st, ok := stemmers[lang]
-	if !ok || st.cyrillic {
+	if !ok || st.cyrillic || !isLatinToken(Normalize(raw)) {
 		return "", false
 	}
-	s := Normalize(st.stem(strings.ToLower(raw)))
+	s := Normalize(cachedStem(lang+" as written", st.stem, strings.ToLower(raw)))
 	if s == "" || strings.IndexByte(s, ' ') >= 0 {
 		return "", false
 	}
@@ -197,6 +198,9 @@ func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' 
 // of another script or with digits. The key is a search key, not a
 // transliteration to show.
 func NameKey(tok string) string {
+	if plainLatin(tok) {
+		return tok
+	}
 	var b strings.Builder
 	for _, r := range tok {
 		switch {
@@ -226,6 +230,37 @@ func NameKey(tok string) string {
 		out = append(out, c)
 	}
 	return string(out)
+}
+
+// plainLatin reports whether NameKey leaves tok as it is: lower-case
+// ASCII letters with none of the letters its rules change, no doubled
+// letter, no "ie" (most words of English, French and Spanish text).
+func plainLatin(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if c < 'a' || c > 'z' {
+			return false
+		}
+		switch c {
+		case 'y', 'q', 'w', 'h', 'u', 'j', 'e':
+			// y, q, w change; kh, ou and zh end in h, u and j's source z…h;
+			// ie: checked below, through the e.
+			if c == 'h' || c == 'u' || c == 'e' {
+				if i > 0 && (tok[i-1] == 'k' || tok[i-1] == 'o' || tok[i-1] == 'z' || tok[i-1] == 'i') {
+					return false
+				}
+				continue
+			}
+			if c == 'j' {
+				continue
+			}
+			return false
+		}
+		if i > 0 && tok[i-1] == c {
+			return false
+		}
+	}
+	return true
 }
 
 // altSet collects the added tokens of a field, each once, in order.
@@ -278,7 +313,7 @@ func analyse(dst []byte, alt *altSet, text, lang string) []byte {
 		}
 		// French and Spanish stemmers read accents: the stem of the
 		// word as written too, when it had any.
-		if raw := text[start:end]; !isASCII(raw) && lang != "kk" {
+		if raw := text[start:end]; !isASCII(raw) && lang != "kk" && isLatinToken(t) {
 			if s, ok := stemRaw(raw, lang); ok && s != t {
 				alt.add(StemMark, s)
 			}

@@ -227,3 +227,37 @@ func FuzzAnalyze(f *testing.F) {
 		q.Matcher().Highlight(text)
 	})
 }
+
+// BenchmarkAnalyze is BenchmarkNormalize's text analysed (stems and name
+// keys added): the analysis's cost beside the normaliser's, in the same run.
+func BenchmarkAnalyze(b *testing.B) {
+	text := strings.Repeat("Authorities detained the journalists in Almaty, said the ministry; "+
+		"Қазақстан свобода митинг. ", 40)
+	b.SetBytes(int64(len(text)))
+	var d DocBuilder
+	for b.Loop() {
+		d.Add("en", "", "", text)
+		d.Doc()
+	}
+}
+
+// TestNameKeyShortcut: the shortcut for plain words agrees with the rules.
+func TestNameKeyShortcut(t *testing.T) {
+	words := strings.Fields("the authorities detained journalists in almaty said ministry protest police government " +
+		"kazakhstan khan zhanaozen you young queen week tokaev tokayev tokaiev piece pie address mullet " +
+		"manifestation periodista detenidos arrete juge hue ouest zoo kh zh ou ie")
+	for _, w := range words {
+		if got, want := NameKey(w), nameKeySlow(w); got != want {
+			t.Errorf("NameKey(%q) = %q, the rules give %q", w, got, want)
+		}
+	}
+}
+
+// nameKeySlow is NameKey without its shortcut.
+func nameKeySlow(tok string) string {
+	if tok == "" {
+		return ""
+	}
+	k := NameKey("\u0431" + tok) // a Cyrillic б first: no shortcut, and no rule it joins (no word here starts with b)
+	return k[1:]
+}
