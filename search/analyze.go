@@ -392,6 +392,52 @@ func wordForms(w, raw string) []string {
 		if k := NameKey(w); k != "" {
 			add(k)
 			add(NameMark + k)
+			for _, f := range surnameForms(k) {
+				add(NameMark + f)
+				if isCyrillicToken(w) {
+					add(f) // a Latin text's own spelling ("Tokaev" for "Токаева")
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Russian declines surnames in -ев, -ов, -ин (Токаев, Токаева, Токаеву,
+// Токаевым, Токаеве; Токаевой, Токаевы, Токаевых): the name keys of those
+// forms, and of the name itself from one of them, so that "Tokayev"
+// finds "указ Токаева" and "Токаевым" finds "Tokayev". Only for keys of a
+// surname's shape, and as name keys only (never as words).
+var (
+	surnameSuffixes = []string{"ev", "ov", "in"}
+	surnameEndings  = []string{"a", "u", "im", "e", "oi", "i", "ih"}
+)
+
+func surnameForms(k string) []string {
+	var out []string
+	for _, suf := range surnameSuffixes {
+		if len(k) >= len(suf)+3 && strings.HasSuffix(k, suf) {
+			for _, e := range surnameEndings {
+				out = append(out, k+e)
+			}
+			return out
+		}
+	}
+	for _, e := range surnameEndings {
+		base, ok := strings.CutSuffix(k, e)
+		if !ok {
+			continue
+		}
+		for _, suf := range surnameSuffixes {
+			if len(base) >= len(suf)+3 && strings.HasSuffix(base, suf) {
+				out = append(out, base)
+				for _, e2 := range surnameEndings {
+					if e2 != e {
+						out = append(out, base+e2)
+					}
+				}
+				return out
+			}
 		}
 	}
 	return out

@@ -261,3 +261,26 @@ func nameKeySlow(tok string) string {
 	k := NameKey("\u0431" + tok) // a Cyrillic б first: no shortcut, and no rule it joins (no word here starts with b)
 	return k[1:]
 }
+
+func TestSurnameForms(t *testing.T) {
+	// Every declined form of a Russian surname reaches the others' keys.
+	forms := []string{"токаев", "токаева", "токаеву", "токаевым", "токаеве", "токаевой", "токаевы", "токаевых"}
+	for _, a := range forms {
+		reach := map[string]bool{}
+		for _, f := range WordForms(a) {
+			reach[f] = true
+		}
+		for _, b := range forms {
+			if k := NameKey(b); b != a && !reach[NameMark+k] {
+				t.Errorf("WordForms(%q) lacks the key of %q (%s): %q", a, b, k, WordForms(a))
+			}
+		}
+	}
+	if f := WordForms("tokayev"); !slices.Contains(f, NameMark+"tokaeva") || !slices.Contains(f, NameMark+"tokaevim") {
+		t.Errorf("WordForms(Tokayev) = %q", f)
+	}
+	// Not a surname's shape: nothing added.
+	if f := surnameForms("police"); f != nil {
+		t.Errorf("surnameForms(police) = %q", f)
+	}
+}
