@@ -44,8 +44,12 @@ func Run(t *testing.T, e Engine) {
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
-		{"Search", testSearch},    // storetest/search.go
-		{"Statistics", testStats}, // storetest/stats.go
+		{"Search", testSearch},                   // storetest/search.go
+		{"SearchLanguages", testSearchLanguages}, // storetest/search_lang.go
+		{"SearchTypos", testSearchTypos},
+		{"SearchDrafts", testSearchDrafts},
+		{"SearchJudged", testSearchJudged}, // storetest/search_judged.go
+		{"Statistics", testStats},          // storetest/stats.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
