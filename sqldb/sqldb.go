@@ -52,6 +52,9 @@ type Dialect struct {
 	// DayExpr is the SQL of an update's day of publication as days since
 	// 1970-01-01 (0 when it has none).
 	DayExpr string
+	// DayOf is the SQL of any date column as days since 1970-01-01 (0 for
+	// NULL: no date civicmon keeps is that day).
+	DayOf func(col string) string
 	// Text is the engine's full-text index.
 	Text TextIndex
 }

@@ -29,6 +29,7 @@ var Dialect = &sqldb.Dialect{
 	LastInsertID:       true,
 	SingleWriter:       true,
 	DayExpr:            `COALESCE(CAST(julianday(published_on) - 2440587.5 AS INTEGER), 0)`,
+	DayOf:              func(col string) string { return `COALESCE(CAST(julianday(` + col + `) - 2440587.5 AS INTEGER), 0)` },
 	Text:               fts5{},
 	// BEGIN IMMEDIATE (see _txlock below) already serialises writers.
 	LockMigrations: nil,
