@@ -97,6 +97,9 @@ type Store interface {
 	// Revisions: the history of every change, and the public corrections.
 	Revisions
 
+	// Archive: the workspace's lists of updates and rating proposals.
+	Archive
+
 	// PasswordResets are the one-time links that let an account choose a new password.
 	PasswordResets
 

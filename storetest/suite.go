@@ -41,6 +41,7 @@ func Run(t *testing.T, e Engine) {
 		{"Settings", testSettings},
 		{"RatingProposals", testRatingProposals},
 		{"Revisions", testRevisions},
+		{"Archive", testArchive}, // storetest/archive.go
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
 		{"Search", testSearch}, // storetest/search.go
