@@ -104,7 +104,7 @@ func (e *Editorial) Apply(ctx context.Context, actor *User, action Action, u *Up
 		}
 		u.UID, u.AuthorID = stored.UID, stored.AuthorID
 		e.advance(u, next)
-		return tx.SaveUpdate(ctx, u)
+		return tx.SaveUpdate(WithAuditAction(ctx, AuditActionOf(action)), u)
 	})
 }
 
