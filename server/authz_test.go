@@ -149,6 +149,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /admin/updates/{id}":               {"/admin/updates/%d", nil, allow("admin", "editor", "researcher")},
 		"POST /admin/updates/{id}":              {"/admin/updates/%d", preview, allow("admin", "editor", "researcher")},
 		"GET /admin/updates/{id}#other":         {"/admin/updates/%e", nil, allow("admin", "editor")},
+		// The archive (workspace/archive.go): a researcher sees their own updates; editors take bulk steps.
+		"GET /admin/archive":       {"/admin/archive?status=draft&q=draft", nil, allow("admin", "editor", "researcher")},
+		"POST /admin/archive/bulk": {"/admin/archive/bulk", url.Values{"action": {"date"}}, allow("admin", "editor")},
 		"POST /admin/updates/{id}#other":        {"/admin/updates/%e", preview, allow("admin", "editor")},
 	}
 	for pattern, rl := range apiRules() {

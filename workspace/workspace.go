@@ -54,6 +54,10 @@ type Store interface {
 	UpdateByID(ctx context.Context, id int64) (*civicmon.Update, error)
 	Revisions(ctx context.Context, entity string, entityID int64) ([]civicmon.Revision, error)
 
+	// The archive's lists.
+	ArchiveUpdates(ctx context.Context, q civicmon.ArchiveQuery) ([]civicmon.ArchiveEntry, int, error)
+	ArchiveRatingProposals(ctx context.Context, q civicmon.ProposalQuery) ([]civicmon.RatingProposal, int, error)
+
 	// Rating changes, watchlist editions, vocabularies and settings.
 	RatingProposals(ctx context.Context, status string) ([]civicmon.RatingProposal, error)
 	WatchlistEditions(ctx context.Context) ([]civicmon.WatchlistEdition, error)
@@ -116,6 +120,8 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("GET /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FA)
 	srv.Handle("POST /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FASave)
 	srv.Handle("GET /admin", web.Need(civicmon.PermAdminAccess), h.handleDashboard)
+	srv.Handle("GET /admin/archive", web.Need(civicmon.PermUpdatesCreate), h.handleArchive)
+	srv.Handle("POST /admin/archive/bulk", web.Need(civicmon.PermUpdatesEditAny), h.handleArchiveBulk)
 	srv.Handle("GET /admin/updates/new", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
 	srv.Handle("POST /admin/updates", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
 	srv.Handle("GET /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
