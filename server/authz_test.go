@@ -152,6 +152,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// The archive (workspace/archive.go): a researcher sees their own updates; editors take bulk steps.
 		"GET /admin/archive":       {"/admin/archive?status=draft&q=draft", nil, allow("admin", "editor", "researcher")},
 		"POST /admin/archive/bulk": {"/admin/archive/bulk", url.Values{"action": {"date"}}, allow("admin", "editor")},
+		"GET /admin/archive/ratings":   {"/admin/archive/ratings?status=pending", nil, accounts},
+		"GET /admin/archive/watchlist": {"/admin/archive/watchlist?state=scheduled", nil, allow("admin", "editor")},
 		"POST /admin/updates/{id}#other":        {"/admin/updates/%e", preview, allow("admin", "editor")},
 	}
 	for pattern, rl := range apiRules() {

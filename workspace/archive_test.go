@@ -131,3 +131,43 @@ func TestArchiveBulk(t *testing.T) {
 		t.Fatalf("stored after the bulk steps: author %d, %s, %s", stored.AuthorID, stored.Status, stored.PublishedOn)
 	}
 }
+
+// TestArchiveLists: the archives of rating changes and watchlist editions
+// filter, sort and say what is wrong with a filter.
+func TestArchiveLists(t *testing.T) {
+	env := webtest.New(t)
+	ctx := context.Background()
+	ed := &civicmon.Editorial{Store: env.Store}
+	editor, reviewer := env.Users[civicmon.RoleEditor], env.Users[civicmon.RoleReviewer]
+	for _, p := range []civicmon.RatingProposal{
+		{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2026-06-01"), Category: civicmon.Closed, Rationale: "Mass arrests in Zhanaozen"},
+		{CountryCode: "CL", EffectiveDate: civicmon.MustDate("2026-05-01"), Category: civicmon.Narrowed, Rationale: "Protest law amended"},
+	} {
+		if err := ed.ProposeRating(ctx, editor, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.CountryCode == "CL" {
+			if _, err := ed.DecideRating(ctx, reviewer, p.ID, false, "Sources too thin"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	env.Run(t,
+		webtest.Scenario{URL: "/admin/archive/ratings", As: "reviewer", Contains: []string{"2 rating changes", "Mass arrests", "Chile", "Rejected", "Pending", "The editor", "The reviewer"},
+			NotContains: []string{`href="/admin/archive"`}},
+		webtest.Scenario{URL: "/admin/archive/ratings?status=rejected", As: "researcher", Contains: []string{"1 rating changes", "Chile"}, NotContains: []string{"<td>Kazakhstan</td>"}},
+		webtest.Scenario{URL: "/admin/archive/ratings?q=thin", As: "editor", Contains: []string{"1 rating changes", "Chile"}},
+		webtest.Scenario{URL: "/admin/archive/ratings?country=KZ&sort=effective&reverse=1&proposer=" + fmt.Sprint(editor.ID), As: "editor",
+			Contains: []string{"<td>Kazakhstan</td>"}, NotContains: []string{"<td>Chile</td>"}},
+		webtest.Scenario{URL: "/admin/archive/ratings?status=maybe&from=x&sort=y&proposer=z", As: "editor", Status: http.StatusBadRequest,
+			Contains: []string{"<code>status</code>", "<code>from</code>", "<code>sort</code>", "<code>proposer</code>"}},
+		webtest.Scenario{URL: "/admin/archive/ratings", Status: http.StatusSeeOther},
+		webtest.Scenario{URL: "/admin/archive/watchlist", As: "editor", Contains: []string{"2019-10-01", "Kazakhstan", "Public", `href="/admin/history/watchlist/1"`}},
+		webtest.Scenario{URL: "/admin/archive/watchlist?year=2019&state=public", As: "editor", Contains: []string{"2019-10-01"}, NotContains: []string{"2022-03-01"}},
+		webtest.Scenario{URL: "/admin/archive/watchlist?state=scheduled", As: "editor", Contains: []string{"Nothing here."}},
+		webtest.Scenario{URL: "/admin/archive/watchlist?q=kazakhstan", As: "editor", Contains: []string{"Kazakhstan"}},
+		webtest.Scenario{URL: "/admin/archive/watchlist?q=nowhere-at-all", As: "editor", Contains: []string{"Nothing here."}},
+		webtest.Scenario{URL: "/admin/archive/watchlist?state=x&year=y", As: "editor", Status: http.StatusBadRequest, Contains: []string{"<code>state</code>", "<code>year</code>"}},
+		webtest.Scenario{URL: "/admin/archive/watchlist", As: "researcher", Status: http.StatusForbidden},
+	)
+}

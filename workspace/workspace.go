@@ -121,6 +121,8 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("POST /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FASave)
 	srv.Handle("GET /admin", web.Need(civicmon.PermAdminAccess), h.handleDashboard)
 	srv.Handle("GET /admin/archive", web.Need(civicmon.PermUpdatesCreate), h.handleArchive)
+	srv.Handle("GET /admin/archive/ratings", web.Need(civicmon.PermAdminAccess), h.handleProposalArchive)
+	srv.Handle("GET /admin/archive/watchlist", web.Need(civicmon.PermWatchlistManage), h.handleEditionArchive)
 	srv.Handle("POST /admin/archive/bulk", web.Need(civicmon.PermUpdatesEditAny), h.handleArchiveBulk)
 	srv.Handle("GET /admin/updates/new", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
 	srv.Handle("POST /admin/updates", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
