@@ -78,7 +78,7 @@ type Server struct {
 	mu       sync.Mutex
 	messages []Received
 	refuse   map[string]int // recipient → SMTP reply code
-	changed  chan struct{} // closed and replaced when a message arrives
+	changed  chan struct{}  // closed and replaced when a message arrives
 }
 
 // Start starts a server on 127.0.0.1 with a port of its own, without TLS or
