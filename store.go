@@ -109,6 +109,9 @@ type Store interface {
 	// APITokens let other systems write through the JSON API.
 	APITokens
 
+	// Outbox is the mail waiting to be sent (outbox.go).
+	Outbox
+
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error

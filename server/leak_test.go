@@ -72,6 +72,11 @@ func TestNothingPrivateLeaks(t *testing.T) {
 		Entries: []civicmon.WatchlistEntry{{CountryCode: "CL", Narrative: canary + " scheduled narrative"}}}); err != nil {
 		t.Fatal(err)
 	}
+	// Mail waiting in the outbox (the server has no SMTP server: it waits).
+	if err := s.EnqueueMail(ctx, &civicmon.OutboxMail{Kind: "notification", To: canary + "-recipient@example.org",
+		Subject: canary + " mail subject", Body: canary + " mail body"}); err != nil {
+		t.Fatal(err)
+	}
 	b := env.Client(t)
 	hc := &http.Client{}
 	seen := map[string]bool{}

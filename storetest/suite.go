@@ -44,7 +44,9 @@ func Run(t *testing.T, e Engine) {
 		{"Archive", testArchive}, // storetest/archive.go
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
-		{"Search", testSearch}, // storetest/search.go
+		{"Outbox", testOutbox},                                 // storetest/outbox.go
+		{"OutboxConcurrentClaims", testOutboxConcurrentClaims}, // storetest/outbox.go
+		{"Search", testSearch},                                 // storetest/search.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -70,6 +70,10 @@ type Options struct {
 	Empty bool
 	// Configure changes the server's configuration before it is built.
 	Configure func(*web.Config)
+	// NoBackground leaves the server's background tasks (the mail
+	// outbox's worker) stopped, for tests that look at what a request
+	// leaves for them; Env.Server.StartBackground starts them.
+	NoBackground bool
 }
 
 // New serves the demo data with an account, a draft and an API token per
@@ -95,7 +99,8 @@ func New(t testing.TB, opts ...Options) *Env {
 				return *t
 			}
 			return time.Now()
-		}}
+		},
+		MailPoll: 50 * time.Millisecond}
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
@@ -107,6 +112,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	e.HTTP = httptest.NewServer(srv.Handler())
 	e.URL = e.HTTP.URL
 	t.Cleanup(e.HTTP.Close)
+	if !o.NoBackground {
+		t.Cleanup(srv.StartBackground(context.Background()))
+	}
 	return e
 }
 

@@ -32,14 +32,16 @@ type Store interface {
 	// ApproveRatingProposal, RejectRatingProposal, CreateWatchlistEdition,
 	// SaveWatchlistEdition). The password reset form uses InTx too, and
 	// inside it the transaction's UsePasswordReset, SaveUser and
-	// DeleteUserSessions.
+	// DeleteUserSessions; the reset mail's composer (reset.go) the
+	// transaction's UserByEmail, CreatePasswordReset, ReplaceMail and
+	// DeleteMail.
 	civicmon.EditorialStore
 
 	// Signing in and out, two-step sign-in, password resets.
 	UserByEmail(ctx context.Context, email string) (*civicmon.User, error)
 	CreateSession(ctx context.Context, s *civicmon.Session) error
 	DeleteSession(ctx context.Context, tokenHash string) error
-	CreatePasswordReset(ctx context.Context, r *civicmon.PasswordReset) error
+	EnqueueMail(ctx context.Context, m *civicmon.OutboxMail) error
 	Audit(ctx context.Context, action, entity, entityID, detail string) error
 
 	// Accounts.
@@ -93,9 +95,17 @@ type handler struct {
 	totpSteps                                        usedSteps
 }
 
+// Workspace is the mounted workspace: what the server runs beside its
+// routes.
+type Workspace struct {
+	// Composers prepare the workspace's mail in the outbox before the
+	// worker sends it (password reset requests), by kind.
+	Composers map[string]func(ctx context.Context, m *civicmon.OutboxMail) (bool, error)
+}
+
 // Mount registers the workspace's routes on srv, each with the access it
 // needs.
-func Mount(srv *web.Server, store Store, opts Options) {
+func Mount(srv *web.Server, store Store, opts Options) *Workspace {
 	h := &handler{srv: srv, store: store, now: opts.Now, mail: opts.Mail, log: opts.Logger,
 		accountThrottle: newThrottle(5, 15*time.Minute), addressThrottle: newThrottle(30, 15*time.Minute),
 		deviceThrottle: newThrottle(5, 15*time.Minute)}
@@ -144,6 +154,9 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("POST /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularyAdd)
 	srv.Handle("GET /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettings)
 	srv.Handle("POST /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettingsSave)
+	return &Workspace{Composers: map[string]func(context.Context, *civicmon.OutboxMail) (bool, error){
+		civicmon.MailPasswordResetRequest: h.composeReset,
+	}}
 }
 
 // page starts a workspace page: never cached, never indexed, with the form
