@@ -1,6 +1,9 @@
 package civicmon
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 type auditActionKey struct{}
 
@@ -102,4 +105,83 @@ func (e *Editorial) ApplyStored(ctx context.Context, actor *User, action Action,
 		return nil
 	})
 	return out, err
+}
+
+// Event is an editorial step people are notified of.
+type Event struct {
+	Kind     string // NotifySubmitted, NotifyChangesRequested, NotifyPublished, NotifyComment, NotifyRatings
+	Actor    *User
+	Update   *Update         // for the steps on an update
+	Proposal *RatingProposal // for rating changes
+	Comment  string          // what the actor wrote with the step, if anything
+}
+
+// eventKinds are the workflow steps that notify, by the kind they notify.
+var eventKinds = map[Action]string{
+	ActionSubmit:         NotifySubmitted,
+	ActionRequestChanges: NotifyChangesRequested,
+	ActionPublish:        NotifyPublished,
+}
+
+// Act takes the action on an update as Apply does and, in the same
+// transaction, adds the actor's comment to the update's conversation (when
+// there is one: it names the step) and notifies of the step (Notify).
+// Nothing is stored, and no mail enqueued, when any of it fails.
+func (e *Editorial) Act(ctx context.Context, actor *User, action Action, u *Update, comment string) error {
+	comment = strings.TrimSpace(comment)
+	return e.Store.InTx(ctx, func(tx Store) error {
+		inner := &Editorial{Store: tx, Now: e.Now}
+		if err := inner.Apply(ctx, actor, action, u); err != nil {
+			return err
+		}
+		actx := WithActor(ctx, actor.ID)
+		if comment != "" {
+			c := Comment{UpdateID: u.ID, AuthorID: actor.ID, Body: comment}
+			if action != ActionSave {
+				c.Action = action
+			}
+			if err := tx.AddComment(actx, &c); err != nil {
+				return err
+			}
+		}
+		if e.Notify == nil {
+			return nil
+		}
+		kind, ok := eventKinds[action]
+		if !ok && comment != "" {
+			kind, ok = NotifyComment, true
+		}
+		if !ok {
+			return nil
+		}
+		return e.Notify(actx, tx, Event{Kind: kind, Actor: actor, Update: u, Comment: comment})
+	})
+}
+
+// AddComment adds the actor's comment to an update's conversation: anyone
+// who may open the update (CanView) may talk about it. Notifies the others
+// in the conversation (NotifyComment).
+func (e *Editorial) AddComment(ctx context.Context, actor *User, updateID int64, body string) (*Comment, error) {
+	if err := signedIn(actor); err != nil {
+		return nil, err
+	}
+	ctx = WithActor(ctx, actor.ID)
+	c := &Comment{UpdateID: updateID, AuthorID: actor.ID, Body: body}
+	err := e.Store.InTx(ctx, func(tx Store) error {
+		u, err := tx.UpdateByID(ctx, updateID)
+		if err != nil {
+			return err
+		}
+		if !CanView(actor, u) {
+			return Errorf(EFORBIDDEN, "you may not open this update")
+		}
+		if err := tx.AddComment(ctx, c); err != nil {
+			return err
+		}
+		if e.Notify == nil {
+			return nil
+		}
+		return e.Notify(ctx, tx, Event{Kind: NotifyComment, Actor: actor, Update: u, Comment: c.Body})
+	})
+	return c, err
 }

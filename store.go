@@ -100,6 +100,11 @@ type Store interface {
 	// Archive: the workspace's lists of updates and rating proposals.
 	Archive
 
+	// Comments: the private conversation of each update.
+	Comments
+	// NotificationPrefs: each account's choice of notification mail.
+	NotificationPrefs
+
 	// PasswordResets are the one-time links that let an account choose a new password.
 	PasswordResets
 

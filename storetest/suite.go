@@ -41,7 +41,8 @@ func Run(t *testing.T, e Engine) {
 		{"Settings", testSettings},
 		{"RatingProposals", testRatingProposals},
 		{"Revisions", testRevisions},
-		{"Archive", testArchive}, // storetest/archive.go
+		{"Archive", testArchive},   // storetest/archive.go
+		{"Comments", testComments}, // storetest/comment.go
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
 		{"Outbox", testOutbox},                                 // storetest/outbox.go

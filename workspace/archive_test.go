@@ -52,7 +52,7 @@ func TestArchive(t *testing.T) {
 			As: "researcher", Contains: []string{mine}, NotContains: []string{theirs}},
 		webtest.Scenario{URL: "/admin/archive?status=draft", As: "editor", Contains: []string{mine, theirs, "Zhanaozen", `action="/admin/archive/bulk"`}},
 		webtest.Scenario{Name: "a word of an imported draft's title", URL: "/admin/archive?q=zhanaozen&imported=1&status=draft", As: "editor",
-			Contains: []string{"1 updates", `href="/admin/updates/` + fmt.Sprint(imported[0].ID) + `"`, "imported", "no author"},
+			Contains:    []string{"1 updates", `href="/admin/updates/` + fmt.Sprint(imported[0].ID) + `"`, "imported", "no author"},
 			NotContains: []string{mine, "Second imported draft"}},
 		webtest.Scenario{URL: "/admin/archive?author=none&status=draft", As: "editor", Contains: []string{"Zhanaozen", "Second imported draft"}, NotContains: []string{mine}},
 		webtest.Scenario{URL: "/admin/archive?author=" + researcher, As: "editor", Contains: []string{mine}, NotContains: []string{theirs}},
@@ -120,7 +120,7 @@ func TestArchiveBulk(t *testing.T) {
 			Form: form("action", "publish", "confirm", "1"), Status: http.StatusConflict,
 			Contains: []string{"Some updates were not changed", "0 of 2 updates done", "cannot publish an update that is published"}},
 		webtest.Scenario{Name: "back leads only into the archive", Method: "POST", URL: "/admin/archive/bulk", As: "editor",
-			Form: url.Values{"id": ids, "back": {"https://evil.example/"}, "action": {"date"}, "date": {"2026-01-16"}},
+			Form:   url.Values{"id": ids, "back": {"https://evil.example/"}, "action": {"date"}, "date": {"2026-01-16"}},
 			Status: http.StatusSeeOther, Check: location("/admin/archive?done=date&n=2")},
 	)
 	stored, err := env.Store.UpdateByID(context.Background(), imported[0].ID)

@@ -109,7 +109,8 @@ func (h *handler) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 	}
 	f.EffectiveDate = d
 	if len(errs) == 0 {
-		err = h.ed.ProposeRating(r.Context(), web.UserFrom(r.Context()), &f)
+		ed := h.editorial(r)
+		err = ed.ProposeRating(r.Context(), web.UserFrom(r.Context()), &f)
 		var ve *civicmon.ValidationError
 		switch {
 		case errors.As(err, &ve):
@@ -147,7 +148,8 @@ func (h *handler) handleDecideRating(w http.ResponseWriter, r *http.Request) {
 		h.srv.NotFound(w, r)
 		return
 	}
-	_, err = h.ed.DecideRating(ctx, web.UserFrom(ctx), id, approve, strings.TrimSpace(r.PostFormValue("note")))
+	ed := h.editorial(r)
+	_, err = ed.DecideRating(ctx, web.UserFrom(ctx), id, approve, strings.TrimSpace(r.PostFormValue("note")))
 	switch civicmon.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/admin/ratings?done="+done, http.StatusSeeOther)

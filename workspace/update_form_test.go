@@ -45,8 +45,8 @@ func TestCorrectionsAndHistory(t *testing.T) {
 	if r.Status != 200 || !strings.Contains(r.Body, "The editor") || !strings.Contains(r.Body, "The kettling lasted over ten hours.") {
 		t.Fatalf("history: %d", r.Status)
 	}
-	if !strings.Contains(r.Body, `class="d add"`) {
-		t.Fatal("history shows no added line")
+	if !strings.Contains(r.Body, `(The kettling lasted over ten hours.)</ins>`) || !strings.Contains(r.Body, "<dt>Summary</dt>") {
+		t.Fatal("history shows no added words")
 	}
 }
 
@@ -68,7 +68,7 @@ func TestUpdateForm(t *testing.T) {
 			NotContains: []string{`value="publish"`, `name="correction_note"`}},
 		webtest.Scenario{URL: "/admin/updates/" + draft, As: "researcher",
 			Contains: []string{"Draft by the researcher", `action="/admin/updates/` + draft + `"`, "private note of the researcher", `<option value="KZ" selected>`}},
-		webtest.Scenario{URL: "/admin/updates/" + draft + "?saved=1", As: "editor", Contains: []string{"Saved.", `value="publish"`, `href="/admin/updates/` + draft + `/history"`}},
+		webtest.Scenario{URL: "/admin/updates/" + draft + "?done=save", As: "editor", Contains: []string{"Saved.", `value="publish"`, `href="/admin/updates/` + draft + `/history"`}},
 		webtest.Scenario{URL: "/admin/updates/" + fmt.Sprint(env.Drafts[civicmon.RoleEditor].ID), As: "researcher", Status: http.StatusForbidden},
 		webtest.Scenario{URL: "/admin/updates/999999", As: "editor", Status: http.StatusNotFound},
 		webtest.Scenario{URL: "/admin/updates/" + pub, As: "editor",
@@ -92,10 +92,10 @@ func TestUpdateForm(t *testing.T) {
 	// A new draft is the author's; submitting it moves it to review.
 	c := env.SignedIn(t, civicmon.RoleResearcher)
 	r := c.Post("/admin/updates", url.Values{"country": {"KZ"}, "title": {"Arrests in Almaty"}, "summary": {"Three were detained."}})
-	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "?saved=1") {
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "?done=save") {
 		t.Fatalf("save a new draft: %d %s", r.Status, r.Header.Get("Location"))
 	}
-	path := strings.TrimSuffix(r.Header.Get("Location"), "?saved=1")
+	path := strings.TrimSuffix(r.Header.Get("Location"), "?done=save")
 	values := formValues(t, c.Get(path).Body)
 	values.Set("action", "submit")
 	if r := c.Post(path, values); r.Status != http.StatusSeeOther {

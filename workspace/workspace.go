@@ -53,6 +53,9 @@ type Store interface {
 
 	// Updates and the history of every record.
 	FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error)
+	Comments(ctx context.Context, updateID int64) ([]civicmon.Comment, error)
+	NotificationSettings(ctx context.Context, userID int64) (*civicmon.NotificationSettings, error)
+	SaveNotificationSettings(ctx context.Context, n *civicmon.NotificationSettings) error
 	UpdateByID(ctx context.Context, id int64) (*civicmon.Update, error)
 	Revisions(ctx context.Context, entity string, entityID int64) ([]civicmon.Revision, error)
 
@@ -129,6 +132,8 @@ func Mount(srv *web.Server, store Store, opts Options) *Workspace {
 	srv.Handle("POST /admin/password-reset/{token}", anonymous, h.handleReset)
 	srv.Handle("GET /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FA)
 	srv.Handle("POST /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FASave)
+	srv.Handle("GET /admin/account/notifications", web.Need(civicmon.PermAdminAccess), h.handleNotifications)
+	srv.Handle("POST /admin/account/notifications", web.Need(civicmon.PermAdminAccess), h.handleNotificationsSave)
 	srv.Handle("GET /admin", web.Need(civicmon.PermAdminAccess), h.handleDashboard)
 	srv.Handle("GET /admin/archive", web.Need(civicmon.PermUpdatesCreate), h.handleArchive)
 	srv.Handle("GET /admin/archive/ratings", web.Need(civicmon.PermAdminAccess), h.handleProposalArchive)
@@ -138,6 +143,7 @@ func Mount(srv *web.Server, store Store, opts Options) *Workspace {
 	srv.Handle("POST /admin/updates", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
 	srv.Handle("GET /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
 	srv.Handle("POST /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
+	srv.Handle("POST /admin/updates/{id}/comments", web.Need(civicmon.PermUpdatesCreate), h.handleComment)
 	srv.Handle("GET /admin/updates/{id}/history", web.Need(civicmon.PermHistoryRead), h.handleUpdateHistory)
 	srv.Handle("GET /admin/ratings", web.Need(civicmon.PermAdminAccess), h.handleRatings)
 	srv.Handle("POST /admin/ratings", web.Need(civicmon.PermRatingsPropose), h.handleProposeRating)
