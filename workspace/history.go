@@ -12,6 +12,7 @@ import (
 )
 
 type historyData struct {
+	Imported  bool // the record came by the bulk path: its history starts later
 	Title     string
 	Back      string
 	BackLabel string
@@ -26,6 +27,11 @@ type revisionView struct {
 	What    string // "Published by The editor"
 	Changes []fieldChange
 	More    int // fields filled in at creation and not listed
+	// Comment is what the person wrote with the step, from the conversation.
+	Comment string
+	// Unknown: the first change to an imported record, whose state before
+	// no revision kept.
+	Unknown bool
 }
 
 // handleUpdateHistory shows who changed an update, when, and what.
@@ -40,8 +46,15 @@ func (h *handler) handleUpdateHistory(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	comments, err := h.store.Comments(r.Context(), u.ID)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	p := h.page(w, r, "History")
-	h.renderHistory(w, r, p, "update", historyData{Title: u.Title, Back: "/admin/updates/" + itoa64(u.ID), BackLabel: p.T("Back to the editor")}, revs)
+	d := historyData{Title: u.Title, Back: "/admin/updates/" + itoa64(u.ID), BackLabel: p.T("Back to the editor"),
+		Imported: len(revs) == 0 || revs[0].Action != civicmon.AuditUpdateCreate}
+	h.renderHistory(w, r, p, "update", d, revs, comments)
 }
 
 // handleRecordHistory shows the revisions of a rating or a watchlist
@@ -80,14 +93,15 @@ func (h *handler) handleRecordHistory(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	h.renderHistory(w, r, p, entity, historyData{Title: title, Back: back, BackLabel: p.T("Back to the archive")}, revs)
+	h.renderHistory(w, r, p, entity, historyData{Title: title, Back: back, BackLabel: p.T("Back to the archive")}, revs, nil)
 }
 
 // createdFields are the fields a creation lists; the others are counted.
 var createdFields = map[string]bool{"Title": true, "Country": true, "Status": true, "Author": true, "Publication date": true,
 	"Effective from": true, "Category": true, "Score": true}
 
-func (h *handler) renderHistory(w http.ResponseWriter, r *http.Request, p *web.Page, entity string, d historyData, revs []civicmon.Revision) {
+func (h *handler) renderHistory(w http.ResponseWriter, r *http.Request, p *web.Page, entity string, d historyData, revs []civicmon.Revision,
+	comments []civicmon.Comment) {
 	ctx := r.Context()
 	p.Title = p.T("History") + ": " + d.Title
 	name, err := h.valueNamer(ctx, p)
@@ -102,8 +116,18 @@ func (h *handler) renderHistory(w http.ResponseWriter, r *http.Request, p *web.P
 			who = p.T("the system")
 		}
 		v := revisionView{Revision: rv, Who: who, What: revisionSentence(p, rv, prev, who)}
+		// A comment that came with a step was written in its transaction.
+		for _, c := range comments {
+			if c.Action != "" && rv.Action == civicmon.AuditActionOf(c.Action) && c.AuthorID == rv.UserID &&
+				c.CreatedAt.Sub(rv.CreatedAt).Abs() < 2*time.Second {
+				v.Comment = c.Body
+			}
+		}
 		all := snapshotChanges(entity, prev, rv.Snapshot, name, p.T)
-		if prev == "" {
+		switch {
+		case prev == "" && d.Imported:
+			v.Unknown = true
+		case prev == "":
 			for _, c := range all {
 				if createdFields[c.Label] || createdFields[englishLabel(p, c.Label)] {
 					v.Changes = append(v.Changes, c)
@@ -111,7 +135,7 @@ func (h *handler) renderHistory(w http.ResponseWriter, r *http.Request, p *web.P
 					v.More++
 				}
 			}
-		} else {
+		default:
 			v.Changes = all
 		}
 		d.Revisions = append([]revisionView{v}, d.Revisions...)
