@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/a-h/templ"
+
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/notify"
 	"github.com/civicmon/civicmon/web"
@@ -27,6 +29,12 @@ func (h *handler) editorial(r *http.Request) *civicmon.Editorial {
 	ed := *h.ed
 	ed.Notify = n.Notify
 	return &ed
+}
+
+// previewPart is one language of a preview.
+type previewPart struct {
+	Lang string
+	Page templ.Component
 }
 
 // doneMessage says what a step did (?done=publish).

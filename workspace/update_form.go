@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/markdown"
+	sitepages "github.com/civicmon/civicmon/site"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -28,6 +29,9 @@ type updateFormData struct {
 	// comment box holds.
 	Comments []civicmon.Comment
 	Comment  string
+	// Previews are the update's public page, as it will be, in each of
+	// its languages (a preview; see site.UpdatePreview).
+	Previews []previewPart
 	// Blank rows for adding sources, translations and incidents without JS.
 	SourceRows      []civicmon.Source
 	TranslationRows []civicmon.Translation
@@ -134,6 +138,7 @@ func (h *handler) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 	if action == "" {
 		action = civicmon.ActionSave
 	}
+	var pending []previewPart
 	rerender := func(status int, errs []civicmon.FieldError, preview template.HTML) {
 		d, err := h.updateForm(ctx, p, u)
 		if err != nil {
@@ -141,11 +146,24 @@ func (h *handler) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.U.Status = stored.Status
-		d.Errors, d.Preview = errs, preview
+		d.Errors, d.Preview, d.Previews = errs, preview, pending
 		d.Comment = r.PostFormValue("comment")
 		h.srv.Render(w, r, status, p, updateFormPage(p, d))
 	}
 	if action == "preview" {
+		// The page as the public will see it (site's own component), in
+		// the update's language and each translation's.
+		site, err := h.srv.SiteData(ctx)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		today := civicmon.DateOf(h.now())
+		previews := []previewPart{{Lang: u.Language, Page: sitepages.UpdatePreview(p, site, u, "", today)}}
+		for _, t := range u.Translations {
+			previews = append(previews, previewPart{Lang: t.Language, Page: sitepages.UpdatePreview(p, site, u, t.Language, today)})
+		}
+		pending = previews
 		rerender(http.StatusOK, formErrs, markdown.ToHTML(u.Body))
 		return
 	}

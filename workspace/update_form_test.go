@@ -76,6 +76,26 @@ func TestUpdateForm(t *testing.T) {
 		webtest.Scenario{Name: "preview", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form:     url.Values{"action": {"preview"}, "country": {"KZ"}, "title": {"A <title>"}, "body": {"Some **bold** text"}},
 			Contains: []string{`id="preview-heading"`, "<strong>bold</strong>", `value="A &lt;title&gt;"`}},
+		webtest.Scenario{Name: "a full preview: incidents, sources, translations, no private field", Method: "POST", URL: "/admin/updates/" + draft, As: "researcher",
+			Form: url.Values{"action": {"preview"}, "country": {"KZ"}, "title": {"Arrests in Almaty"}, "language": {"en"}, "body": {"Police **detained** three."},
+				"internal_notes":        {"PRIVATE note"},
+				"incidents.0.violation": {"detention-of-protesters"}, "incidents.0.freedom": {"peaceful-assembly"}, "incidents.0.place": {"Almaty square"},
+				"incidents.0.victim_name": {"PRIVATE victim"},
+				"sources.0.url":           {"https://example.org/court"}, "sources.0.title": {"Court record"}, "sources.0.contact": {"PRIVATE contact"},
+				"translations.0.language": {"ru"}, "translations.0.title": {"Аресты в Алматы"}, "translations.0.body": {"Полиция задержала троих."}},
+			Contains: []string{"Preview (en): not published. Readers cannot see this page.", `<article class="update"`, "<h1>Arrests in Almaty</h1>",
+				"<strong>detained</strong>", "Almaty square", "Detention of protesters", "Court record", "Kazakhstan",
+				"Preview (ru): not published.", "<h1>Аресты в Алматы</h1>", "Полиция задержала троих."},
+			Check: func(t *testing.T, r *webtest.Response) {
+				// The form keeps what was typed; the preview shows none of the private fields.
+				i, j := strings.Index(r.Body, `id="preview-heading"`), strings.Index(r.Body, `<form class="editor"`)
+				if i < 0 || j < i {
+					t.Fatal("no preview before the form")
+				}
+				if preview := r.Body[i:j]; strings.Contains(preview, "PRIVATE") {
+					t.Errorf("the preview shows a private field:\n%s", preview)
+				}
+			}},
 		webtest.Scenario{Name: "bad fields", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form:   url.Values{"action": {"save"}, "country": {"KZ"}, "title": {"T"}, "published_on": {"2020-13-45"}, "incidents.0.violation": {""}, "incidents.0.people_affected": {"many"}},
 			Status: http.StatusUnprocessableEntity, Contains: []string{"Nothing was saved. Please correct:", "<code>published_on</code>", "<code>incidents.0.people_affected</code>"}},
