@@ -49,3 +49,16 @@ func UpdatePreview(p *web.Page, d *web.SiteData, u *civicmon.Update, lang string
 	}
 	return UpdatePage(p, &data)
 }
+
+// WatchlistPreview renders a watchlist edition as its public page will
+// show it, as the current edition (the workspace's preview before it
+// publishes).
+func WatchlistPreview(p *web.Page, d *web.SiteData, ed *civicmon.WatchlistEdition) templ.Component {
+	data := watchlistData{Editions: d.Editions, Edition: newEditionView(d, ed), Current: true}
+	for _, e := range ed.Entries {
+		if c, ok := d.ByCode[e.CountryCode]; ok {
+			data.Entries = append(data.Entries, watchlistEntryView{Country: d.View(c), Narrative: e.Narrative})
+		}
+	}
+	return WatchlistPage(p, &data)
+}

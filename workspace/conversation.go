@@ -72,7 +72,9 @@ type confirmData struct {
 	Consequence string
 	Post        string
 	Back        string
-	Fields      []hiddenField // the form as posted, sent again with confirm=1
+	Fields      []hiddenField   // the form as posted, sent again with confirm=1
+	Button      string          // the confirming button's words: the step's name when empty
+	Preview     templ.Component // what the public will see, if shown
 }
 
 type hiddenField struct{ Name, Value string }
@@ -96,21 +98,29 @@ func (h *handler) confirmStep(w http.ResponseWriter, r *http.Request, p *web.Pag
 		d.Question = p.T("Archive “%s”?", stored.Title)
 		d.Consequence = p.T("It disappears from every public page, feed and download, and is kept in the archive.")
 	}
+	d.Fields = postedFields(r)
+	p.Title = d.Question
+	h.srv.Render(w, r, http.StatusOK, p, confirmPage(p, d))
+}
+
+// postedFields is the form as posted, but its token and confirmation, to
+// be posted again from a confirmation page.
+func postedFields(r *http.Request) []hiddenField {
 	keys := make([]string, 0, len(r.PostForm))
 	for k := range r.PostForm {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var out []hiddenField
 	for _, k := range keys {
 		if k == "csrf_token" || k == "confirm" {
 			continue
 		}
 		for _, v := range r.PostForm[k] {
-			d.Fields = append(d.Fields, hiddenField{k, v})
+			out = append(out, hiddenField{k, v})
 		}
 	}
-	p.Title = d.Question
-	h.srv.Render(w, r, http.StatusOK, p, confirmPage(p, d))
+	return out
 }
 
 // handleComment adds a comment to an update's conversation.
