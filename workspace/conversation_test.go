@@ -169,3 +169,34 @@ func TestNotificationSettings(t *testing.T) {
 		t.Fatalf("stored: %+v %v", set, err)
 	}
 }
+
+// TestRatingNotifications: a proposed rating change is mailed to those who
+// approve; the decision, with its note, to the proposer.
+func TestRatingNotifications(t *testing.T) {
+	env, smtp := mailEnv(t)
+	editor, reviewer := env.SignedIn(t, civicmon.RoleEditor), env.SignedIn(t, civicmon.RoleReviewer)
+	r := editor.Post("/admin/ratings", url.Values{"country": {"KZ"}, "effective_date": {"2026-06-01"}, "category": {"closed"},
+		"rationale": {"Mass arrests after the strike."}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("propose: %d %s", r.Status, r.Body)
+	}
+	got := mailsTo(t, smtp, 2, "reviewer@example.org")
+	if len(got) != 1 || got[0].Subject != "Rating change to approve: KZ" || !strings.Contains(got[0].Text, "Mass arrests after the strike.") ||
+		!strings.Contains(got[0].Text, "https://monitor.example.org/admin/ratings") {
+		t.Fatalf("the reviewer's mail: %+v", got)
+	}
+	if len(mailsTo(t, smtp, 2, "admin@example.org")) != 1 {
+		t.Fatal("the admin, who approves too, was not mailed")
+	}
+	ps, err := env.Store.RatingProposals(context.Background(), civicmon.ProposalPending)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("pending: %v %v", ps, err)
+	}
+	if r := reviewer.Post(fmt.Sprintf("/admin/ratings/%d/reject", ps[0].ID), url.Values{"note": {"Wait for the court's ruling."}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reject: %d", r.Status)
+	}
+	got = mailsTo(t, smtp, 3, "editor@example.org")
+	if len(got) != 1 || got[0].Subject != "Rating change rejected: KZ" || !strings.Contains(got[0].Text, "Wait for the court's ruling.") {
+		t.Fatalf("the proposer's mail: %+v", got)
+	}
+}
