@@ -56,7 +56,8 @@ type ArchiveEntry struct {
 
 // Words splits the query text into the words the archive matches.
 func (q *ArchiveQuery) Words() []string {
-	ws := strings.Fields(q.Text)
+	// Bytes that are not UTF-8 match nothing, and PostgreSQL refuses them.
+	ws := strings.Fields(strings.ToValidUTF8(q.Text, " "))
 	if len(ws) > 16 {
 		ws = ws[:16]
 	}

@@ -198,7 +198,7 @@ func (s *Store) ArchiveRatingProposals(ctx context.Context, q civicmon.ProposalQ
 	if !q.Until.IsZero() {
 		add(`effective_date <= ?`, q.Until)
 	}
-	for _, w := range strings.Fields(q.Text) {
+	for _, w := range strings.Fields(strings.ToValidUTF8(q.Text, " ")) {
 		c, a := s.textCond(w, "rationale", "source", "decision_note")
 		add(c, a...)
 	}

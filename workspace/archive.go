@@ -101,6 +101,7 @@ type archiveData struct {
 // parseArchiveFilter reads the archive's URL parameters into the query the
 // store runs, with an error for each that makes no sense.
 func parseArchiveFilter(v url.Values) (archiveFilter, civicmon.ArchiveQuery, []civicmon.FieldError) {
+	validUTF8(v)
 	var errs []civicmon.FieldError
 	bad := func(field, msg string) { errs = append(errs, civicmon.FieldError{Field: field, Message: msg}) }
 	f := archiveFilter{Q: strings.TrimSpace(v.Get("q")), Country: strings.ToUpper(strings.TrimSpace(v.Get("country"))),
@@ -110,10 +111,8 @@ func parseArchiveFilter(v url.Values) (archiveFilter, civicmon.ArchiveQuery, []c
 		Sort: v.Get("sort"), Reverse: v.Get("reverse") != ""}
 	q := civicmon.ArchiveQuery{Text: f.Q, CountryCode: f.Country, Imported: f.Imported, Language: f.Lang, Reverse: f.Reverse,
 		Limit: archivePerPage}
-	if len(f.Q) > 500 {
-		f.Q = f.Q[:500]
-		q.Text = f.Q
-	}
+	f.Q = cleanText(f.Q)
+	q.Text = f.Q
 	for _, s := range v["status"] {
 		if civicmon.Status(s).Valid() {
 			f.Statuses = append(f.Statuses, s)
@@ -166,6 +165,27 @@ func parseArchiveFilter(v url.Values) (archiveFilter, civicmon.ArchiveQuery, []c
 	f.Page = page
 	q.Offset = (page - 1) * archivePerPage
 	return f, q, errs
+}
+
+// cleanText keeps a query's words fit for the database: valid UTF-8 (a
+// stray byte would be an error on PostgreSQL, not the asker's answer) and
+// at most 500 characters.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	if r := []rune(s); len(r) > 500 {
+		s = string(r[:500])
+	}
+	return s
+}
+
+// validUTF8 drops the bytes of the parameters that are not UTF-8: no filter
+// holds them, and PostgreSQL refuses them.
+func validUTF8(v url.Values) {
+	for _, vals := range v {
+		for i := range vals {
+			vals[i] = strings.ToValidUTF8(vals[i], "")
+		}
+	}
 }
 
 // handleArchive lists the updates the account may see.

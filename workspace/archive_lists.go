@@ -66,14 +66,13 @@ type proposalArchiveData struct {
 }
 
 func parseProposalFilter(v url.Values) (proposalFilter, civicmon.ProposalQuery, []civicmon.FieldError) {
+	validUTF8(v)
 	var errs []civicmon.FieldError
 	bad := func(field, msg string) { errs = append(errs, civicmon.FieldError{Field: field, Message: msg}) }
 	f := proposalFilter{Country: strings.ToUpper(strings.TrimSpace(v.Get("country"))), Proposer: strings.TrimSpace(v.Get("proposer")),
 		From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), Q: strings.TrimSpace(v.Get("q")),
 		Sort: v.Get("sort"), Reverse: v.Get("reverse") != ""}
-	if len(f.Q) > 500 {
-		f.Q = f.Q[:500]
-	}
+	f.Q = cleanText(f.Q)
 	q := civicmon.ProposalQuery{CountryCode: f.Country, Text: f.Q, Reverse: f.Reverse, Limit: archivePerPage}
 	for _, s := range v["status"] {
 		if civicmon.ValidProposalStatus(s) {

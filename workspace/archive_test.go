@@ -61,6 +61,8 @@ func TestArchive(t *testing.T) {
 		webtest.Scenario{Name: "bad filters", URL: "/admin/archive?from=2026-02-30&status=gone&sort=size&page=x&author=me", As: "editor",
 			Status: http.StatusBadRequest, Contains: []string{"Some filters could not be used", "<code>from</code>", "<code>status</code>",
 				"<code>sort</code>", "<code>page</code>", "<code>author</code>", mine}},
+		webtest.Scenario{Name: "bytes that are not UTF-8", URL: "/admin/archive?q=zhanaozen%FF&country=%FF&language=%FE", As: "editor",
+			Contains: []string{"Zhanaozen"}},
 		webtest.Scenario{URL: "/admin/archive", As: "reviewer", Status: http.StatusForbidden},
 		webtest.Scenario{URL: "/admin/archive", Status: http.StatusSeeOther},
 	)
