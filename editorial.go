@@ -31,6 +31,10 @@ type EditorialStore interface {
 type Editorial struct {
 	Store EditorialStore
 	Now   Clock // time.Now when nil
+	// Notify, when set, is told of the steps people are notified of (Act,
+	// ProposeRating, DecideRating) inside the step's transaction, so that
+	// its mail is enqueued if and only if the step is stored.
+	Notify func(ctx context.Context, tx Store, ev Event) error
 }
 
 func (e *Editorial) now() time.Time {
@@ -104,7 +108,7 @@ func (e *Editorial) Apply(ctx context.Context, actor *User, action Action, u *Up
 		}
 		u.UID, u.AuthorID = stored.UID, stored.AuthorID
 		e.advance(u, next)
-		return tx.SaveUpdate(ctx, u)
+		return tx.SaveUpdate(WithAuditAction(ctx, AuditActionOf(action)), u)
 	})
 }
 
@@ -139,7 +143,16 @@ func (e *Editorial) ProposeRating(ctx context.Context, actor *User, p *RatingPro
 		return err
 	}
 	p.ProposedBy = actor.ID
-	return e.Store.ProposeRating(WithActor(ctx, actor.ID), p)
+	ctx = WithActor(ctx, actor.ID)
+	if e.Notify == nil {
+		return e.Store.ProposeRating(ctx, p)
+	}
+	return e.Store.InTx(ctx, func(tx Store) error {
+		if err := tx.ProposeRating(ctx, p); err != nil {
+			return err
+		}
+		return e.Notify(ctx, tx, Event{Kind: NotifyRatings, Actor: actor, Proposal: p})
+	})
 }
 
 // DecideRating approves (creating the rating, which it returns) or rejects
@@ -152,10 +165,30 @@ func (e *Editorial) DecideRating(ctx context.Context, actor *User, id int64, app
 		return nil, err
 	}
 	ctx = WithActor(ctx, actor.ID)
-	if approve {
-		return e.Store.ApproveRatingProposal(ctx, id, actor.ID, note)
+	if e.Notify == nil {
+		if approve {
+			return e.Store.ApproveRatingProposal(ctx, id, actor.ID, note)
+		}
+		return nil, e.Store.RejectRatingProposal(ctx, id, actor.ID, note)
 	}
-	return nil, e.Store.RejectRatingProposal(ctx, id, actor.ID, note)
+	var r *Rating
+	err := e.Store.InTx(ctx, func(tx Store) error {
+		var err error
+		if approve {
+			r, err = tx.ApproveRatingProposal(ctx, id, actor.ID, note)
+		} else {
+			err = tx.RejectRatingProposal(ctx, id, actor.ID, note)
+		}
+		if err != nil {
+			return err
+		}
+		p, err := tx.RatingProposal(ctx, id)
+		if err != nil {
+			return err
+		}
+		return e.Notify(ctx, tx, Event{Kind: NotifyRatings, Actor: actor, Proposal: p, Comment: note})
+	})
+	return r, err
 }
 
 // SaveWatchlistEdition creates the edition when its ID is 0 and replaces

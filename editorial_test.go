@@ -228,7 +228,7 @@ func TestApplyExisting(t *testing.T) {
 					len(stored.Incidents) != 1 || stored.InternalNotes != seeded.InternalNotes {
 					t.Errorf("stored %+v; want the edit, by the same author, incidents kept", stored)
 				}
-				f.wantAudited(t, before, c.actor, "update.save", seeded.UID)
+				f.wantAudited(t, before, c.actor, civicmon.AuditActionOf(c.action), seeded.UID) // "update.publish"…
 			})
 		}
 	})

@@ -97,6 +97,14 @@ type Store interface {
 	// Revisions: the history of every change, and the public corrections.
 	Revisions
 
+	// Archive: the workspace's lists of updates and rating proposals.
+	Archive
+
+	// Comments: the private conversation of each update.
+	Comments
+	// NotificationPrefs: each account's choice of notification mail.
+	NotificationPrefs
+
 	// PasswordResets are the one-time links that let an account choose a new password.
 	PasswordResets
 
@@ -108,6 +116,8 @@ type Store interface {
 
 	// ChangeFeed keeps in-memory indexes (the statistics) in step with writes.
 	ChangeFeed
+	// Outbox is the mail waiting to be sent (outbox.go).
+	Outbox
 
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)

@@ -23,6 +23,7 @@ import (
 	"net"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
@@ -133,6 +134,22 @@ type Message struct {
 	To      string // "ana@example.org" or "Ana <ana@example.org>"
 	Subject string
 	Text    string
+	// MessageID is the Message-ID header, "<…@…>": the outbox keeps one
+	// per mail, so that a mail sent again after a crash is the same
+	// message. Empty: a new one is made.
+	MessageID string
+}
+
+// Permanent reports whether err is the SMTP server's permanent refusal
+// (a 5xx reply: no such mailbox, message refused), which sending again
+// will not change, or a message that cannot be sent as it is.
+func Permanent(err error) bool {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code >= 500 && te.Code < 600
+	}
+	var he *HeaderInjectionError
+	return errors.As(err, &he)
 }
 
 // Send delivers m through the server c names. It gives up when ctx ends,
@@ -290,7 +307,13 @@ func build(c Config, m Message, now time.Time) (from, to string, raw []byte, err
 	header("From", fromAddr.String())
 	header("To", toAddr.String())
 	header("Subject", encodeSubject(m.Subject))
-	header("Message-ID", messageID(fromAddr.Address))
+	id := m.MessageID
+	if id == "" {
+		id = messageID(fromAddr.Address)
+	} else if err := checkHeader("Message-ID", id); err != nil {
+		return "", "", nil, err
+	}
+	header("Message-ID", id)
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "quoted-printable")

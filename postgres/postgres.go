@@ -46,6 +46,7 @@ var Dialect = &sqldb.Dialect{
 	},
 	IsUniqueViolation: func(err error) bool { return pgCode(err) == "23505" },
 	IsMissingTable:    func(err error) bool { return pgCode(err) == "42P01" },
+	SkipLocked:        " FOR UPDATE SKIP LOCKED",
 }
 
 func pgCode(err error) string {

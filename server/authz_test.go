@@ -156,7 +156,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /admin/updates/{id}":               {"/admin/updates/%d", nil, allow("admin", "editor", "researcher")},
 		"POST /admin/updates/{id}":              {"/admin/updates/%d", preview, allow("admin", "editor", "researcher")},
 		"GET /admin/updates/{id}#other":         {"/admin/updates/%e", nil, allow("admin", "editor")},
-		"POST /admin/updates/{id}#other":        {"/admin/updates/%e", preview, allow("admin", "editor")},
+		// The archive (workspace/archive.go): a researcher sees their own updates; editors take bulk steps.
+		"GET /admin/archive":                      {"/admin/archive?status=draft&q=draft", nil, allow("admin", "editor", "researcher")},
+		"POST /admin/archive/bulk":                {"/admin/archive/bulk", url.Values{"action": {"date"}}, allow("admin", "editor")},
+		"GET /admin/archive/ratings":              {"/admin/archive/ratings?status=pending", nil, accounts},
+		"POST /admin/updates/{id}/comments":       {"/admin/updates/%d/comments", url.Values{"body": {"A comment"}}, allow("admin", "editor", "researcher")},
+		"POST /admin/updates/{id}/comments#other": {"/admin/updates/%e/comments", url.Values{"body": {"A comment"}}, allow("admin", "editor")},
+		"GET /admin/account/notifications":        {"/admin/account/notifications", nil, accounts},
+		"POST /admin/account/notifications":       {"/admin/account/notifications", url.Values{"want": {"ratings"}}, accounts},
+		"GET /admin/archive/watchlist":            {"/admin/archive/watchlist?state=scheduled", nil, allow("admin", "editor")},
+		"POST /admin/updates/{id}#other":          {"/admin/updates/%e", preview, allow("admin", "editor")},
 	}
 	for pattern, rl := range apiRules() {
 		rules[pattern] = rl

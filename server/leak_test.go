@@ -60,6 +60,21 @@ func TestNothingPrivateLeaks(t *testing.T) {
 		Incidents: []civicmon.Incident{{Freedom: civicmon.Assembly, Violation: "detention-of-protesters", Target: "protesters",
 			PeopleAffected: 3, Place: "Almaty", Description: "Three protesters detained", VictimName: canary + " victim name"}}})
 
+	// The conversation of the published update, a comment that came with
+	// a step, and an account's notification settings (archive: issue 13).
+	for _, c := range []civicmon.Comment{
+		{UpdateID: pub.ID, AuthorID: env.Users[civicmon.RoleEditor].ID, Body: canary + " comment on a published update"},
+		{UpdateID: pub.ID, AuthorID: author.ID, Action: civicmon.ActionSubmit, Body: canary + " comment with a step"},
+	} {
+		if err := s.AddComment(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveNotificationSettings(ctx, &civicmon.NotificationSettings{UserID: author.ID, Muted: []string{civicmon.NotifyComment},
+		Address: canary + "-notify@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+
 	// A rating change nobody has approved yet.
 	if err := s.ProposeRating(ctx, &civicmon.RatingProposal{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2026-11-20"),
 		Category: civicmon.Closed, Rationale: canary + " unapproved rationale", ProposedBy: env.Users[civicmon.RoleEditor].ID}); err != nil {
@@ -76,6 +91,11 @@ func TestNothingPrivateLeaks(t *testing.T) {
 	// public before its day either.
 	if err := s.AddRating(ctx, &civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2026-12-10"), Score: 90,
 		Category: civicmon.Open, Rationale: canary + " scheduled rating rationale", Source: canary + " scheduled rating source"}); err != nil {
+		t.Fatal(err)
+	}
+	// Mail waiting in the outbox (the server has no SMTP server: it waits).
+	if err := s.EnqueueMail(ctx, &civicmon.OutboxMail{Kind: "notification", To: canary + "-recipient@example.org",
+		Subject: canary + " mail subject", Body: canary + " mail body"}); err != nil {
 		t.Fatal(err)
 	}
 	b := env.Client(t)

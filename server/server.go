@@ -1,11 +1,13 @@
 // Package server assembles civicmon's HTTP server: the shared web kit with
 // every surface mounted on it — the public site, the editorial workspace and
-// the JSON API. cmd/civicmon, the static mirror and the tests build the
-// server here, so that they all serve the same routes.
+// the JSON API — and the mail outbox's worker beside them. cmd/civicmon, the
+// static mirror and the tests build the server here, so that they all serve
+// the same routes.
 package server
 
 import (
 	"github.com/civicmon/civicmon/api"
+	"github.com/civicmon/civicmon/outbox"
 	"github.com/civicmon/civicmon/site"
 	"github.com/civicmon/civicmon/web"
 	"github.com/civicmon/civicmon/workspace"
@@ -17,6 +19,9 @@ import (
 type Server struct {
 	*web.Server
 	Site *site.Site
+	// Outbox sends the mail waiting in the store while the server serves;
+	// nil when no SMTP server is configured (the mail then waits).
+	Outbox *outbox.Worker
 }
 
 // New builds the server with every surface's routes.
@@ -25,7 +30,16 @@ func New(cfg web.Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	workspace.Mount(s, cfg.Store, workspace.Options{Now: cfg.Now, Mail: cfg.Mail, Logger: cfg.Logger})
+	ws := workspace.Mount(s, cfg.Store, workspace.Options{Now: cfg.Now, Mail: cfg.Mail, Logger: cfg.Logger})
 	api.Mount(s, cfg.Store, cfg.Now)
-	return &Server{Server: s, Site: site.Mount(s, cfg.Store, cfg.Now, cfg.Logger)}, nil
+	srv := &Server{Server: s, Site: site.Mount(s, cfg.Store, cfg.Now, cfg.Logger)}
+	if cfg.Mail.Enabled() {
+		srv.Outbox = &outbox.Worker{Store: cfg.Store, Mail: cfg.Mail, Log: cfg.Logger, Poll: cfg.MailPoll}
+		srv.Outbox.Compose = map[string]outbox.Composer{}
+		for kind, c := range ws.Composers {
+			srv.Outbox.Compose[kind] = c
+		}
+		s.Background(srv.Outbox.Run)
+	}
+	return srv, nil
 }

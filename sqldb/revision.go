@@ -66,7 +66,7 @@ func (s *Store) Revisions(ctx context.Context, entity string, entityID int64) ([
 // but never shown to readers.
 func (s *Store) Corrections(ctx context.Context, updateID int64) ([]civicmon.Correction, error) {
 	rows, err := s.reader().QueryContext(ctx, s.q(`SELECT id, created_at, snapshot, public_note FROM revisions
-		WHERE entity = 'update' AND entity_id = ? AND action = 'update.save' AND public_note <> '' ORDER BY id`), updateID)
+		WHERE entity = 'update' AND entity_id = ? AND action NOT IN ('update.create', 'update.delete') AND public_note <> '' ORDER BY id`), updateID)
 	if err != nil {
 		return nil, err
 	}

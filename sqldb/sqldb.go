@@ -57,6 +57,10 @@ type Dialect struct {
 	DayOf func(col string) string
 	// Text is the engine's full-text index.
 	Text TextIndex
+	// SkipLocked ends a SELECT whose rows a transaction claims, so that
+	// concurrent claimers skip each other's rows (" FOR UPDATE SKIP
+	// LOCKED"); empty where the engine runs one writer at a time.
+	SkipLocked string
 }
 
 // DB is an opened database: a pool for reads and one for writes (the same
@@ -66,6 +70,9 @@ type DB struct {
 	write   *sql.DB
 	dialect *Dialect
 	Now     civicmon.Clock
+	// MessageIDDomain is the domain of the Message-IDs EnqueueMail makes
+	// (the sender's; "civicmon.invalid" when empty).
+	MessageIDDomain string
 	// commits counts write transactions committed through this DB.
 	commits atomic.Uint64
 }
@@ -153,6 +160,33 @@ func (s *Store) write(ctx context.Context, fn func(tx *Store) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	return s.runTx(ctx, sqlTx, fn)
+}
+
+// writeQuiet is write for bookkeeping that no page shows (the outbox's
+// claims and deliveries): it does not bump the data version, so it does
+// not empty every server's page cache.
+func (s *Store) writeQuiet(ctx context.Context, fn func(tx *Store) error) (err error) {
+	if s.tx != nil {
+		return fn(s)
+	}
+	sqlTx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Store{db: s.db, tx: sqlTx}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // runTx runs fn in sqlTx, bumps the data version and commits, or rolls

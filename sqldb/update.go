@@ -219,10 +219,12 @@ func (s *Store) SaveUpdate(ctx context.Context, u *civicmon.Update) error {
 		if err := tx.searchLog(ctx, u.ID, u.ID); err != nil {
 			return err
 		}
-		if err := tx.revise(ctx, "update", u.ID, "update.save", u, u.CorrectionNote); err != nil {
+		// The change is named by the caller (Editorial: "update.publish"…).
+		action := civicmon.AuditActionFrom(ctx, civicmon.AuditUpdateSave)
+		if err := tx.revise(ctx, "update", u.ID, action, u, u.CorrectionNote); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "update.save", "update", u.UID, string(u.Status)+" "+u.Slug)
+		return tx.audit(ctx, action, "update", u.UID, string(u.Status)+" "+u.Slug)
 	})
 }
 

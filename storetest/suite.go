@@ -42,6 +42,8 @@ func Run(t *testing.T, e Engine) {
 		{"Settings", testSettings},
 		{"RatingProposals", testRatingProposals},
 		{"Revisions", testRevisions},
+		{"Archive", testArchive},   // storetest/archive.go
+		{"Comments", testComments}, // storetest/comment.go
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
 		{"Search", testSearch},                   // storetest/search.go
@@ -50,6 +52,9 @@ func Run(t *testing.T, e Engine) {
 		{"SearchDrafts", testSearchDrafts},
 		{"SearchJudged", testSearchJudged}, // storetest/search_judged.go
 		{"Statistics", testStats},          // storetest/stats.go
+		{"Outbox", testOutbox},                                 // storetest/outbox.go
+		{"OutboxConcurrentClaims", testOutboxConcurrentClaims}, // storetest/outbox.go
+		{"Search", testSearch},                                 // storetest/search.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

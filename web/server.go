@@ -39,8 +39,12 @@ type Config struct {
 	Changes Changes
 	// CacheBytes is the page cache's memory budget (default 64 MiB).
 	CacheBytes int64
-	// Mail sends password reset links; disabled when its Host is empty.
+	// Mail sends the mail of the outbox (password reset links…); the
+	// outbox's worker runs only when its Host is set.
 	Mail mail.Config
+	// MailPoll is how often the outbox's worker looks for due mail
+	// (default 1 s).
+	MailPoll time.Duration
 	// BaseURL is the public URL of the site, for sitemap.xml and feeds
 	// (default: taken from each request's Host), and the only source of
 	// links in mail: without it no password reset mail is sent.
@@ -80,6 +84,31 @@ type Server struct {
 	routeTable []RouteInfo
 	statsOnce  sync.Once
 	stats      *stats.Index
+	// background are the tasks that run beside the server while it
+	// serves (the mail outbox's worker).
+	background []func(ctx context.Context)
+}
+
+// Background adds a task that Serve runs beside the server, until it
+// stops serving.
+func (s *Server) Background(task func(ctx context.Context)) {
+	s.background = append(s.background, task)
+}
+
+// StartBackground starts the background tasks; stop ends them and waits
+// for them to return. Serve calls it; tests that serve the handler
+// themselves call it too.
+func (s *Server) StartBackground(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, task := range s.background {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			task(ctx)
+		}()
+	}
+	return func() { cancel(); wg.Wait() }
 }
 
 // New builds the server and its routes. It fails when a template or static
@@ -157,6 +186,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	go s.pollChanges(pollCtx, time.Second)
+	stopBackground := s.StartBackground(context.WithoutCancel(ctx))
+	// Deferred: background tasks stop once in-flight requests are done.
+	defer stopBackground()
 	errc := make(chan error, 1)
 	go func() {
 		if scheme == "https" {

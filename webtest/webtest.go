@@ -72,6 +72,10 @@ type Options struct {
 	Configure func(*web.Config)
 	// Engine is the database to serve; SQLite when zero.
 	Engine storetest.Engine
+	// NoBackground leaves the server's background tasks (the mail
+	// outbox's worker) stopped, for tests that look at what a request
+	// leaves for them; Env.Server.StartBackground starts them.
+	NoBackground bool
 }
 
 // New serves the demo data with an account, a draft and an API token per
@@ -102,7 +106,8 @@ func New(t testing.TB, opts ...Options) *Env {
 				return *t
 			}
 			return time.Now()
-		}}
+		},
+		MailPoll: 50 * time.Millisecond}
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
@@ -114,6 +119,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	e.HTTP = httptest.NewServer(srv.Handler())
 	e.URL = e.HTTP.URL
 	t.Cleanup(e.HTTP.Close)
+	if !o.NoBackground {
+		t.Cleanup(srv.StartBackground(context.Background()))
+	}
 	return e
 }
 

@@ -7,6 +7,9 @@ import (
 )
 
 type dashboardData struct {
+	// Imported is how many drafts imports left that wait for an editor
+	// (editors only): the archive's "Imported drafts" view lists them.
+	Imported    int
 	Mine        []civicmon.Update
 	ReviewQueue []civicmon.Update
 	Recent      []civicmon.Update
@@ -31,6 +34,12 @@ func (h *handler) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	if u.Role.Can(civicmon.PermUpdatesPublish) {
 		d.ReviewQueue, _, err = h.store.FindUpdates(ctx, civicmon.UpdateFilter{
 			Statuses: []civicmon.Status{civicmon.StatusInReview}, Limit: 100})
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		_, d.Imported, err = h.store.ArchiveUpdates(ctx, civicmon.ArchiveQuery{Imported: true,
+			Statuses: []civicmon.Status{civicmon.StatusDraft}, Limit: 1})
 		if err != nil {
 			h.srv.Fail(w, r, err)
 			return

@@ -19,5 +19,12 @@ func TestDashboard(t *testing.T) {
 			NotContains: []string{"Draft by the researcher"}},
 		webtest.Scenario{URL: "/admin", As: "reviewer", Contains: []string{"<h1>Workspace</h1>"},
 			NotContains: []string{"My drafts", "Review queue"}},
+		webtest.Scenario{Name: "no imported drafts", URL: "/admin", As: "editor", NotContains: []string{"Imported drafts waiting"}},
+	)
+	// Drafts an import left are pointed out to editors, with the way to them.
+	importDrafts(t, env, "Imported one", "Imported two")
+	env.Run(t,
+		webtest.Scenario{URL: "/admin", As: "editor", Contains: []string{"Imported drafts waiting: 2.", `href="/admin/archive?imported=1&status=draft"`}},
+		webtest.Scenario{URL: "/admin", As: "researcher", NotContains: []string{"Imported drafts waiting"}},
 	)
 }

@@ -160,7 +160,8 @@ func (h *handler) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 	}
 	f.EffectiveDate = d
 	if len(errs) == 0 {
-		err = h.ed.ProposeRating(r.Context(), web.UserFrom(r.Context()), &f)
+		ed := h.editorial(r)
+		err = ed.ProposeRating(r.Context(), web.UserFrom(r.Context()), &f)
 		var ve *civicmon.ValidationError
 		switch {
 		case errors.As(err, &ve):
@@ -198,7 +199,8 @@ func (h *handler) handleDecideRating(w http.ResponseWriter, r *http.Request) {
 		h.srv.NotFound(w, r)
 		return
 	}
-	rt, err := h.ed.DecideRating(ctx, web.UserFrom(ctx), id, approve, strings.TrimSpace(r.PostFormValue("note")))
+	ed := h.editorial(r)
+	rt, err := ed.DecideRating(ctx, web.UserFrom(ctx), id, approve, strings.TrimSpace(r.PostFormValue("note")))
 	switch civicmon.ErrorCode(err) {
 	case "":
 		if rt != nil && rt.EffectiveDate.After(civicmon.DateOf(h.now())) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/markdown"
+	sitepages "github.com/civicmon/civicmon/site"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -24,6 +25,13 @@ type updateFormData struct {
 	Message   string
 	Preview   template.HTML
 	Actions   []civicmon.Action
+	// The update's conversation (conversation.go), and what the form's
+	// comment box holds.
+	Comments []civicmon.Comment
+	Comment  string
+	// Previews are the update's public page, as it will be, in each of
+	// its languages (a preview; see site.UpdatePreview).
+	Previews []previewPart
 	// Blank rows for adding sources, translations and incidents without JS.
 	SourceRows      []civicmon.Source
 	TranslationRows []civicmon.Translation
@@ -66,9 +74,7 @@ func (h *handler) handleUpdateForm(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	if r.URL.Query().Get("saved") != "" {
-		d.Message = p.T("Saved.")
-	}
+	d.Message = doneMessage(p, r.URL.Query().Get("done"))
 	h.srv.Render(w, r, http.StatusOK, p, updateFormPage(p, d))
 }
 
@@ -94,6 +100,11 @@ func (h *handler) updateForm(ctx context.Context, p *web.Page, u *civicmon.Updat
 		return nil, err
 	}
 	d := &updateFormData{U: *u, New: u.ID == 0, Countries: site.Countries, Vocab: site.Vocab, Freedoms: civicmon.Freedoms}
+	if u.ID != 0 {
+		if d.Comments, err = h.store.Comments(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
 	for _, a := range []civicmon.Action{civicmon.ActionSubmit, civicmon.ActionRequestChanges, civicmon.ActionPublish,
 		civicmon.ActionUnpublish, civicmon.ActionArchive} {
 		if _, err := civicmon.Transition(u.Status, a); err == nil && civicmon.CanAct(p.User, u, a) == nil {
@@ -127,6 +138,7 @@ func (h *handler) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 	if action == "" {
 		action = civicmon.ActionSave
 	}
+	var pending []previewPart
 	rerender := func(status int, errs []civicmon.FieldError, preview template.HTML) {
 		d, err := h.updateForm(ctx, p, u)
 		if err != nil {
@@ -134,10 +146,24 @@ func (h *handler) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.U.Status = stored.Status
-		d.Errors, d.Preview = errs, preview
+		d.Errors, d.Preview, d.Previews = errs, preview, pending
+		d.Comment = r.PostFormValue("comment")
 		h.srv.Render(w, r, status, p, updateFormPage(p, d))
 	}
 	if action == "preview" {
+		// The page as the public will see it (site's own component), in
+		// the update's language and each translation's.
+		site, err := h.srv.SiteData(ctx)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		today := civicmon.DateOf(h.now())
+		previews := []previewPart{{Lang: u.Language, Page: sitepages.UpdatePreview(p, site, u, "", today)}}
+		for _, t := range u.Translations {
+			previews = append(previews, previewPart{Lang: t.Language, Page: sitepages.UpdatePreview(p, site, u, t.Language, today)})
+		}
+		pending = previews
 		rerender(http.StatusOK, formErrs, markdown.ToHTML(u.Body))
 		return
 	}
@@ -145,12 +171,25 @@ func (h *handler) handleUpdateSave(w http.ResponseWriter, r *http.Request) {
 		rerender(http.StatusUnprocessableEntity, formErrs, "")
 		return
 	}
-	err := h.ed.Apply(ctx, me, action, u)
+	comment := strings.TrimSpace(r.PostFormValue("comment"))
+	if action == civicmon.ActionRequestChanges && comment == "" {
+		rerender(http.StatusUnprocessableEntity, []civicmon.FieldError{{Field: "comment",
+			Message: p.T("Say what should change: the author reads it in the conversation and by mail.")}}, "")
+		return
+	}
+	// Ask first only for a step that can be taken: a refusal is said at once.
+	_, terr := civicmon.Transition(stored.Status, action)
+	if needsConfirmation(action) && r.PostFormValue("confirm") == "" && terr == nil && civicmon.CanAct(me, stored, action) == nil {
+		h.confirmStep(w, r, p, stored, action)
+		return
+	}
+	ed := h.editorial(r)
+	err := ed.Act(ctx, me, action, u, comment)
 	var te *civicmon.TransitionError
 	var ve *civicmon.ValidationError
 	switch {
 	case err == nil:
-		http.Redirect(w, r, fmt.Sprintf("/admin/updates/%d?saved=1", u.ID), http.StatusSeeOther)
+		http.Redirect(w, r, fmt.Sprintf("/admin/updates/%d?done=%s", u.ID, action), http.StatusSeeOther)
 	case errors.As(err, &te):
 		rerender(http.StatusConflict, []civicmon.FieldError{{Field: "action", Message: civicmon.ErrorMessage(err)}}, "")
 	case errors.As(err, &ve):

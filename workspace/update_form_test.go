@@ -45,8 +45,8 @@ func TestCorrectionsAndHistory(t *testing.T) {
 	if r.Status != 200 || !strings.Contains(r.Body, "The editor") || !strings.Contains(r.Body, "The kettling lasted over ten hours.") {
 		t.Fatalf("history: %d", r.Status)
 	}
-	if !strings.Contains(r.Body, `class="d add"`) {
-		t.Fatal("history shows no added line")
+	if !strings.Contains(r.Body, `(The kettling lasted over ten hours.)</ins>`) || !strings.Contains(r.Body, "<dt>Summary</dt>") {
+		t.Fatal("history shows no added words")
 	}
 }
 
@@ -68,7 +68,7 @@ func TestUpdateForm(t *testing.T) {
 			NotContains: []string{`value="publish"`, `name="correction_note"`}},
 		webtest.Scenario{URL: "/admin/updates/" + draft, As: "researcher",
 			Contains: []string{"Draft by the researcher", `action="/admin/updates/` + draft + `"`, "private note of the researcher", `<option value="KZ" selected>`}},
-		webtest.Scenario{URL: "/admin/updates/" + draft + "?saved=1", As: "editor", Contains: []string{"Saved.", `value="publish"`, `href="/admin/updates/` + draft + `/history"`}},
+		webtest.Scenario{URL: "/admin/updates/" + draft + "?done=save", As: "editor", Contains: []string{"Saved.", `value="publish"`, `href="/admin/updates/` + draft + `/history"`}},
 		webtest.Scenario{URL: "/admin/updates/" + fmt.Sprint(env.Drafts[civicmon.RoleEditor].ID), As: "researcher", Status: http.StatusForbidden},
 		webtest.Scenario{URL: "/admin/updates/999999", As: "editor", Status: http.StatusNotFound},
 		webtest.Scenario{URL: "/admin/updates/" + pub, As: "editor",
@@ -76,6 +76,26 @@ func TestUpdateForm(t *testing.T) {
 		webtest.Scenario{Name: "preview", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form:     url.Values{"action": {"preview"}, "country": {"KZ"}, "title": {"A <title>"}, "body": {"Some **bold** text"}},
 			Contains: []string{`id="preview-heading"`, "<strong>bold</strong>", `value="A &lt;title&gt;"`}},
+		webtest.Scenario{Name: "a full preview: incidents, sources, translations, no private field", Method: "POST", URL: "/admin/updates/" + draft, As: "researcher",
+			Form: url.Values{"action": {"preview"}, "country": {"KZ"}, "title": {"Arrests in Almaty"}, "language": {"en"}, "body": {"Police **detained** three."},
+				"internal_notes":        {"PRIVATE note"},
+				"incidents.0.violation": {"detention-of-protesters"}, "incidents.0.freedom": {"peaceful-assembly"}, "incidents.0.place": {"Almaty square"},
+				"incidents.0.victim_name": {"PRIVATE victim"},
+				"sources.0.url":           {"https://example.org/court"}, "sources.0.title": {"Court record"}, "sources.0.contact": {"PRIVATE contact"},
+				"translations.0.language": {"ru"}, "translations.0.title": {"Аресты в Алматы"}, "translations.0.body": {"Полиция задержала троих."}},
+			Contains: []string{"Preview (en): not published. Readers cannot see this page.", `<article class="update"`, "<h1>Arrests in Almaty</h1>",
+				"<strong>detained</strong>", "Almaty square", "Detention of protesters", "Court record", "Kazakhstan",
+				"Preview (ru): not published.", "<h1>Аресты в Алматы</h1>", "Полиция задержала троих."},
+			Check: func(t *testing.T, r *webtest.Response) {
+				// The form keeps what was typed; the preview shows none of the private fields.
+				i, j := strings.Index(r.Body, `id="preview-heading"`), strings.Index(r.Body, `<form class="editor"`)
+				if i < 0 || j < i {
+					t.Fatal("no preview before the form")
+				}
+				if preview := r.Body[i:j]; strings.Contains(preview, "PRIVATE") {
+					t.Errorf("the preview shows a private field:\n%s", preview)
+				}
+			}},
 		webtest.Scenario{Name: "bad fields", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form:   url.Values{"action": {"save"}, "country": {"KZ"}, "title": {"T"}, "published_on": {"2020-13-45"}, "incidents.0.violation": {""}, "incidents.0.people_affected": {"many"}},
 			Status: http.StatusUnprocessableEntity, Contains: []string{"Nothing was saved. Please correct:", "<code>published_on</code>", "<code>incidents.0.people_affected</code>"}},
@@ -92,10 +112,10 @@ func TestUpdateForm(t *testing.T) {
 	// A new draft is the author's; submitting it moves it to review.
 	c := env.SignedIn(t, civicmon.RoleResearcher)
 	r := c.Post("/admin/updates", url.Values{"country": {"KZ"}, "title": {"Arrests in Almaty"}, "summary": {"Three were detained."}})
-	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "?saved=1") {
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "?done=save") {
 		t.Fatalf("save a new draft: %d %s", r.Status, r.Header.Get("Location"))
 	}
-	path := strings.TrimSuffix(r.Header.Get("Location"), "?saved=1")
+	path := strings.TrimSuffix(r.Header.Get("Location"), "?done=save")
 	values := formValues(t, c.Get(path).Body)
 	values.Set("action", "submit")
 	if r := c.Post(path, values); r.Status != http.StatusSeeOther {

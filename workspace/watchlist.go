@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
+	sitepages "github.com/civicmon/civicmon/site"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -128,6 +129,13 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edition.Entries = append(edition.Entries, e)
 	}
+	// An edition public at once is shown as readers will see it, and
+	// published only when confirmed (a scheduled one waits for its day).
+	if len(errs) == 0 && r.PostFormValue("confirm") == "" && edition.Validate() == nil && !edition.Scheduled(civicmon.DateOf(h.now())) &&
+		!h.editionDateTaken(r, &edition) {
+		h.confirmEdition(w, r, &edition)
+		return
+	}
 	if len(errs) == 0 {
 		err := h.ed.SaveWatchlistEdition(r.Context(), web.UserFrom(r.Context()), &edition)
 		if civicmon.ErrorCode(err) == civicmon.EFORBIDDEN {
@@ -150,4 +158,41 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/admin/watchlist?done=1", http.StatusSeeOther)
+}
+
+// confirmEdition asks to confirm the publication of a watchlist edition,
+// showing it as its public page will.
+func (h *handler) confirmEdition(w http.ResponseWriter, r *http.Request, edition *civicmon.WatchlistEdition) {
+	p := h.page(w, r, "Watchlist editions")
+	site, err := h.srv.SiteData(r.Context())
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	d := confirmData{Title: edition.Title, Post: r.URL.Path, Back: "/admin/watchlist",
+		Question:    p.T("Publish the watchlist edition “%s”?", edition.Title),
+		Consequence: p.T("It becomes the current watchlist at once, on the watchlist page, the map and the API. This is how readers will see it:"),
+		Button:      p.T("Publish"),
+		Preview:     sitepages.WatchlistPreview(p, site, edition)}
+	if edition.ID != 0 {
+		d.Back = "/admin/watchlist/" + itoa64(edition.ID)
+	}
+	d.Fields = postedFields(r)
+	p.Title = d.Question
+	h.srv.Render(w, r, http.StatusOK, p, confirmPage(p, d))
+}
+
+// editionDateTaken reports whether another edition has the edition's date,
+// which the save refuses: no confirmation is asked for a save that fails.
+func (h *handler) editionDateTaken(r *http.Request, edition *civicmon.WatchlistEdition) bool {
+	eds, err := h.store.WatchlistEditions(r.Context())
+	if err != nil {
+		return false
+	}
+	for _, e := range eds {
+		if e.ID != edition.ID && e.PublishedOn.Equal(edition.PublishedOn) {
+			return true
+		}
+	}
+	return false
 }

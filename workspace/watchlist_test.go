@@ -18,6 +18,17 @@ func TestManageWatchlist(t *testing.T) {
 	form := url.Values{"published_on": {"2026-11-15"}, "title": {"CIVICUS Monitor Watchlist, November 2026"},
 		"introduction": {"Countries of concern."}, "entries.0.country": {"KZ"}, "entries.0.narrative": {"Arrests continue."},
 		"entries.1.country": {""}, "entries.1.narrative": {""}}
+	// Publishing shows the edition as readers will see it, and asks first.
+	r := editor.Post("/admin/watchlist", form)
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "Publish the watchlist edition “CIVICUS Monitor Watchlist, November 2026”?") ||
+		!strings.Contains(r.Body, "Preview: not published yet.") || !strings.Contains(r.Body, "Arrests continue.") ||
+		!strings.Contains(r.Body, `name="entries.0.narrative" value="Arrests continue."`) {
+		t.Fatalf("publish edition without confirming: %d %s", r.Status, r.Body)
+	}
+	if page := env.Client(t).Get("/watchlist").Body; strings.Contains(page, "November 2026") {
+		t.Fatal("published before confirming")
+	}
+	form.Set("confirm", "1")
 	if r := editor.Post("/admin/watchlist", form); r.Status != http.StatusSeeOther {
 		t.Fatalf("publish edition: %d %s", r.Status, r.Body)
 	}

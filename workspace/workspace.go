@@ -32,14 +32,16 @@ type Store interface {
 	// ApproveRatingProposal, RejectRatingProposal, CreateWatchlistEdition,
 	// SaveWatchlistEdition). The password reset form uses InTx too, and
 	// inside it the transaction's UsePasswordReset, SaveUser and
-	// DeleteUserSessions.
+	// DeleteUserSessions; the reset mail's composer (reset.go) the
+	// transaction's UserByEmail, CreatePasswordReset, ReplaceMail and
+	// DeleteMail.
 	civicmon.EditorialStore
 
 	// Signing in and out, two-step sign-in, password resets.
 	UserByEmail(ctx context.Context, email string) (*civicmon.User, error)
 	CreateSession(ctx context.Context, s *civicmon.Session) error
 	DeleteSession(ctx context.Context, tokenHash string) error
-	CreatePasswordReset(ctx context.Context, r *civicmon.PasswordReset) error
+	EnqueueMail(ctx context.Context, m *civicmon.OutboxMail) error
 	Audit(ctx context.Context, action, entity, entityID, detail string) error
 
 	// Accounts.
@@ -51,8 +53,15 @@ type Store interface {
 
 	// Updates and the history of every record.
 	FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error)
+	Comments(ctx context.Context, updateID int64) ([]civicmon.Comment, error)
+	NotificationSettings(ctx context.Context, userID int64) (*civicmon.NotificationSettings, error)
+	SaveNotificationSettings(ctx context.Context, n *civicmon.NotificationSettings) error
 	UpdateByID(ctx context.Context, id int64) (*civicmon.Update, error)
 	Revisions(ctx context.Context, entity string, entityID int64) ([]civicmon.Revision, error)
+
+	// The archive's lists.
+	ArchiveUpdates(ctx context.Context, q civicmon.ArchiveQuery) ([]civicmon.ArchiveEntry, int, error)
+	ArchiveRatingProposals(ctx context.Context, q civicmon.ProposalQuery) ([]civicmon.RatingProposal, int, error)
 
 	// Rating changes, watchlist editions, vocabularies and settings.
 	RatingProposals(ctx context.Context, status string) ([]civicmon.RatingProposal, error)
@@ -91,9 +100,17 @@ type handler struct {
 	totpSteps                                        usedSteps
 }
 
+// Workspace is the mounted workspace: what the server runs beside its
+// routes.
+type Workspace struct {
+	// Composers prepare the workspace's mail in the outbox before the
+	// worker sends it (password reset requests), by kind.
+	Composers map[string]func(ctx context.Context, m *civicmon.OutboxMail) (bool, error)
+}
+
 // Mount registers the workspace's routes on srv, each with the access it
 // needs.
-func Mount(srv *web.Server, store Store, opts Options) {
+func Mount(srv *web.Server, store Store, opts Options) *Workspace {
 	h := &handler{srv: srv, store: store, now: opts.Now, mail: opts.Mail, log: opts.Logger,
 		accountThrottle: newThrottle(5, 15*time.Minute), addressThrottle: newThrottle(30, 15*time.Minute),
 		deviceThrottle: newThrottle(5, 15*time.Minute)}
@@ -117,11 +134,18 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("POST /admin/password-reset/{token}", anonymous, h.handleReset)
 	srv.Handle("GET /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FA)
 	srv.Handle("POST /admin/account/2fa", web.Need(civicmon.PermAdminAccess), h.handleAccount2FASave)
+	srv.Handle("GET /admin/account/notifications", web.Need(civicmon.PermAdminAccess), h.handleNotifications)
+	srv.Handle("POST /admin/account/notifications", web.Need(civicmon.PermAdminAccess), h.handleNotificationsSave)
 	srv.Handle("GET /admin", web.Need(civicmon.PermAdminAccess), h.handleDashboard)
+	srv.Handle("GET /admin/archive", web.Need(civicmon.PermUpdatesCreate), h.handleArchive)
+	srv.Handle("GET /admin/archive/ratings", web.Need(civicmon.PermAdminAccess), h.handleProposalArchive)
+	srv.Handle("GET /admin/archive/watchlist", web.Need(civicmon.PermWatchlistManage), h.handleEditionArchive)
+	srv.Handle("POST /admin/archive/bulk", web.Need(civicmon.PermUpdatesEditAny), h.handleArchiveBulk)
 	srv.Handle("GET /admin/updates/new", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
 	srv.Handle("POST /admin/updates", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
 	srv.Handle("GET /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
 	srv.Handle("POST /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
+	srv.Handle("POST /admin/updates/{id}/comments", web.Need(civicmon.PermUpdatesCreate), h.handleComment)
 	srv.Handle("GET /admin/updates/{id}/history", web.Need(civicmon.PermHistoryRead), h.handleUpdateHistory)
 	srv.Handle("GET /admin/ratings", web.Need(civicmon.PermAdminAccess), h.handleRatings)
 	srv.Handle("POST /admin/ratings", web.Need(civicmon.PermRatingsPropose), h.handleProposeRating)
@@ -138,6 +162,9 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("POST /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularyAdd)
 	srv.Handle("GET /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettings)
 	srv.Handle("POST /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettingsSave)
+	return &Workspace{Composers: map[string]func(context.Context, *civicmon.OutboxMail) (bool, error){
+		civicmon.MailPasswordResetRequest: h.composeReset,
+	}}
 }
 
 // page starts a workspace page: never cached, never indexed, with the form

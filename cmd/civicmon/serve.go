@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"net/netip"
 	"os"
 	"runtime"
@@ -79,6 +80,7 @@ func cmdServe(e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	d.MessageIDDomain = mailDomain(mailCfg.From)
 	s := d.Store()
 	if *withDemo {
 		st, err := demo.Load(e.ctx, s)
@@ -102,7 +104,7 @@ func cmdServe(e *env, args []string) error {
 		setMemoryLimit(e, limit)
 	}()
 	if !mailCfg.Enabled() {
-		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off")
+		e.log.Info("no SMTP server configured (CIVICMON_SMTP_HOST): password reset by e-mail is off, other mail waits in the outbox")
 	}
 	srv, err := server.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg,
 		TrustedProxies: trusted, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey,
@@ -183,4 +185,15 @@ func setMemoryLimit(e *env, limit int64) {
 	}
 	debug.SetMemoryLimit(limit)
 	e.log.Info("memory limit set", "limit_mib", limit>>20)
+}
+
+// mailDomain is the domain of the sender's address, for the Message-IDs of
+// the outbox's mail ("" when there is none).
+func mailDomain(from string) string {
+	a, err := netmail.ParseAddress(from)
+	if err != nil {
+		return ""
+	}
+	_, domain, _ := strings.Cut(a.Address, "@")
+	return domain
 }

@@ -77,7 +77,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	messages []Received
-	changed  chan struct{} // closed and replaced when a message arrives
+	refuse   map[string]int // recipient → SMTP reply code
+	changed  chan struct{}  // closed and replaced when a message arrives
 }
 
 // Start starts a server on 127.0.0.1 with a port of its own, without TLS or
@@ -243,7 +244,25 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
+// Refuse makes the server answer RCPT TO for the address with the SMTP
+// reply code (451: try later; 550: no such mailbox), or accept it again
+// when code is 0.
+func (s *Server) Refuse(addr string, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse == nil {
+		s.refuse = map[string]int{}
+	}
+	s.refuse[strings.ToLower(addr)] = code
+}
+
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.srv.mu.Lock()
+	code := ss.srv.refuse[strings.ToLower(to)]
+	ss.srv.mu.Unlock()
+	if code != 0 {
+		return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 1, 1}, Message: "mailtest: refused"}
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }

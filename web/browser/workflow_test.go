@@ -108,6 +108,11 @@ func TestEditorialWorkflow(t *testing.T) {
 	run(et, "open the draft", chromedp.Click(chromedp.CSS(`table a`)))
 	run(et, "wait for the editor", chromedp.WaitVisible(chromedp.CSS(`button[value=publish]`)))
 	submit(et, "publish", `button[value=publish]`)
+	// Publishing asks first, on a page of its own.
+	if h := eval[string](t, et, `document.querySelector('h1').textContent`); !strings.HasPrefix(h, "Publish “") {
+		t.Fatalf("publishing did not ask first: %q", h)
+	}
+	submit(et, "confirm", `form:has(input[name=confirm]) button[type=submit]`)
 	if st := eval[string](t, et, `document.querySelector('.meta strong').textContent`); st != "Published" {
 		t.Fatalf("after publishing, status %q", st)
 	}
