@@ -44,6 +44,10 @@ func Run(t *testing.T, e Engine) {
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
 		{"Search", testSearch}, // storetest/search.go
+		{"UpdateVersions", testUpdateVersions}, // storetest/version.go
+		{"WatchlistVersions", testWatchlistVersions},
+		{"SettingVersions", testSettingVersions},
+		{"ProposalVersions", testProposalVersions},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
