@@ -43,7 +43,7 @@ func Run(t *testing.T, e Engine) {
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
-		{"Search", testSearch}, // storetest/search.go
+		{"Search", testSearch},                 // storetest/search.go
 		{"UpdateVersions", testUpdateVersions}, // storetest/version.go
 		{"WatchlistVersions", testWatchlistVersions},
 		{"SettingVersions", testSettingVersions},

@@ -43,9 +43,9 @@ func TestUpdateConflict(t *testing.T) {
 	for _, want := range []string{
 		"Someone else saved this update while you were editing",
 		"The admin saved version 2", "while you were editing version 1",
-		`value="The editor&#39;s new title"`,                         // the person's text, in the form
-		"The admin&#39;s new summary.",                           // the saved version, beside it
-		`<input type="hidden" name="version" value="2">`,         // a save now goes over version 2
+		`value="The editor&#39;s new title"`,             // the person's text, in the form
+		"The admin&#39;s new summary.",                   // the saved version, beside it
+		`<input type="hidden" name="version" value="2">`, // a save now goes over version 2
 		`<button type="submit" form="update-form" name="action" value="take-summary"`,
 		`Keep mine: save my version`, `href="` + path + `"`,
 	} {

@@ -87,4 +87,3 @@ func (h *handler) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/admin/settings?done=1", http.StatusSeeOther)
 }
-

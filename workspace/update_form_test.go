@@ -64,7 +64,7 @@ func TestUpdateForm(t *testing.T) {
 	draft := fmt.Sprint(env.Drafts[civicmon.RoleResearcher].ID)
 	env.Run(t,
 		webtest.Scenario{URL: "/admin/updates/new", As: "researcher",
-			Contains:    []string{"<h1>New update</h1>", `action="/admin/updates"`, `value="save"`, `name="incidents.0.violation"`, `name="sources.0.url"`, `name="translations.0.language"`,
+			Contains: []string{"<h1>New update</h1>", `action="/admin/updates"`, `value="save"`, `name="incidents.0.violation"`, `name="sources.0.url"`, `name="translations.0.language"`,
 				`value="add-incident"`, `value="add-source"`, `href="#s-incidents"`, `name="version" value="0"`},
 			NotContains: []string{`value="publish"`, `name="correction_note"`, `name="incidents.1.violation"`}},
 		webtest.Scenario{URL: "/admin/updates/" + draft, As: "researcher",
