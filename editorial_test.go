@@ -615,7 +615,7 @@ func TestSaveWatchlistEdition(t *testing.T) {
 				w := &civicmon.WatchlistEdition{PublishedOn: civicmon.NewDate(2023, 1, n), Title: fmt.Sprintf("Edition %d", n),
 					Entries: []civicmon.WatchlistEntry{{CountryCode: "CL", Narrative: "Protest policing"}}}
 				if !c.create {
-					w.ID = existing.ID
+					w.ID, w.Version = existing.ID, stored(t, existing.ID).Version
 				}
 				before := len(f.audit(t))
 				prev := *stored(t, existing.ID)

@@ -69,6 +69,39 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// StaleError is a store's refusal of a save made from an older version of
+// a record than the stored one: someone else saved it meanwhile. It wraps
+// an *Error with ECONFLICT, so ErrorCode and ErrorMessage read it as that
+// error; a form finds it with errors.As to show both versions rather than
+// a message.
+type StaleError struct {
+	Entity  string // "update", "watchlist", "rating_proposal", "setting", "violation_type"…
+	ID      string // the record's id or key
+	Version int64  // the version the save was made from
+	Stored  int64  // the stored version, when known (0 otherwise)
+	Err     *Error
+}
+
+// Stale returns the *StaleError for a save of entity id made from version
+// when the stored record is at stored.
+func Stale(entity, id string, version, stored int64) *StaleError {
+	msg := fmt.Sprintf("%s %s was saved by someone else since version %d, which this save was made from; nothing was saved", entity, id, version)
+	if stored != 0 {
+		msg = fmt.Sprintf("%s %s is at version %d, but this save was made from version %d: someone else saved it meanwhile; nothing was saved",
+			entity, id, stored, version)
+	}
+	return &StaleError{Entity: entity, ID: id, Version: version, Stored: stored, Err: &Error{Code: ECONFLICT, Message: msg}}
+}
+
+func (e *StaleError) Error() string { return e.Err.Error() }
+func (e *StaleError) Unwrap() error { return e.Err }
+
+// IsStale reports whether err is a refused save from an older version.
+func IsStale(err error) bool {
+	var se *StaleError
+	return errors.As(err, &se)
+}
+
 // FieldError is one problem with one field of a record.
 type FieldError struct {
 	Field   string // dotted path, e.g. "update.incidents[2].freedom"

@@ -46,6 +46,9 @@ type RatingProposal struct {
 	Status     string // ProposalPending, ProposalApproved…
 	ProposedBy int64  // the account that proposed it
 	ProposedAt time.Time
+	// Version is 1 when proposed and goes up with the decision; a
+	// decision made from an older version is refused (*StaleError).
+	Version int64
 	// DecidedBy, DecidedAt and DecisionNote are zero until the proposal is
 	// approved, rejected or withdrawn. The note is internal.
 	DecidedBy    int64

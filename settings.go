@@ -6,7 +6,16 @@ import "context"
 type Settings interface {
 	// Setting returns a setting's value, "" when it was never set.
 	Setting(ctx context.Context, key string) (string, error)
+	// SetSetting sets a setting whatever its version (for values the
+	// program keeps, such as the API's cursor key).
 	SetSetting(ctx context.Context, key, value string) error
+	// SettingVersion returns a setting's value and version: 0 when it was
+	// never set, one more with every change.
+	SettingVersion(ctx context.Context, key string) (string, int64, error)
+	// SetSettingAt sets a setting that is still at version (0: never set)
+	// and returns its new version; a *StaleError when someone changed it
+	// meanwhile.
+	SetSettingAt(ctx context.Context, key, value string, version int64) (int64, error)
 }
 
 // SettingRequire2FA lists the roles (comma-separated) that must use

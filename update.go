@@ -148,6 +148,10 @@ type Update struct {
 	// kept only in the edit's revision, never on the update row, and shown
 	// as a correction when the update is published. Empty for none.
 	CorrectionNote string `json:"-"`
+	// Version counts the saves of the update: 1 when created, one more
+	// with every save. A save names the version it was made from and the
+	// store refuses it (a *StaleError) when the stored update has moved on.
+	Version int64
 }
 
 // Incident is one event an update reports, tagged for statistics.

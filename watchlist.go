@@ -14,6 +14,9 @@ type WatchlistEdition struct {
 	Title           string
 	Introduction    string // Markdown
 	Entries         []WatchlistEntry
+	// Version counts the saves of the edition; a save from an older
+	// version is refused (*StaleError).
+	Version int64
 }
 
 // WatchlistEntry names one country on an edition.

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -84,4 +86,14 @@ func problem(t testing.TB, r *webtest.Response) map[string]any {
 	var p map[string]any
 	decode(t, r, &p)
 	return p
+}
+
+// ifMatch is the If-Match header for the update as it is stored now.
+func ifMatch(t testing.TB, env *webtest.Env, uid string) map[string]string {
+	t.Helper()
+	u, err := env.Store.UpdateByUID(context.Background(), uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"If-Match": fmt.Sprintf(`"v%d"`, u.Version)}
 }

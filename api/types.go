@@ -281,6 +281,8 @@ type apiEditorialUpdate struct {
 	InternalNotes   string                 `json:"internal_notes"`
 	CreatedAt       string                 `json:"created_at"`
 	UpdatedAt       string                 `json:"updated_at"`
+	// Version counts the update's saves; the ETag names it.
+	Version int64 `json:"version"`
 	// URL is the public page: null until the update is published.
 	URL *string `json:"url"`
 }
@@ -291,7 +293,8 @@ func (h *handler) newAPIEditorialUpdate(r *http.Request, u *civicmon.Update) api
 		PeriodStart: optDate(u.PeriodStart), PeriodEnd: optDate(u.PeriodEnd), Freedoms: freedomSlugs(u.Freedoms.List()),
 		Violations: nonNilStrings(u.Violations), Partner: u.Partner, Language: u.Language,
 		Sources: []apiEditorialSource{}, Translations: []apiTranslation{}, Incidents: []apiEditorialIncident{},
-		InternalNotes: u.InternalNotes, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: u.UpdatedAt.UTC().Format(time.RFC3339)}
+		InternalNotes: u.InternalNotes, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339), UpdatedAt: u.UpdatedAt.UTC().Format(time.RFC3339),
+		Version: u.Version}
 	for _, src := range u.Sources {
 		v.Sources = append(v.Sources, apiEditorialSource{URL: src.URL, Title: src.Title, Publisher: src.Publisher,
 			PublishedOn: optDate(src.PublishedOn), Contact: src.Contact})

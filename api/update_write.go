@@ -46,8 +46,56 @@ func (h *handler) editorial(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u := h.editableUpdate(w, r); u != nil {
-		web.WriteAPIJSON(w, r, http.StatusOK, h.newAPIEditorialUpdate(r, u))
+		h.writeEditorial(w, r, http.StatusOK, u)
 	}
+}
+
+// writeEditorial answers with the editorial record and its ETag, which a
+// PUT sends back in If-Match.
+func (h *handler) writeEditorial(w http.ResponseWriter, r *http.Request, status int, u *civicmon.Update) {
+	w.Header().Set("ETag", versionETag(u.Version))
+	web.WriteAPIJSON(w, r, status, h.newAPIEditorialUpdate(r, u))
+}
+
+// versionETag is the strong ETag of a record at a version.
+func versionETag(version int64) string { return fmt.Sprintf(`"v%d"`, version) }
+
+// ifMatch checks that the request's If-Match names the stored version, so
+// that a write made from an older read cannot put old content back: 428
+// without one (or with "*", which names no version), 412 when it names
+// another. It answers the request and returns false when it does not pass.
+func (h *handler) ifMatch(w http.ResponseWriter, r *http.Request, version int64, required bool) bool {
+	header := strings.TrimSpace(r.Header.Get("If-Match"))
+	if header == "" && !required {
+		return true
+	}
+	if header == "" || header == "*" {
+		h.srv.Problem(w, r, web.ProbPreconditionRequired, "Send If-Match with the ETag of the editorial record you edited "+
+			"(GET "+strings.TrimSuffix(r.URL.Path, "/")+"/editorial), so that a save from an older read cannot undo another's edit.")
+		return false
+	}
+	want := versionETag(version)
+	for _, tag := range strings.Split(header, ",") {
+		if strings.TrimSpace(tag) == want {
+			return true
+		}
+	}
+	h.srv.Problem(w, r, web.ProbPreconditionFailed, fmt.Sprintf("The update was changed since you read it: it is now at ETag %s, "+
+		"and If-Match named %s. Read the editorial record again, apply your change to it and send its ETag.", want, header))
+	return false
+}
+
+// staleAnswer answers a save the store refused as made from an older
+// version (someone saved between the If-Match check and the save) as the
+// If-Match check would have: 412. It reports whether it answered.
+func (h *handler) staleAnswer(w http.ResponseWriter, r *http.Request, err error) bool {
+	var se *civicmon.StaleError
+	if !errors.As(err, &se) {
+		return false
+	}
+	h.srv.Problem(w, r, web.ProbPreconditionFailed, "The update was changed since you read it. "+
+		"Read the editorial record again, apply your change to it and send its ETag in If-Match.")
+	return true
 }
 
 func (h *handler) createUpdate(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +118,7 @@ func (h *handler) createUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/updates/"+u.UID+"/editorial")
-	web.WriteAPIJSON(w, r, http.StatusCreated, h.newAPIEditorialUpdate(r, u))
+	h.writeEditorial(w, r, http.StatusCreated, u)
 }
 
 // replaceUpdate replaces an update's content with the body: what
@@ -89,11 +137,15 @@ func (h *handler) replaceUpdate(w http.ResponseWriter, r *http.Request) {
 		h.srv.APIFail(w, r, err)
 		return
 	}
+	if !h.ifMatch(w, r, stored.Version, true) {
+		return
+	}
 	in, ok := h.decodeUpdateInput(w, r)
 	if !ok {
 		return
 	}
-	u := &civicmon.Update{ID: stored.ID, UID: stored.UID, Status: stored.Status, AuthorID: stored.AuthorID, CreatedAt: stored.CreatedAt}
+	u := &civicmon.Update{ID: stored.ID, UID: stored.UID, Status: stored.Status, AuthorID: stored.AuthorID, CreatedAt: stored.CreatedAt,
+		Version: stored.Version}
 	errs := applyUpdateInput(in, u)
 	if u.Slug == "" {
 		u.Slug = stored.Slug
@@ -116,10 +168,12 @@ func (h *handler) replaceUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.ed.Apply(ctx, me, civicmon.ActionSave, u); err != nil {
-		h.srv.APIFail(w, r, err)
+		if !h.staleAnswer(w, r, err) {
+			h.srv.APIFail(w, r, err)
+		}
 		return
 	}
-	web.WriteAPIJSON(w, r, http.StatusOK, h.newAPIEditorialUpdate(r, u))
+	h.writeEditorial(w, r, http.StatusOK, u)
 }
 
 // action takes a workflow step: submit, request_changes,
@@ -135,11 +189,18 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := h.ed.Apply(ctx, web.UserFrom(ctx), a, u); err != nil {
-		h.srv.APIFail(w, r, err)
+	// An action changes the status only, never the content, so it needs
+	// no If-Match; one that sends it is held to it.
+	if !h.ifMatch(w, r, u.Version, false) {
 		return
 	}
-	web.WriteAPIJSON(w, r, http.StatusOK, h.newAPIEditorialUpdate(r, u))
+	if err := h.ed.Apply(ctx, web.UserFrom(ctx), a, u); err != nil {
+		if !h.staleAnswer(w, r, err) {
+			h.srv.APIFail(w, r, err)
+		}
+		return
+	}
+	h.writeEditorial(w, r, http.StatusOK, u)
 }
 
 // validUpdateInput answers 422 with every problem of the body — those of

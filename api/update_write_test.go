@@ -64,24 +64,49 @@ func (c *conformance) writes(t *testing.T) written {
 	c.check(t, call{method: "GET", path: ed + "?verbose=1", token: R}, 422, false)
 
 	upd := "/api/v1/updates/" + draft.ID
-	input["title"] = "Five activists detained before a rally"
-	r = c.check(t, call{method: "PUT", path: upd, token: R, body: input}, 200, true)
-	if !strings.Contains(r.Body, "Five activists") || !strings.Contains(r.Body, `"slug":"`+draft.Slug+`"`) {
-		t.Errorf("replace: %s", r.Body)
+	read := r.Header.Get("ETag") // of the editorial record read above
+	if read != `"v1"` {
+		t.Errorf("editorial record's ETag = %q, want \"v1\"", read)
 	}
-	c.check(t, call{method: "PUT", path: "/api/v1/updates/" + researcherDraft, token: E, body: map[string]any{"country": "KZ", "title": "Edited by the editor bot"}}, 200, true)
-	c.check(t, call{method: "PUT", path: "/api/v1/updates/" + researcherDraft, token: R, body: input}, 403, true)
-	c.check(t, call{method: "PUT", path: "/api/v1/updates/no-such-update", token: E, body: input}, 404, true)
-	c.check(t, call{method: "PUT", path: upd, token: R, body: `[1, 2`}, 400, false)
+	input["title"] = "Five activists detained before a rally"
+	// A save must name the version it was made from.
+	for _, h := range []map[string]string{nil, {"If-Match": "*"}} {
+		r = c.check(t, call{method: "PUT", path: upd, token: R, body: input, header: h}, 428, h != nil)
+		if !strings.Contains(fmt.Sprint(problem(t, r)["detail"]), "If-Match") {
+			t.Errorf("428 does not say what to send: %s", r.Body)
+		}
+	}
+	r = c.check(t, call{method: "PUT", path: upd, token: R, body: input, header: map[string]string{"If-Match": read}}, 200, true)
+	if !strings.Contains(r.Body, "Five activists") || !strings.Contains(r.Body, `"slug":"`+draft.Slug+`"`) || r.Header.Get("ETag") != `"v2"` {
+		t.Errorf("replace: %s %s", r.Header.Get("ETag"), r.Body)
+	}
+	// A save from the older read (another tab, another bot) would put the
+	// old title back: refused, nothing stored.
+	r = c.check(t, call{method: "PUT", path: upd, token: R, body: map[string]any{"country": "KZ", "title": "From an old read"},
+		header: map[string]string{"If-Match": read}}, 412, true)
+	if p := problem(t, r); !strings.Contains(fmt.Sprint(p["detail"]), `"v2"`) {
+		t.Errorf("412 does not name the current ETag: %s", r.Body)
+	}
+	if u, _ := c.env.Store.UpdateByUID(context.Background(), draft.ID); u.Title != "Five activists detained before a rally" || u.Version != 2 {
+		t.Errorf("after a stale PUT: %q at version %d", u.Title, u.Version)
+	}
+	cur := ifMatch(t, c.env, draft.ID)
+	c.check(t, call{method: "PUT", path: "/api/v1/updates/" + researcherDraft, token: E, body: map[string]any{"country": "KZ", "title": "Edited by the editor bot"},
+		header: ifMatch(t, c.env, researcherDraft)}, 200, true)
+	c.check(t, call{method: "PUT", path: "/api/v1/updates/" + researcherDraft, token: R, body: input, header: cur}, 403, true)
+	c.check(t, call{method: "PUT", path: "/api/v1/updates/no-such-update", token: E, body: input, header: cur}, 404, true)
+	c.check(t, call{method: "PUT", path: upd, token: R, body: `[1, 2`, header: cur}, 400, false)
 	c.check(t, call{method: "PUT", path: upd, token: "cmt_nonsense", body: input}, 401, false)
-	c.check(t, call{method: "PUT", path: upd, token: R, body: map[string]any{"country": "KZ", "title": "T", "slug": c.pub.Slug}}, 409, true)
-	c.check(t, call{method: "PUT", path: upd, token: R, body: strings.Repeat(" ", 2<<20)}, 413, false)
-	c.check(t, call{method: "PUT", path: upd, token: R, body: "<update/>", header: map[string]string{"Content-Type": "application/xml"}}, 415, false)
-	c.check(t, call{method: "PUT", path: upd, token: R, body: map[string]any{"country": "KZ", "title": "T", "period_start": "2024-05-01", "period_end": "2024-04-01"}}, 422, false)
+	c.check(t, call{method: "PUT", path: upd, token: R, body: map[string]any{"country": "KZ", "title": "T", "slug": c.pub.Slug}, header: cur}, 409, true)
+	c.check(t, call{method: "PUT", path: upd, token: R, body: strings.Repeat(" ", 2<<20), header: cur}, 413, false)
+	c.check(t, call{method: "PUT", path: upd, token: R, body: "<update/>", header: map[string]string{"Content-Type": "application/xml", "If-Match": cur["If-Match"]}}, 415, false)
+	c.check(t, call{method: "PUT", path: upd, token: R, body: map[string]any{"country": "KZ", "title": "T", "period_start": "2024-05-01", "period_end": "2024-04-01"}, header: cur}, 422, false)
 	c.check(t, call{method: "PUT", path: upd, body: input}, 403, false)
 
 	act := upd + "/actions/"
 	c.check(t, call{method: "POST", path: act + "publish", token: R}, 403, true)
+	// An action that names an older version is refused too.
+	c.check(t, call{method: "POST", path: act + "submit", token: R, header: map[string]string{"If-Match": read}}, 412, true)
 	r = c.check(t, call{method: "POST", path: act + "submit", token: R}, 200, true)
 	if !strings.Contains(r.Body, `"status":"in_review"`) {
 		t.Errorf("submit: %s", r.Body)
@@ -93,7 +118,7 @@ func (c *conformance) writes(t *testing.T) written {
 	}
 	// A published update keeps its publication date: a replacement that
 	// leaves it out is refused, not dated today.
-	r = c.check(t, call{method: "PUT", path: upd, token: E, body: input}, 422, true)
+	r = c.check(t, call{method: "PUT", path: upd, token: E, body: input, header: ifMatch(t, c.env, draft.ID)}, 422, true)
 	if !strings.Contains(r.Body, `"field":"published_on"`) {
 		t.Errorf("replace a published update without a date: %s", r.Body)
 	}
@@ -124,7 +149,7 @@ func TestAPITokenMatrix(t *testing.T) {
 		var own struct{ ID string }
 		if r.Status == 201 {
 			decode(t, r, &own)
-			if resp := do(t, env, call{method: "PUT", path: "/api/v1/updates/" + own.ID, token: tok, body: body("Own, edited")}); resp.Status != 200 {
+			if resp := do(t, env, call{method: "PUT", path: "/api/v1/updates/" + own.ID, token: tok, body: body("Own, edited"), header: ifMatch(t, env, own.ID)}); resp.Status != 200 {
 				t.Errorf("%s token replaces its own draft: %d", role, resp.Status)
 			}
 		}
@@ -132,7 +157,7 @@ func TestAPITokenMatrix(t *testing.T) {
 		if resp := do(t, env, call{method: "GET", path: "/api/v1/updates/" + other + "/editorial", token: tok}); (resp.Status == 200) != editAny {
 			t.Errorf("%s token reads another's draft: %d", role, resp.Status)
 		}
-		if resp := do(t, env, call{method: "PUT", path: "/api/v1/updates/" + other, token: tok, body: body("Not yours")}); (resp.Status == 200) != editAny {
+		if resp := do(t, env, call{method: "PUT", path: "/api/v1/updates/" + other, token: tok, body: body("Not yours"), header: ifMatch(t, env, other)}); (resp.Status == 200) != editAny {
 			t.Errorf("%s token replaces another's draft: %d", role, resp.Status)
 		}
 		if own.ID != "" {

@@ -675,6 +675,8 @@ func (im *importer) store(pending []pendingUpdate) error {
 			continue
 		}
 		merged := p.merge(old, &u)
+		// Read in this transaction: the version this save replaces.
+		merged.Version = old.Version
 		if err := im.tx.SaveUpdate(im.ctx, merged); err != nil {
 			return p.where.fail(err)
 		}

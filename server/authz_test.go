@@ -96,6 +96,9 @@ var accounts = allow("admin", "editor", "researcher", "reviewer")
 func TestAuthorizationMatrix(t *testing.T) {
 	env := webtest.New(t)
 	preview := url.Values{"action": {"preview"}, "country": {"KZ"}, "title": {"T"}}
+	// A save from an older version: answered with the conflict page, which
+	// shows the update as stored, to those who may open it only.
+	stale := url.Values{"action": {"save"}, "version": {"0"}, "country": {"KZ"}, "title": {"Stale"}}
 	rules := map[string]rule{
 		"GET /healthz":                          {"/healthz", nil, everyone},
 		"GET /readyz":                           {"/readyz", nil, everyone},
@@ -157,15 +160,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /admin/updates/{id}":              {"/admin/updates/%d", preview, allow("admin", "editor", "researcher")},
 		"GET /admin/updates/{id}#other":         {"/admin/updates/%e", nil, allow("admin", "editor")},
 		// The archive (workspace/archive.go): a researcher sees their own updates; editors take bulk steps.
-		"GET /admin/archive":                      {"/admin/archive?status=draft&q=draft", nil, allow("admin", "editor", "researcher")},
-		"POST /admin/archive/bulk":                {"/admin/archive/bulk", url.Values{"action": {"date"}}, allow("admin", "editor")},
-		"GET /admin/archive/ratings":              {"/admin/archive/ratings?status=pending", nil, accounts},
-		"POST /admin/updates/{id}/comments":       {"/admin/updates/%d/comments", url.Values{"body": {"A comment"}}, allow("admin", "editor", "researcher")},
-		"POST /admin/updates/{id}/comments#other": {"/admin/updates/%e/comments", url.Values{"body": {"A comment"}}, allow("admin", "editor")},
-		"GET /admin/account/notifications":        {"/admin/account/notifications", nil, accounts},
-		"POST /admin/account/notifications":       {"/admin/account/notifications", url.Values{"want": {"ratings"}}, accounts},
-		"GET /admin/archive/watchlist":            {"/admin/archive/watchlist?state=scheduled", nil, allow("admin", "editor")},
-		"POST /admin/updates/{id}#other":          {"/admin/updates/%e", preview, allow("admin", "editor")},
+		"GET /admin/archive":                         {"/admin/archive?status=draft&q=draft", nil, allow("admin", "editor", "researcher")},
+		"POST /admin/archive/bulk":                   {"/admin/archive/bulk", url.Values{"action": {"date"}}, allow("admin", "editor")},
+		"GET /admin/archive/ratings":                 {"/admin/archive/ratings?status=pending", nil, accounts},
+		"POST /admin/updates/{id}/comments":          {"/admin/updates/%d/comments", url.Values{"body": {"A comment"}}, allow("admin", "editor", "researcher")},
+		"POST /admin/updates/{id}/comments#other":    {"/admin/updates/%e/comments", url.Values{"body": {"A comment"}}, allow("admin", "editor")},
+		"GET /admin/account/notifications":           {"/admin/account/notifications", nil, accounts},
+		"POST /admin/account/notifications":          {"/admin/account/notifications", url.Values{"want": {"ratings"}}, accounts},
+		"GET /admin/archive/watchlist":               {"/admin/archive/watchlist?state=scheduled", nil, allow("admin", "editor")},
+		"POST /admin/updates/{id}#other":             {"/admin/updates/%e", preview, allow("admin", "editor")},
+		"POST /admin/updates/{id}#conflict":          {"/admin/updates/%d", stale, allow("admin", "editor", "researcher")},
+		"POST /admin/updates/{id}#conflict-of-other": {"/admin/updates/%e", stale, allow("admin", "editor")},
+		"POST /admin/watchlist/{id}#conflict":        {"/admin/watchlist/1", url.Values{"title": {"x"}, "published_on": {"2019-10-01"}, "version": {"0"}}, allow("admin", "editor")},
+		"POST /admin/settings#conflict":              {"/admin/settings", url.Values{"version": {"99"}}, allow("admin")},
 	}
 	for pattern, rl := range apiRules() {
 		rules[pattern] = rl

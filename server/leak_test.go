@@ -98,6 +98,16 @@ func TestNothingPrivateLeaks(t *testing.T) {
 		Subject: canary + " mail subject", Body: canary + " mail body"}); err != nil {
 		t.Fatal(err)
 	}
+	// A save of the published update from an older version, carrying new
+	// private and public text: refused with the conflict page (private:
+	// it shows the stored notes), and none of it public.
+	editor := env.SignedIn(t, civicmon.RoleEditor)
+	stale := editor.Post(fmt.Sprintf("/admin/updates/%d", pub.ID), url.Values{"action": {"save"}, "version": {fmt.Sprint(pub.Version - 1)},
+		"country": {"KZ"}, "title": {pub.Title}, "summary": {canary + " summary from an older tab"}, "body": {canary + " body from an older tab"},
+		"published_on": {pub.PublishedOn.String()}, "internal_notes": {canary + " note from an older tab"}})
+	if stale.Status != http.StatusConflict || !strings.Contains(stale.Body, canary+" internal note") {
+		t.Fatalf("the stale save: %d, want the conflict page", stale.Status)
+	}
 	b := env.Client(t)
 	hc := &http.Client{}
 	seen := map[string]bool{}

@@ -453,6 +453,7 @@ func (p *bulkProducer) check(i int, u *civicmon.Update, slugs, uids map[string]i
 	if u.UpdatedAt.IsZero() {
 		u.UpdatedAt = u.CreatedAt
 	}
+	u.Version = 1 // the column's default
 	u.ID = p.updateIDs[i]
 	return nil
 }

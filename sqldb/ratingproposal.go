@@ -12,14 +12,14 @@ import (
 )
 
 const proposalColumns = `id, country_code, effective_date, date_approximate, score, category, rationale, source,
-	status, proposed_by, proposed_at, decided_by, decided_at, decision_note, rating_id`
+	status, proposed_by, proposed_at, decided_by, decided_at, decision_note, rating_id, version`
 
 func scanProposal(sc interface{ Scan(...any) error }, p *civicmon.RatingProposal) error {
 	var score, decidedBy, ratingID sql.NullInt64
 	var decidedAt sql.NullTime
 	if err := sc.Scan(&p.ID, &p.CountryCode, &p.EffectiveDate, &p.DateApproximate, &score, &p.Category,
 		&p.Rationale, &p.Source, &p.Status, &p.ProposedBy, &p.ProposedAt, &decidedBy, &decidedAt,
-		&p.DecisionNote, &ratingID); err != nil {
+		&p.DecisionNote, &ratingID, &p.Version); err != nil {
 		return err
 	}
 	p.Score, p.DecidedBy, p.RatingID = int(score.Int64), decidedBy.Int64, ratingID.Int64
@@ -54,7 +54,7 @@ func (s *Store) ProposeRating(ctx context.Context, p *civicmon.RatingProposal) e
 		if err != nil {
 			return err
 		}
-		p.ID = id
+		p.ID, p.Version = id, 1 // the column's default
 		return tx.audit(ctx, "rating.propose", "rating_proposal", itoa64(id), proposalDetail(p))
 	})
 }
@@ -136,7 +136,7 @@ func (tx *Store) pendingProposal(ctx context.Context, id, deciderID int64) (*civ
 // nothing to change.
 func (tx *Store) decide(ctx context.Context, id int64, status string, deciderID int64, note string) error {
 	res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE rating_proposals SET status = ?, decided_by = ?, decided_at = ?,
-		decision_note = ? WHERE id = ? AND status = ?`),
+		decision_note = ?, version = version + 1 WHERE id = ? AND status = ?`),
 		status, deciderID, tx.db.Now().UTC(), strings.TrimSpace(note), id, civicmon.ProposalPending)
 	if err != nil {
 		return err

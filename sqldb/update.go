@@ -16,7 +16,7 @@ import (
 
 const updateColumns = `id, uid, slug, country_code, title, summary, body, published_on, date_approximate,
 	period_start, period_end, freedoms, violations, partner, sources, language, translations, status,
-	internal_notes, author_id, created_at, updated_at`
+	internal_notes, author_id, created_at, updated_at, version`
 
 func scanUpdate(sc interface{ Scan(...any) error }, u *civicmon.Update) error {
 	var violations, sources, translations string
@@ -24,7 +24,7 @@ func scanUpdate(sc interface{ Scan(...any) error }, u *civicmon.Update) error {
 	if err := sc.Scan(&u.ID, &u.UID, &u.Slug, &u.CountryCode, &u.Title, &u.Summary, &u.Body,
 		&u.PublishedOn, &u.DateApproximate, &u.PeriodStart, &u.PeriodEnd, &u.Freedoms, &violations,
 		&u.Partner, &sources, &u.Language, &translations, &u.Status, &u.InternalNotes, &author,
-		&u.CreatedAt, &u.UpdatedAt); err != nil {
+		&u.CreatedAt, &u.UpdatedAt, &u.Version); err != nil {
 		return err
 	}
 	u.AuthorID = author.Int64
@@ -104,6 +104,7 @@ func (s *Store) CreateUpdate(ctx context.Context, u *civicmon.Update) error {
 		}
 		u.CreatedAt = tx.db.Now().UTC()
 		u.UpdatedAt = u.CreatedAt
+		u.Version = 1 // the column's default
 		if err := tx.insertUpdate(ctx, u); err != nil {
 			return err
 		}
@@ -181,12 +182,18 @@ func (s *Store) SaveUpdate(ctx context.Context, u *civicmon.Update) error {
 			return err
 		}
 		var createdAt sql.NullTime
-		err = tx.tx.QueryRowContext(ctx, tx.q(`SELECT created_at FROM updates WHERE id = ?`), u.ID).Scan(&createdAt)
+		var stored int64
+		err = tx.tx.QueryRowContext(ctx, tx.q(`SELECT created_at, version FROM updates WHERE id = ?`), u.ID).Scan(&createdAt, &stored)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("no update with id %d", u.ID)
 		}
 		if err != nil {
 			return err
+		}
+		// Refused early when the read already shows it; the UPDATE below
+		// checks again, for a save that committed since this read.
+		if stored != u.Version {
+			return civicmon.Stale("update", itoa64(u.ID), u.Version, stored)
 		}
 		u.CreatedAt = createdAt.Time
 		u.UpdatedAt = tx.db.Now().UTC()
@@ -199,13 +206,23 @@ func (s *Store) SaveUpdate(ctx context.Context, u *civicmon.Update) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.tx.ExecContext(ctx, tx.q(`UPDATE updates SET uid = ?, slug = ?, country_code = ?, title = ?, summary = ?,
+		// The version is checked and bumped in the one statement that
+		// writes, so that of two saves of one version only one changes a
+		// row (PostgreSQL's READ COMMITTED re-reads the row after the
+		// other's commit and finds its version gone).
+		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE updates SET uid = ?, slug = ?, country_code = ?, title = ?, summary = ?,
 			body = ?, published_on = ?, date_approximate = ?, period_start = ?, period_end = ?, freedoms = ?, violations = ?,
 			partner = ?, sources = ?, language = ?, translations = ?, status = ?, internal_notes = ?, author_id = ?,
-			created_at = ?, updated_at = ? WHERE id = ?`), append(row, u.ID)...)
+			created_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`), append(row, u.ID, u.Version)...)
 		if err != nil {
 			return tx.conflict(err, "another update already has slug %q or id %q", u.Slug, u.UID)
 		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return civicmon.Stale("update", itoa64(u.ID), u.Version, 0)
+		}
+		u.Version++
 		if err := tx.deleteChildren(ctx, u.ID); err != nil {
 			return err
 		}

@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/civicmon/civicmon"
 )
@@ -21,7 +23,7 @@ func (s *Store) CreateWatchlistEdition(ctx context.Context, w *civicmon.Watchlis
 		if err != nil {
 			return tx.conflict(err, "a watchlist edition published on %s already exists", w.PublishedOn)
 		}
-		w.ID = id
+		w.ID, w.Version = id, 1 // the column's default
 		for i, e := range w.Entries {
 			if _, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO watchlist_entries (edition_id, position, country_code, narrative) VALUES (?, ?, ?, ?)`),
 				id, i+1, e.CountryCode, e.Narrative); err != nil {
@@ -47,14 +49,27 @@ func (s *Store) SaveWatchlistEdition(ctx context.Context, w *civicmon.WatchlistE
 				return err
 			}
 		}
-		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE watchlist_editions SET published_on = ?, date_approximate = ?, title = ?, introduction = ?
-			WHERE id = ?`), w.PublishedOn, w.DateApproximate, w.Title, w.Introduction, w.ID)
+		// Checked and bumped in the statement that writes, so that of two
+		// saves of one version only one changes the row.
+		res, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE watchlist_editions SET published_on = ?, date_approximate = ?, title = ?, introduction = ?,
+			version = version + 1 WHERE id = ? AND version = ?`), w.PublishedOn, w.DateApproximate, w.Title, w.Introduction, w.ID, w.Version)
 		if err != nil {
 			return tx.conflict(err, "a watchlist edition published on %s already exists", w.PublishedOn)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("no watchlist edition with id %d", w.ID)
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var stored int64
+			err := tx.tx.QueryRowContext(ctx, tx.q(`SELECT version FROM watchlist_editions WHERE id = ?`), w.ID).Scan(&stored)
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("no watchlist edition with id %d", w.ID)
+			}
+			if err != nil {
+				return err
+			}
+			return civicmon.Stale("watchlist", itoa64(w.ID), w.Version, stored)
 		}
+		w.Version++
 		if _, err := tx.tx.ExecContext(ctx, tx.q(`DELETE FROM watchlist_entries WHERE edition_id = ?`), w.ID); err != nil {
 			return err
 		}
@@ -72,7 +87,7 @@ func (s *Store) SaveWatchlistEdition(ctx context.Context, w *civicmon.WatchlistE
 }
 
 func (s *Store) WatchlistEditions(ctx context.Context) ([]civicmon.WatchlistEdition, error) {
-	rows, err := s.reader().QueryContext(ctx, `SELECT id, published_on, date_approximate, title, introduction
+	rows, err := s.reader().QueryContext(ctx, `SELECT id, published_on, date_approximate, title, introduction, version
 		FROM watchlist_editions ORDER BY published_on DESC`)
 	if err != nil {
 		return nil, err
@@ -81,7 +96,7 @@ func (s *Store) WatchlistEditions(ctx context.Context) ([]civicmon.WatchlistEdit
 	byID := map[int64]int{}
 	for rows.Next() {
 		var w civicmon.WatchlistEdition
-		if err := rows.Scan(&w.ID, &w.PublishedOn, &w.DateApproximate, &w.Title, &w.Introduction); err != nil {
+		if err := rows.Scan(&w.ID, &w.PublishedOn, &w.DateApproximate, &w.Title, &w.Introduction, &w.Version); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -50,11 +50,14 @@ func Run(t *testing.T, e Engine) {
 		{"SearchLanguages", testSearchLanguages}, // storetest/search_lang.go
 		{"SearchTypos", testSearchTypos},
 		{"SearchDrafts", testSearchDrafts},
-		{"SearchJudged", testSearchJudged}, // storetest/search_judged.go
-		{"Statistics", testStats},          // storetest/stats.go
+		{"SearchJudged", testSearchJudged},                     // storetest/search_judged.go
+		{"Statistics", testStats},                              // storetest/stats.go
 		{"Outbox", testOutbox},                                 // storetest/outbox.go
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims}, // storetest/outbox.go
-		{"Search", testSearch},                                 // storetest/search.go
+		{"UpdateVersions", testUpdateVersions},                 // storetest/version.go
+		{"WatchlistVersions", testWatchlistVersions},
+		{"SettingVersions", testSettingVersions},
+		{"ProposalVersions", testProposalVersions},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

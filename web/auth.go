@@ -28,6 +28,17 @@ type Access struct {
 	perm   civicmon.Permission
 	// AnonymousOnly routes (the login form) need no account.
 	AnonymousOnly bool
+	// MaxBody, when set, is the route's cap on request bodies in place of
+	// the server's: a form that takes long texts (the update editor)
+	// raises it, so that a long paste is answered at its field with the
+	// text kept rather than refused whole.
+	MaxBody int64
+}
+
+// WithMaxBody is the access a with the route's body cap set to n bytes.
+func (a Access) WithMaxBody(n int64) Access {
+	a.MaxBody = n
+	return a
 }
 
 var Public = Access{public: true}
@@ -46,6 +57,12 @@ type RouteInfo struct {
 func (s *Server) Handle(pattern string, a Access, h http.HandlerFunc) {
 	info := RouteInfo{Pattern: pattern, Public: a.public || a.AnonymousOnly, Permission: a.perm}
 	s.routeTable = append(s.routeTable, info)
+	if a.MaxBody > 0 {
+		if s.bodyLimits == nil {
+			s.bodyLimits = map[string]int64{}
+		}
+		s.bodyLimits[pattern] = a.MaxBody
+	}
 	if !info.Public {
 		h = s.require(a.perm, h)
 	}

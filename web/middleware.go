@@ -80,11 +80,17 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // an error and the client 413.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		limit := s.cfg.MaxBodyBytes
+		if len(s.bodyLimits) > 0 && r.Body != nil && r.Body != http.NoBody {
+			if _, pattern := s.mux.Handler(r); s.bodyLimits[pattern] > 0 {
+				limit = s.bodyLimits[pattern]
+			}
+		}
+		if r.ContentLength > limit {
 			http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

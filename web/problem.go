@@ -24,17 +24,21 @@ type ProblemType struct {
 }
 
 var (
-	ProbBadRequest  = ProblemType{"bad-request", "The request could not be read", http.StatusBadRequest}
-	ProbUnauth      = ProblemType{"unauthorized", "Unauthorized", http.StatusUnauthorized}
-	ProbForbidden   = ProblemType{"forbidden", "Not allowed", http.StatusForbidden}
-	ProbNotFound    = ProblemType{"not-found", "Not found", http.StatusNotFound}
-	ProbMethod      = ProblemType{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
-	ProbConflict    = ProblemType{"conflict", "Conflict", http.StatusConflict}
-	ProbTooLarge    = ProblemType{"too-large", "Request body too large", http.StatusRequestEntityTooLarge}
-	ProbMediaType   = ProblemType{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
-	ProbInvalid     = ProblemType{"invalid", "The request is not valid", http.StatusUnprocessableEntity}
-	ProbInternal    = ProblemType{"internal", "Internal server error", http.StatusInternalServerError}
-	ProbUnavailable = ProblemType{"not-ready", "Service unavailable", http.StatusServiceUnavailable}
+	ProbBadRequest = ProblemType{"bad-request", "The request could not be read", http.StatusBadRequest}
+	ProbUnauth     = ProblemType{"unauthorized", "Unauthorized", http.StatusUnauthorized}
+	ProbForbidden  = ProblemType{"forbidden", "Not allowed", http.StatusForbidden}
+	ProbNotFound   = ProblemType{"not-found", "Not found", http.StatusNotFound}
+	ProbMethod     = ProblemType{"method-not-allowed", "Method not allowed", http.StatusMethodNotAllowed}
+	ProbConflict   = ProblemType{"conflict", "Conflict", http.StatusConflict}
+	ProbTooLarge   = ProblemType{"too-large", "Request body too large", http.StatusRequestEntityTooLarge}
+	ProbMediaType  = ProblemType{"unsupported-media-type", "Unsupported media type", http.StatusUnsupportedMediaType}
+	ProbInvalid    = ProblemType{"invalid", "The request is not valid", http.StatusUnprocessableEntity}
+	// A write that must name the version it was made from (If-Match) and
+	// did not, and one made from a version that is no longer current.
+	ProbPreconditionRequired = ProblemType{"precondition-required", "If-Match required", http.StatusPreconditionRequired}
+	ProbPreconditionFailed   = ProblemType{"precondition-failed", "Changed since you read it", http.StatusPreconditionFailed}
+	ProbInternal             = ProblemType{"internal", "Internal server error", http.StatusInternalServerError}
+	ProbUnavailable          = ProblemType{"not-ready", "Service unavailable", http.StatusServiceUnavailable}
 )
 
 // problem is an RFC 9457 problem details object.

@@ -70,14 +70,17 @@ type Config struct {
 
 // Server is civicmon's HTTP server.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	mux      *http.ServeMux
-	handler  http.Handler
-	assets   *assets
-	cache    *pageCache
-	external atomic.Int64 // the data version last polled
-	site     siteCache
+	cfg Config
+	log *slog.Logger
+	mux *http.ServeMux
+	// bodyLimits are the routes' own caps on request bodies, by pattern
+	// (Access.MaxBody); written only while routes are registered.
+	bodyLimits map[string]int64
+	handler    http.Handler
+	assets     *assets
+	cache      *pageCache
+	external   atomic.Int64 // the data version last polled
+	site       siteCache
 	// downloads holds a place for each /data/ download running.
 	downloads chan struct{}
 	// routeTable lists every route with its access rule.

@@ -28,19 +28,19 @@ type fieldChange struct {
 	Before, After string
 }
 
-// field names a snapshot's key for people and says how to show its value.
-type field struct {
+// fieldSpec names a snapshot's key for people and says how to show its value.
+type fieldSpec struct {
 	Key   string
 	Label string // an English message, translated where shown
 	Kind  string // "text" (word diff), "value", "list" (of records: Item fields), "country", "status", "user", "freedoms", "bool", "terms"
-	Item  []field
+	Item  []fieldSpec
 }
 
 // Labels of the records' fields, in the order the forms show them.
 // Keys a snapshot has that are not here (ids, timestamps, the version)
 // are bookkeeping and not shown.
 var (
-	incidentFields = []field{
+	incidentFields = []fieldSpec{
 		{"OccurredOn", msgid("Date"), "value", nil},
 		{"DateApproximate", msgid("The date is approximate"), "bool", nil},
 		{"Freedom", msgid("Freedom"), "freedom", nil},
@@ -51,20 +51,20 @@ var (
 		{"Description", msgid("Description"), "text", nil},
 		{"VictimName", msgid("Victim's name (private)"), "text", nil},
 	}
-	sourceFields = []field{
+	sourceFields = []fieldSpec{
 		{"url", msgid("Address"), "value", nil},
 		{"title", msgid("Title"), "text", nil},
 		{"publisher", msgid("Publisher"), "text", nil},
 		{"published_on", msgid("Date"), "value", nil},
 		{"contact", msgid("Contact (private)"), "text", nil},
 	}
-	translationFields = []field{
+	translationFields = []fieldSpec{
 		{"language", msgid("Language"), "value", nil},
 		{"title", msgid("Title"), "text", nil},
 		{"summary", msgid("Summary"), "text", nil},
 		{"body", msgid("Text"), "text", nil},
 	}
-	recordFields = map[string][]field{
+	recordFields = map[string][]fieldSpec{
 		"update": {
 			{"Title", msgid("Title"), "text", nil},
 			{"CountryCode", msgid("Country"), "country", nil},
@@ -100,7 +100,7 @@ var (
 			{"PublishedOn", msgid("Publication date"), "value", nil},
 			{"DateApproximate", msgid("The date is approximate"), "bool", nil},
 			{"Introduction", msgid("Introduction"), "text", nil},
-			{"Entries", msgid("Country %d on the list"), "list", []field{
+			{"Entries", msgid("Country %d on the list"), "list", []fieldSpec{
 				{"CountryCode", msgid("Country"), "country", nil},
 				{"Narrative", msgid("Narrative"), "text", nil},
 			}},
@@ -134,7 +134,7 @@ func decodeSnapshot(s string) map[string]any {
 	return m
 }
 
-func fieldChanges(f field, a, b any, name valueNamer, label func(string, ...any) string, prefix string) []fieldChange {
+func fieldChanges(f fieldSpec, a, b any, name valueNamer, label func(string, ...any) string, prefix string) []fieldChange {
 	if f.Kind == "list" {
 		as, _ := a.([]any)
 		bs, _ := b.([]any)

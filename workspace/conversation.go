@@ -146,12 +146,13 @@ func (h *handler) handleComment(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Title = u.Title
-		d, derr := h.updateForm(ctx, p, u)
+		d, derr := h.updateForm(ctx, p, u, &updateInput{U: u})
 		if derr != nil {
 			h.srv.Fail(w, r, derr)
 			return
 		}
-		d.Errors = []civicmon.FieldError{{Field: "comment", Message: p.T("Write something before you send it.")}}
+		d.Errors = &formErrors{}
+		d.Errors.add(formError{ID: "comment-body", Summary: p.T("Write something before you send it."), Message: p.T("Write something before you send it.")})
 		h.srv.Render(w, r, http.StatusUnprocessableEntity, p, updateFormPage(p, d))
 	default:
 		h.fail(w, r, err)

@@ -142,9 +142,9 @@ func TestConfirmSteps(t *testing.T) {
 	}
 	env.Run(t,
 		webtest.Scenario{URL: path + "?done=publish", As: "editor", Contains: []string{"Published: the update is now public."}},
-		webtest.Scenario{Name: "unpublish asks", Method: "POST", URL: path, As: "editor", Form: url.Values{"action": {"unpublish"}, "country": {"KZ"}, "title": {"T"}},
+		webtest.Scenario{Name: "unpublish asks", Method: "POST", URL: path, As: "editor", Form: url.Values{"action": {"unpublish"}, "country": {"KZ"}, "title": {"T"}, "version": {fmt.Sprint(u.Version)}},
 			Contains: []string{"Unpublish “Draft by the researcher”?", "disappears from every public page"}},
-		webtest.Scenario{Name: "archive asks", Method: "POST", URL: path, As: "editor", Form: url.Values{"action": {"archive"}, "country": {"KZ"}, "title": {"T"}},
+		webtest.Scenario{Name: "archive asks", Method: "POST", URL: path, As: "editor", Form: url.Values{"action": {"archive"}, "country": {"KZ"}, "title": {"T"}, "version": {fmt.Sprint(u.Version)}},
 			Contains: []string{"Archive “Draft by the researcher”?"}},
 	)
 }

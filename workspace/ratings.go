@@ -21,7 +21,8 @@ type ratingsData struct {
 	Today     civicmon.Date
 	Countries []civicmon.Country
 	Form      civicmon.RatingProposal
-	Errors    []civicmon.FieldError
+	Errors    *formErrors
+	Raw       map[string]string // what was typed in fields that did not parse
 	Message   string
 }
 
@@ -46,6 +47,11 @@ func (h *handler) handleRatings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) renderRatings(w http.ResponseWriter, r *http.Request, status int, form civicmon.RatingProposal, errs []civicmon.FieldError, done string) {
+	h.renderRatingsForm(w, r, status, form, errs, nil, done)
+}
+
+func (h *handler) renderRatingsForm(w http.ResponseWriter, r *http.Request, status int, form civicmon.RatingProposal, errs []civicmon.FieldError,
+	raw map[string]string, done string) {
 	ctx := r.Context()
 	p := h.page(w, r, "Rating changes")
 	site, err := h.srv.SiteData(ctx)
@@ -73,7 +79,7 @@ func (h *handler) renderRatings(w http.ResponseWriter, r *http.Request, status i
 		names[id] = n
 		return n
 	}
-	d := ratingsData{Countries: site.Countries, Form: form, Errors: errs, Today: civicmon.DateOf(h.now())}
+	d := ratingsData{Countries: site.Countries, Form: form, Errors: ratingFormErrors(p, errs, raw), Raw: raw, Today: civicmon.DateOf(h.now())}
 	if d.Scheduled, err = h.scheduledRatings(r, site, d.Today); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -147,18 +153,37 @@ func (h *handler) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 		Source: strings.TrimSpace(r.PostFormValue("source")), Category: civicmon.Category(r.PostFormValue("category")),
 		DateApproximate: r.PostFormValue("date_approximate") != ""}
 	var errs []civicmon.FieldError
+	raw := map[string]string{}
 	if v := strings.TrimSpace(r.PostFormValue("score")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			errs = append(errs, civicmon.FieldError{Field: "rating.score", Message: "\"" + v + "\" is not a whole number from 1 to 100"})
+			raw["p-score"] = v
 		}
 		f.Score = n
 	}
-	d, err := civicmon.ParseDate(strings.TrimSpace(r.PostFormValue("effective_date")))
+	typed := strings.TrimSpace(r.PostFormValue("effective_date"))
+	d, err := civicmon.ParseDate(typed)
 	if err != nil {
 		errs = append(errs, civicmon.FieldError{Field: "rating.effective_date", Message: err.Error()})
+		raw["p-date"] = typed
 	}
 	f.EffectiveDate = d
+	// Every check in one round: the domain's of the rest too.
+	if len(errs) > 0 {
+		check := f
+		check.ProposedBy = web.UserFrom(r.Context()).ID
+		if check.EffectiveDate.IsZero() {
+			check.EffectiveDate = civicmon.NewDate(2000, 1, 1) // reported already
+		}
+		if _, bad := raw["p-score"]; bad {
+			check.Score = 50
+		}
+		var ve *civicmon.ValidationError
+		if errors.As(check.Validate(), &ve) {
+			errs = append(errs, ve.Fields...)
+		}
+	}
 	if len(errs) == 0 {
 		ed := h.editorial(r)
 		err = ed.ProposeRating(r.Context(), web.UserFrom(r.Context()), &f)
@@ -172,10 +197,43 @@ func (h *handler) handleProposeRating(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(errs) > 0 {
-		h.renderRatings(w, r, http.StatusUnprocessableEntity, f, errs, "")
+		h.renderRatingsForm(w, r, http.StatusUnprocessableEntity, f, errs, raw, "")
 		return
 	}
 	http.Redirect(w, r, "/admin/ratings?done=proposed", http.StatusSeeOther)
+}
+
+// ratingFormErrors places the domain's field errors of a rating proposal
+// on its form, in the person's words.
+func ratingFormErrors(p *web.Page, errs []civicmon.FieldError, raw map[string]string) *formErrors {
+	out := &formErrors{}
+	for _, fe := range errs {
+		var id, msg string
+		switch fe.Field {
+		case "rating.country":
+			id, msg = "p-country", p.T("Choose a country")
+		case "rating.effective_date":
+			id, msg = "p-date", fieldMessage(p, "occurred_on", fe.Message, raw["p-date"])
+		case "rating.score":
+			id, msg = "p-score", p.T("Enter a whole number from 1 to 100")
+			if strings.Contains(fe.Message, "or a category is required") {
+				msg = p.T("Enter a score from 1 to 100, or choose a category")
+			}
+		case "rating.category":
+			id, msg = "p-category", p.T("Choose a category from the list")
+			if strings.Contains(fe.Message, "does not match") {
+				msg = p.T("This category does not match the score: choose the score's category, or leave it empty")
+			}
+		case "rating.rationale":
+			id, msg = "p-rationale", p.T("Say why the rating changes, for the person who reviews it")
+		default:
+			// A decision's refusal, or a field the form does not have.
+			out.list = append(out.list, formError{ID: "pending-heading", Summary: fe.Message})
+			continue
+		}
+		out.add(formError{ID: id, Summary: msg, Message: msg})
+	}
+	return out
 }
 
 // handleDecideRating approves or rejects a proposal, through
@@ -215,4 +273,13 @@ func (h *handler) handleDecideRating(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.srv.Fail(w, r, err)
 	}
+}
+
+// ratingVal is what a field of the proposal form shows: what was typed
+// when it did not parse, else the value.
+func ratingVal(d ratingsData, id, value string) string {
+	if v, ok := d.Raw[id]; ok {
+		return v
+	}
+	return value
 }

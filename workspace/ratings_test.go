@@ -82,8 +82,16 @@ func TestRatingsPage(t *testing.T) {
 		webtest.Scenario{Method: "POST", URL: "/admin/ratings", As: "editor",
 			Form:   url.Values{"country": {"KZ"}, "effective_date": {"soon"}, "score": {"many"}, "rationale": {"Why & how"}},
 			Status: http.StatusUnprocessableEntity,
-			Contains: []string{"<code>rating.score</code>", "<code>rating.effective_date</code>", `<option value="KZ" selected>`,
-				"Why &amp; how</textarea>"}},
+			Contains: []string{`<a href="#p-date">Enter the date as year-month-day, such as 2024-03-15 (you typed soon)</a>`,
+				`<a href="#p-score">Enter a whole number from 1 to 100</a>`, `value="soon"`, `value="many"`, `aria-describedby="p-score-error"`,
+				`<option value="KZ" selected>`, "Why &amp; how</textarea>"}},
+		// All in one round: the date that did not parse, and the missing
+		// rationale the domain finds.
+		webtest.Scenario{Method: "POST", URL: "/admin/ratings", As: "editor",
+			Form:   url.Values{"country": {""}, "effective_date": {"2026-02-30"}, "score": {"15"}, "rationale": {""}},
+			Status: http.StatusUnprocessableEntity,
+			Contains: []string{`<a href="#p-date">2026-02-30 is not a date that exists</a>`, `<a href="#p-country">Choose a country</a>`,
+				`<a href="#p-rationale">Say why the rating changes`}},
 		webtest.Scenario{Method: "POST", URL: "/admin/ratings", As: "editor",
 			Form:   url.Values{"country": {"KZ"}, "effective_date": {"2026-11-01"}, "rationale": {""}},
 			Status: http.StatusUnprocessableEntity, Contains: []string{"rationale"}},
@@ -105,7 +113,7 @@ func TestRatingsPage(t *testing.T) {
 		webtest.Scenario{Method: "POST", URL: "/admin/ratings/" + id + "/reject", As: "reviewer", Form: url.Values{}, Status: http.StatusSeeOther,
 			Check: location("/admin/ratings?done=rejected")},
 		webtest.Scenario{Method: "POST", URL: "/admin/ratings/" + id + "/approve", As: "reviewer", Form: url.Values{}, Status: http.StatusConflict,
-			Contains: []string{"<code>proposal " + id + "</code>"}},
+			Contains: []string{`<a href="#pending-heading">proposal ` + id + ` was already rejected</a>`}},
 		webtest.Scenario{Method: "POST", URL: "/admin/ratings/" + id + "/maybe", As: "reviewer", Form: url.Values{}, Status: http.StatusNotFound},
 		webtest.Scenario{URL: "/admin/ratings?done=rejected", As: "reviewer", Contains: []string{"Rejected.", "Decided by"}},
 	)

@@ -11,7 +11,8 @@ import (
 
 // FuzzParseUpdateForm posts any body to the update form's decoder: it
 // never panics, keeps what the form does not carry (id, uid, author,
-// status), every error it reports names a field of the form, and it keeps
+// status), every error it reports has a place on the form, which shows
+// again what was typed there, and it keeps
 // no more rows than the form sent, each incident keeping the stored id of
 // its position.
 func FuzzParseUpdateForm(f *testing.F) {
@@ -29,7 +30,8 @@ func FuzzParseUpdateForm(f *testing.F) {
 			Incidents: []civicmon.Incident{{ID: 70}, {ID: 71}}}
 		r := httptest.NewRequest("POST", "/admin/updates/7", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		u, errs := parseUpdateForm(r, stored)
+		in := parseUpdateForm(r, stored)
+		u, errs := in.U, in.Errs
 		if u.ID != 7 || u.UID != "uid7" || u.AuthorID != 3 || u.Status != civicmon.StatusPublished {
 			t.Fatalf("the form changed what it does not carry: %+v", u)
 		}
@@ -38,8 +40,13 @@ func FuzzParseUpdateForm(f *testing.F) {
 			if e.Field == "" || e.Message == "" {
 				t.Fatalf("an error without its field or message: %+v", e)
 			}
-			if _, ok := sent[e.Field]; !ok {
-				t.Fatalf("error on %q, a field the form did not send (body %q)", e.Field, body)
+			// It has a place on the form, which shows what was typed.
+			target, ok := updateTarget(nil, e.Field)
+			if !ok {
+				t.Fatalf("error on %q, which has no field on the form (body %q)", e.Field, body)
+			}
+			if _, kept := in.Raw[target.ID]; !kept {
+				t.Fatalf("error on %q: what was typed is not kept for %s (body %q)", e.Field, target.ID, body)
 			}
 		}
 		for name, rows := range map[string]int{"incidents": len(u.Incidents), "sources": len(u.Sources), "translations": len(u.Translations)} {

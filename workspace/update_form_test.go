@@ -60,12 +60,13 @@ func TestUpdateForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := fmt.Sprint(u.ID)
+	pub, pubVersion := fmt.Sprint(u.ID), u.Version
 	draft := fmt.Sprint(env.Drafts[civicmon.RoleResearcher].ID)
 	env.Run(t,
 		webtest.Scenario{URL: "/admin/updates/new", As: "researcher",
-			Contains:    []string{"<h1>New update</h1>", `action="/admin/updates"`, `value="save"`, `name="incidents.1.violation"`, `name="sources.1.url"`, `name="translations.0.language"`},
-			NotContains: []string{`value="publish"`, `name="correction_note"`}},
+			Contains: []string{"<h1>New update</h1>", `action="/admin/updates"`, `value="save"`, `name="incidents.0.violation"`, `name="sources.0.url"`, `name="translations.0.language"`,
+				`value="add-incident"`, `value="add-source"`, `href="#s-incidents"`, `name="version" value="0"`},
+			NotContains: []string{`value="publish"`, `name="correction_note"`, `name="incidents.1.violation"`}},
 		webtest.Scenario{URL: "/admin/updates/" + draft, As: "researcher",
 			Contains: []string{"Draft by the researcher", `action="/admin/updates/` + draft + `"`, "private note of the researcher", `<option value="KZ" selected>`}},
 		webtest.Scenario{URL: "/admin/updates/" + draft + "?done=save", As: "editor", Contains: []string{"Saved.", `value="publish"`, `href="/admin/updates/` + draft + `/history"`}},
@@ -98,16 +99,23 @@ func TestUpdateForm(t *testing.T) {
 			}},
 		webtest.Scenario{Name: "bad fields", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form:   url.Values{"action": {"save"}, "country": {"KZ"}, "title": {"T"}, "published_on": {"2020-13-45"}, "incidents.0.violation": {""}, "incidents.0.people_affected": {"many"}},
-			Status: http.StatusUnprocessableEntity, Contains: []string{"Nothing was saved. Please correct:", "<code>published_on</code>", "<code>incidents.0.people_affected</code>"}},
+			Status: http.StatusUnprocessableEntity, Contains: []string{"There is a problem: nothing was saved",
+				`<a href="#published_on">2020-13-45 is not a date that exists</a>`, `value="2020-13-45"`, `aria-describedby="published_on-error"`,
+				`<a href="#inc0n">Incident 1: Enter a number of 0 or more`, `value="many"`, `<a href="#inc0v">Incident 1: Choose a violation type</a>`,
+				`<p class="field-error" id="inc0v-error">Choose a violation type</p>`},
+			NotContains: []string{"update.incidents", "[0]"}},
 		webtest.Scenario{Name: "invalid update", Method: "POST", URL: "/admin/updates", As: "researcher",
-			Form: url.Values{"action": {"save"}, "country": {""}, "title": {""}}, Status: http.StatusUnprocessableEntity, Contains: []string{"<code>update.title</code>"}},
+			Form: url.Values{"action": {"save"}, "country": {""}, "title": {""}}, Status: http.StatusUnprocessableEntity,
+			Contains:    []string{`<a href="#title">Enter a title</a>`, `<a href="#country">Choose a country</a>`, `aria-invalid="true"`},
+			NotContains: []string{"ISO 3166"}},
 		webtest.Scenario{Name: "publish a published update", Method: "POST", URL: "/admin/updates/" + pub, As: "editor",
-			Form: url.Values{"action": {"publish"}, "country": {"KZ"}, "title": {"T"}}, Status: http.StatusConflict, Contains: []string{"<code>action</code>"}},
+			Form: url.Values{"action": {"publish"}, "country": {"KZ"}, "title": {"T"}, "version": {fmt.Sprint(pubVersion)}}, Status: http.StatusConflict,
+			Contains: []string{`<a href="#save">`, "published"}},
 		webtest.Scenario{Name: "a researcher publishing", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form: url.Values{"action": {"publish"}, "country": {"KZ"}, "title": {"T"}}, Status: http.StatusForbidden},
 		webtest.Scenario{Name: "not an action", Method: "POST", URL: "/admin/updates", As: "researcher",
 			Form: url.Values{"action": {"frobnicate"}, "country": {"KZ"}, "title": {"Kept"}}, Status: http.StatusBadRequest,
-			Contains: []string{"<code>action</code>", "frobnicate", `value="Kept"`}},
+			Contains: []string{`<a href="#save">`, "frobnicate", `value="Kept"`}},
 	)
 	// A new draft is the author's; submitting it moves it to review.
 	c := env.SignedIn(t, civicmon.RoleResearcher)

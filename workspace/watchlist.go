@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -17,8 +18,21 @@ type watchlistData struct {
 	Countries []civicmon.Country
 	Form      civicmon.WatchlistEdition
 	Rows      []civicmon.WatchlistEntry
-	Errors    []civicmon.FieldError
+	Errors    *formErrors
+	Raw       map[string]string // what was typed in fields that did not parse
 	Message   string
+	// Conflict, when set, is the edition as someone else saved it while
+	// the form was open; the form holds the person's version.
+	Conflict *conflictData
+}
+
+// val is what a field shows: what was typed when it did not parse, else
+// the value.
+func (d *watchlistData) val(id, value string) string {
+	if v, ok := d.Raw[id]; ok {
+		return v
+	}
+	return value
 }
 
 // action is where the form posts: a new edition's, or the edition's own.
@@ -75,6 +89,11 @@ func (h *handler) watchlistEdition(r *http.Request, id string) (*civicmon.Watchl
 }
 
 func (h *handler) renderWatchlist(w http.ResponseWriter, r *http.Request, status int, form civicmon.WatchlistEdition, errs []civicmon.FieldError, done bool) {
+	h.renderWatchlistForm(w, r, status, form, errs, nil, nil, done)
+}
+
+func (h *handler) renderWatchlistForm(w http.ResponseWriter, r *http.Request, status int, form civicmon.WatchlistEdition,
+	errs []civicmon.FieldError, raw map[string]string, conflict func(p *web.Page) *conflictData, done bool) {
 	p := h.page(w, r, "Watchlist editions")
 	site, err := h.srv.SiteData(r.Context())
 	if err != nil {
@@ -88,7 +107,11 @@ func (h *handler) renderWatchlist(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	rows := append(append([]civicmon.WatchlistEntry{}, form.Entries...), make([]civicmon.WatchlistEntry, max(0, watchlistRows-len(form.Entries)))...)
-	d := watchlistData{Editions: eds, Today: civicmon.DateOf(h.now()), Countries: site.Countries, Form: form, Rows: rows, Errors: errs}
+	d := watchlistData{Editions: eds, Today: civicmon.DateOf(h.now()), Countries: site.Countries, Form: form, Rows: rows,
+		Errors: watchlistFormErrors(p, errs, raw), Raw: raw}
+	if conflict != nil {
+		d.Conflict = conflict(p)
+	}
 	if done {
 		d.Message = p.T("Published.")
 	} else if status == http.StatusOK {
@@ -98,24 +121,32 @@ func (h *handler) renderWatchlist(w http.ResponseWriter, r *http.Request, status
 }
 
 // handleWatchlistSave publishes a new watchlist edition, or saves the one
-// in the path, through civicmon.Editorial.
+// in the path, through civicmon.Editorial. The form carries the version it
+// was opened at; a save from an older one shows both versions, the form
+// holding the person's.
 func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	var id int64
+	var stored *civicmon.WatchlistEdition
 	if v := r.PathValue("id"); v != "" {
-		edition, err := h.watchlistEdition(r, v)
-		if err != nil {
+		var err error
+		if stored, err = h.watchlistEdition(r, v); err != nil {
 			h.srv.Fail(w, r, err)
 			return
 		}
-		id = edition.ID
 	}
-	edition := civicmon.WatchlistEdition{ID: id, Title: strings.TrimSpace(r.PostFormValue("title")),
+	edition := civicmon.WatchlistEdition{Title: strings.TrimSpace(r.PostFormValue("title")),
 		Introduction: r.PostFormValue("introduction"), DateApproximate: r.PostFormValue("date_approximate") != ""}
+	edition.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if stored != nil {
+		edition.ID = stored.ID
+	}
 	var errs []civicmon.FieldError
-	d, err := civicmon.ParseDate(strings.TrimSpace(r.PostFormValue("published_on")))
+	raw := map[string]string{}
+	typed := strings.TrimSpace(r.PostFormValue("published_on"))
+	d, err := civicmon.ParseDate(typed)
 	if err != nil {
 		errs = append(errs, civicmon.FieldError{Field: "watchlist.published_on", Message: err.Error()})
+		raw["w-date"] = typed
 	}
 	edition.PublishedOn = d
 	for i := 0; i < 50; i++ {
@@ -129,9 +160,36 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 		}
 		edition.Entries = append(edition.Entries, e)
 	}
+	conflict := func() {
+		now, err := h.watchlistEdition(r, itoa64(edition.ID))
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		base := edition.Version
+		edition.Version = now.Version
+		h.renderWatchlistForm(w, r, http.StatusConflict, edition, nil, raw, func(p *web.Page) *conflictData {
+			return &conflictData{Base: base, Now: now.Version, By: h.lastSaver(r.Context(), "watchlist", now.ID),
+				Rows: watchlistDiffs(p, &edition, now), Discard: "/admin/watchlist/" + itoa64(now.ID)}
+		}, false)
+	}
+	if stored != nil && edition.Version != stored.Version {
+		conflict()
+		return
+	}
+	// Every check in one round: the date that did not parse, and the
+	// domain's checks of the rest.
+	check := edition
+	if check.PublishedOn.IsZero() && len(errs) > 0 {
+		check.PublishedOn = civicmon.NewDate(2000, 1, 1) // reported already
+	}
+	var ve *civicmon.ValidationError
+	if errors.As(check.Validate(), &ve) {
+		errs = append(errs, ve.Fields...)
+	}
 	// An edition public at once is shown as readers will see it, and
 	// published only when confirmed (a scheduled one waits for its day).
-	if len(errs) == 0 && r.PostFormValue("confirm") == "" && edition.Validate() == nil && !edition.Scheduled(civicmon.DateOf(h.now())) &&
+	if len(errs) == 0 && r.PostFormValue("confirm") == "" && !edition.Scheduled(civicmon.DateOf(h.now())) &&
 		!h.editionDateTaken(r, &edition) {
 		h.confirmEdition(w, r, &edition)
 		return
@@ -142,6 +200,10 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 			h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))
 			return
 		}
+		if civicmon.IsStale(err) {
+			conflict()
+			return
+		}
 		if err != nil {
 			h.formError(w, r, err, func(fe []civicmon.FieldError) { errs = fe })
 			if errs == nil {
@@ -150,7 +212,7 @@ func (h *handler) handleWatchlistSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(errs) > 0 {
-		h.renderWatchlist(w, r, http.StatusUnprocessableEntity, edition, errs, false)
+		h.renderWatchlistForm(w, r, http.StatusUnprocessableEntity, edition, errs, raw, nil, false)
 		return
 	}
 	if edition.Scheduled(civicmon.DateOf(h.now())) {
@@ -195,4 +257,69 @@ func (h *handler) editionDateTaken(r *http.Request, edition *civicmon.WatchlistE
 		}
 	}
 	return false
+}
+
+// watchlistFormErrors places the domain's field errors of an edition on
+// its form, in the person's words.
+func watchlistFormErrors(p *web.Page, errs []civicmon.FieldError, raw map[string]string) *formErrors {
+	out := &formErrors{}
+	for _, fe := range errs {
+		var id, row, msg string
+		var i int
+		switch {
+		case fe.Field == "watchlist.published_on":
+			id, msg = "w-date", fieldMessage(p, "published_on", fe.Message, raw["w-date"])
+		case fe.Field == "watchlist.title":
+			id, msg = "w-title", p.T("Enter a title")
+		case sscan(fe.Field, "watchlist.entries[%d].country", &i):
+			id, row = fmt.Sprintf("we%dc", i), p.T("Country %d", i+1)
+			msg = p.T("Choose a country")
+			if strings.Contains(fe.Message, "twice") {
+				msg = p.T("This country is on the edition twice")
+			}
+		default:
+			out.list = append(out.list, formError{ID: "w-save", Summary: fe.Message})
+			continue
+		}
+		summary := msg
+		if row != "" {
+			summary = p.T("%s: %s", row, msg)
+		}
+		out.add(formError{ID: id, Summary: summary, Message: msg})
+	}
+	return out
+}
+
+// sscan reports whether s is format with one integer, which it stores.
+func sscan(s, format string, n *int) bool {
+	_, err := fmt.Sscanf(s, format, n)
+	return err == nil && fmt.Sprintf(format, *n) == s
+}
+
+// watchlistDiffs is both versions of an edition field by field.
+func watchlistDiffs(p *web.Page, mine, theirs *civicmon.WatchlistEdition) []diffRow {
+	yes := func(b bool) string {
+		if b {
+			return p.T("yes")
+		}
+		return p.T("no")
+	}
+	entries := func(es []civicmon.WatchlistEntry) string {
+		var b strings.Builder
+		for i, e := range es {
+			fmt.Fprintf(&b, "%s: %s\n%s\n\n", p.T("Country %d", i+1), e.CountryCode, e.Narrative)
+		}
+		return b.String()
+	}
+	rows := []diffRow{
+		{"", p.T("Publication date"), mine.PublishedOn.String(), theirs.PublishedOn.String(), false},
+		{"", p.T("The date is approximate"), yes(mine.DateApproximate), yes(theirs.DateApproximate), false},
+		{"", p.T("Title"), mine.Title, theirs.Title, false},
+		{"", p.T("Introduction (Markdown)"), mine.Introduction, theirs.Introduction, false},
+		{"", p.T("Countries"), entries(mine.Entries), entries(theirs.Entries), false},
+	}
+	for i := range rows {
+		rows[i].Changed = strings.TrimSpace(rows[i].Mine) != strings.TrimSpace(rows[i].Theirs)
+	}
+	return rows
 }

@@ -2,6 +2,7 @@ package workspace_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,6 +43,8 @@ func TestManageWatchlist(t *testing.T) {
 		t.Fatalf("edit form: %d", r.Status)
 	}
 	form.Set("entries.0.narrative", "Arrests continue, and a journalist was jailed.")
+	// The form carries the version it was opened at.
+	form.Set("version", fmt.Sprint(eds[0].Version))
 	if r := editor.Post(edit, form); r.Status != http.StatusSeeOther {
 		t.Fatalf("save edition: %d %s", r.Status, r.Body)
 	}
@@ -51,9 +54,24 @@ func TestManageWatchlist(t *testing.T) {
 	if r := editor.Get("/admin/history/watchlist/" + itoa(eds[0].ID)); r.Status != 200 || !strings.Contains(r.Body, "a journalist was jailed") {
 		t.Fatalf("watchlist history: %d", r.Status)
 	}
+	// The same form again, from the version before that save: refused,
+	// with both versions and the form holding this one, nothing lost.
+	form.Set("entries.0.narrative", "Arrests continue; a second journalist was jailed.")
+	r = editor.Post(edit, form)
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "Your changes are not saved yet") ||
+		!strings.Contains(r.Body, "a second journalist was jailed") || !strings.Contains(r.Body, `name="version" value="`+fmt.Sprint(eds[0].Version+1)+`"`) {
+		t.Fatalf("stale save: %d", r.Status)
+	}
+	if page := env.Client(t).Get("/watchlist").Body; strings.Contains(page, "a second journalist") {
+		t.Fatal("a stale save reached the public page")
+	}
+	form.Set("version", fmt.Sprint(eds[0].Version+1)) // "keep mine"
+	if r := editor.Post(edit, form); r.Status != http.StatusSeeOther {
+		t.Fatalf("keep mine: %d", r.Status)
+	}
 	form.Set("entries.1.country", "ZZ")
 	form.Set("published_on", "2026-11-16")
-	if r := editor.Post("/admin/watchlist", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "is not a known country code") {
+	if r := editor.Post("/admin/watchlist", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `<a href="#we1c">Country 2: Choose a country</a>`) {
 		t.Fatalf("unknown country: %d", r.Status)
 	}
 }
@@ -73,7 +91,8 @@ func TestWatchlistPage(t *testing.T) {
 		webtest.Scenario{URL: "/admin/watchlist/999999", As: "editor", Status: http.StatusNotFound},
 		webtest.Scenario{URL: "/admin/watchlist?done=1", As: "editor", Contains: []string{"Published."}},
 		webtest.Scenario{Method: "POST", URL: "/admin/watchlist", As: "editor", Form: url.Values{"published_on": {"someday"}, "title": {"T"}, "entries.0.country": {"KZ"}, "entries.0.narrative": {"N"}},
-			Status: http.StatusUnprocessableEntity, Contains: []string{"Nothing was saved. Please correct:", "<code>watchlist.published_on</code>", `<option value="KZ" selected>`}},
+			Status: http.StatusUnprocessableEntity, Contains: []string{"There is a problem: nothing was saved", `<a href="#w-date">`, `value="someday"`,
+				`aria-describedby="w-date-error"`, `<option value="KZ" selected>`}},
 		webtest.Scenario{Method: "POST", URL: "/admin/watchlist", As: "editor", Form: url.Values{"published_on": {eds[0].PublishedOn.String()}, "title": {"Same day"}},
 			Status: http.StatusUnprocessableEntity},
 	)

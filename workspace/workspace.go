@@ -71,8 +71,8 @@ type Store interface {
 	Vocabulary(ctx context.Context) (*civicmon.Vocabulary, error)
 	AddViolationType(ctx context.Context, t civicmon.Term) error
 	AddTargetGroup(ctx context.Context, t civicmon.Term) error
-	Setting(ctx context.Context, key string) (string, error)
-	SetSetting(ctx context.Context, key, value string) error
+	SettingVersion(ctx context.Context, key string) (string, int64, error)
+	SetSettingAt(ctx context.Context, key, value string, version int64) (int64, error)
 }
 
 // Options are what the workspace needs beside the server and the store.
@@ -142,9 +142,9 @@ func Mount(srv *web.Server, store Store, opts Options) *Workspace {
 	srv.Handle("GET /admin/archive/watchlist", web.Need(civicmon.PermWatchlistManage), h.handleEditionArchive)
 	srv.Handle("POST /admin/archive/bulk", web.Need(civicmon.PermUpdatesEditAny), h.handleArchiveBulk)
 	srv.Handle("GET /admin/updates/new", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
-	srv.Handle("POST /admin/updates", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
+	srv.Handle("POST /admin/updates", web.Need(civicmon.PermUpdatesCreate).WithMaxBody(UpdateFormMaxBody), h.handleUpdateSave)
 	srv.Handle("GET /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateForm)
-	srv.Handle("POST /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate), h.handleUpdateSave)
+	srv.Handle("POST /admin/updates/{id}", web.Need(civicmon.PermUpdatesCreate).WithMaxBody(UpdateFormMaxBody), h.handleUpdateSave)
 	srv.Handle("POST /admin/updates/{id}/comments", web.Need(civicmon.PermUpdatesCreate), h.handleComment)
 	srv.Handle("GET /admin/updates/{id}/history", web.Need(civicmon.PermHistoryRead), h.handleUpdateHistory)
 	srv.Handle("GET /admin/ratings", web.Need(civicmon.PermAdminAccess), h.handleRatings)

@@ -1,0 +1,146 @@
+package workspace_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/webtest"
+)
+
+// TestUpdateConflict: two people edit one update from forms opened at the
+// same version. The second save is refused with both versions side by
+// side, the changed fields marked, and the form holding the second
+// person's text; taking one field of the saved version and saving merges
+// the two, and nothing either typed is lost.
+func TestUpdateConflict(t *testing.T) {
+	env := webtest.New(t)
+	ctx := context.Background()
+	draft := env.Drafts[civicmon.RoleEditor]
+	path := fmt.Sprintf("/admin/updates/%d", draft.ID)
+	editor := env.SignedIn(t, civicmon.RoleEditor)
+	admin := env.SignedIn(t, civicmon.RoleAdmin)
+	tabA := formValues(t, editor.Get(path).Body)
+	tabB := formValues(t, admin.Get(path).Body)
+	if tabA.Get("version") != fmt.Sprint(draft.Version) {
+		t.Fatalf("the form carries version %q, want %d", tabA.Get("version"), draft.Version)
+	}
+
+	tabB.Set("summary", "The admin's new summary.")
+	tabB.Set("action", "save")
+	if r := admin.Post(path, tabB); r.Status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", r.Status)
+	}
+	tabA.Set("title", "The editor's new title")
+	tabA.Set("action", "save")
+	r := editor.Post(path, tabA)
+	if r.Status != http.StatusConflict {
+		t.Fatalf("the second save from the older version: %d, want 409", r.Status)
+	}
+	for _, want := range []string{
+		"Someone else saved this update while you were editing",
+		"The admin saved version 2", "while you were editing version 1",
+		`value="The editor&#39;s new title"`,             // the person's text, in the form
+		"The admin&#39;s new summary.",                   // the saved version, beside it
+		`<input type="hidden" name="version" value="2">`, // a save now goes over version 2
+		`<button type="submit" form="update-form" name="action" value="take-summary"`,
+		`Keep mine: save my version`, `href="` + path + `"`,
+	} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the conflict page lacks %q", want)
+		}
+	}
+	if n := strings.Count(r.Body, `<tr class="changed">`); n != 2 {
+		t.Errorf("%d fields marked as changed, want 2 (title and summary)", n)
+	}
+	if got, _ := env.Store.UpdateByID(ctx, draft.ID); got.Title == "The editor's new title" || got.Summary != "The admin's new summary." {
+		t.Fatalf("the refused save changed the update: %q, %q", got.Title, got.Summary)
+	}
+
+	// Merge by hand: the saved summary, the person's title.
+	merged := formValues(t, r.Body)
+	merged.Set("action", "take-summary")
+	r = editor.Post(path, merged)
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `>The admin&#39;s new summary.</textarea>`) ||
+		!strings.Contains(r.Body, `value="The editor&#39;s new title"`) {
+		t.Fatalf("take the saved summary: %d", r.Status)
+	}
+	merged = formValues(t, r.Body)
+	merged.Set("action", "save")
+	if r := editor.Post(path, merged); r.Status != http.StatusSeeOther {
+		t.Fatalf("save the merge: %d", r.Status)
+	}
+	got, _ := env.Store.UpdateByID(ctx, draft.ID)
+	if got.Title != "The editor's new title" || got.Summary != "The admin's new summary." || got.Version != 3 {
+		t.Fatalf("after the merge: %q, %q, version %d", got.Title, got.Summary, got.Version)
+	}
+}
+
+// TestAddAnotherRow: "add another incident" and "remove" redraw the form
+// with everything typed kept, save nothing, and put the focus in the new
+// row.
+func TestAddAnotherRow(t *testing.T) {
+	env := webtest.New(t)
+	researcher := env.SignedIn(t, civicmon.RoleResearcher)
+	form := formValues(t, researcher.Get("/admin/updates/new").Body)
+	form.Set("country", "KZ")
+	form.Set("title", "Arrests before the march")
+	form.Set("incidents.0.place", "Almaty")
+	form.Set("incidents.0.violation", "detention-of-activists")
+	form.Set("incidents.0.occurred_on", "2026-02-30") // kept as typed, not checked yet
+	form.Set("action", "add-incident")
+	r := researcher.Post("/admin/updates", form)
+	if r.Status != http.StatusOK {
+		t.Fatalf("add another incident: %d", r.Status)
+	}
+	for _, want := range []string{`value="Arrests before the march"`, `name="incidents.0.place" value="Almaty"`,
+		`value="2026-02-30"`, `<legend>Incident 2</legend>`, `id="inc1d" name="incidents.1.occurred_on" value="" autofocus`} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("after add-incident the form lacks %q", want)
+		}
+	}
+	if _, n, _ := env.Store.FindUpdates(context.Background(), civicmon.UpdateFilter{AuthorID: env.Users[civicmon.RoleResearcher].ID, Limit: 100}); n != 1 {
+		t.Errorf("%d updates by the researcher after add-incident; it saves nothing", n)
+	}
+	form = formValues(t, r.Body)
+	form.Set("incidents.1.place", "Astana")
+	form.Set("action", "remove-incident-0")
+	r = researcher.Post("/admin/updates", form)
+	if r.Status != http.StatusOK || strings.Contains(r.Body, `value="Almaty"`) || !strings.Contains(r.Body, `name="incidents.0.place" value="Astana"`) {
+		t.Fatalf("remove incident 1: %d", r.Status)
+	}
+	form = formValues(t, r.Body)
+	form.Set("sources.0.url", "https://example.org/report")
+	form.Set("action", "add-source")
+	r = researcher.Post("/admin/updates", form)
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `value="https://example.org/report"`) || !strings.Contains(r.Body, `id="src1u"`) {
+		t.Fatalf("add another source: %d", r.Status)
+	}
+}
+
+// TestLongPaste: a text over the domain's limit, pasted whole (2 MB), is
+// answered by the form at its field, with the text kept.
+func TestLongPaste(t *testing.T) {
+	env := webtest.New(t)
+	researcher := env.SignedIn(t, civicmon.RoleResearcher)
+	form := formValues(t, researcher.Get("/admin/updates/new").Body)
+	paste := strings.Repeat("The police detained protesters. ", 2<<20/32) + "THE-END-OF-THE-PASTE"
+	form.Set("country", "KZ")
+	form.Set("title", "A long report")
+	form.Set("body", paste)
+	form.Set("action", "save")
+	r := researcher.Post("/admin/updates", form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a 2 MB paste: %d", r.Status)
+	}
+	if !strings.Contains(r.Body, `<a href="#body">This is 2097172 bytes long; at most 500000 are allowed.`) ||
+		!strings.Contains(r.Body, "THE-END-OF-THE-PASTE</textarea>") || !strings.Contains(r.Body, `value="A long report"`) {
+		t.Fatal("the form does not say what is too long, or lost the paste")
+	}
+	if !strings.Contains(researcher.Get("/admin/updates/new").Body, "the form takes up to 8 MB in all") {
+		t.Error("the form does not state its limit")
+	}
+}
