@@ -160,6 +160,11 @@ type SearchResult struct {
 	// because the query already had as many as it may (search.MaxTerms).
 	QueryTruncated bool `json:"query_truncated,omitempty"`
 	QueryDropped   int  `json:"query_dropped,omitempty"`
+	// Widened: no update has the words in any form, so the search was
+	// widened to words one letter from the longer ones, and the hits
+	// are for this query ("showing results for …"); Query itself when
+	// the hits do not tell which word they have.
+	Widened string `json:"widened,omitempty"`
 	// Sort is the order applied: relevance falls back to newest when the
 	// query has no words to rank by.
 	Sort SearchSort `json:"sort"`

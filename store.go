@@ -125,6 +125,15 @@ type UpdateFilter struct {
 	Statuses    []Status
 	Since       Date // published on or after
 	Until       Date // published on or before
+	// Text keeps the updates whose title, summary, body or translations
+	// match it, a query in the search language (package search), with
+	// the same analysis as the public search (every form of a word, names
+	// across scripts) — but of any status: it is how the workspace finds
+	// drafts, which the full-text index does not hold. Each update the
+	// other fields select is read and analysed, so a list filtered by
+	// Text costs in proportion to those; public searches use
+	// SearchUpdates.
+	Text string
 	// Before and After are keyset bounds on (publication date, id): the
 	// updates published before or after the given one.
 	Before, After *UpdateCursor

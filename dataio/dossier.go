@@ -34,7 +34,9 @@ func (im *importer) readDossier(in Input) error {
 	for i := len(d.Updates) - 1; i >= 0; i-- {
 		du := d.Updates[i]
 		u := civicmon.Update{UID: dossierUID(country.Code, du.Title), Slug: civicmon.Slugify(du.Title), CountryCode: country.Code,
-			Title: du.Title, Summary: du.Summary, Language: "en", Status: civicmon.StatusDraft}
+			Title: du.Title, Summary: du.Summary, Language: "en", Status: civicmon.StatusDraft,
+			// The person who ran the import answers for what it created.
+			AuthorID: im.opt.Actor}
 		if !du.Date.IsZero() {
 			u.Status, u.PublishedOn = civicmon.StatusPublished, du.Date
 		}

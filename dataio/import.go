@@ -12,8 +12,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
-
 	"strings"
+	"time"
 
 	"github.com/civicmon/civicmon"
 )
@@ -31,6 +31,25 @@ type ImportOptions struct {
 	DryRun bool
 	// Progress, when set, is told how many records were read so far.
 	Progress func(records int)
+	// Actor is the account the import runs as (civicmon import --as): the
+	// audit log names it, it proposes the ratings and it is the author of
+	// the updates a dossier creates. It must exist and be enabled. Zero is
+	// allowed only while the database has no accounts (a first load, as a
+	// restore: no one yet to review), when ratings are stored as they are.
+	Actor int64
+	// ApprovedBy, when not zero, is a second account, with the
+	// ratings:approve permission, that approves the import's rating
+	// proposals in the same transaction (civicmon import --approved-by):
+	// the audit log records the proposal by Actor and the approval by
+	// ApprovedBy. Without it, ratings wait as proposals for a second
+	// person to approve them in the workspace.
+	ApprovedBy int64
+	// Today is the day the report calls "now": a rating effective after
+	// it is scheduled, public only from its day. The zero Date is the
+	// day of time.Now.
+	Today civicmon.Date
+	// Comma is the CSV field separator; ',' when zero.
+	Comma rune
 }
 
 // Counts says what an import did to one kind of record.
@@ -45,15 +64,59 @@ func (c Counts) String() string {
 // Report is what an import did, or with DryRun would do.
 type Report struct {
 	Countries, Ratings, Updates Counts
-	DryRun                      bool
+	// RatingsProposed counts the ratings stored as pending proposals,
+	// which take effect when a second person approves them.
+	RatingsProposed int
+	// ApprovedBy is the e-mail address of the account that approved the
+	// import's ratings (ImportOptions.ApprovedBy), if any.
+	ApprovedBy string
+	// Scheduled lists the ratings created or proposed that take effect
+	// after the import's day: they are public only from then.
+	Scheduled []civicmon.Rating
+	Today     civicmon.Date
+	DryRun    bool
 }
 
 func (r *Report) String() string {
-	s := fmt.Sprintf("countries: %s\nratings: %s\nupdates: %s", r.Countries, r.Ratings, r.Updates)
+	var b strings.Builder
 	if r.DryRun {
-		s = "dry run, nothing stored; it would give:\n" + s
+		b.WriteString("dry run, nothing stored; it would give:\n")
 	}
-	return s
+	fmt.Fprintf(&b, "countries: %s\n", r.Countries)
+	if r.RatingsProposed > 0 {
+		fmt.Fprintf(&b, "ratings: %d proposed, %d unchanged\n", r.RatingsProposed, r.Ratings.Unchanged)
+	} else {
+		fmt.Fprintf(&b, "ratings: %s\n", r.Ratings)
+	}
+	fmt.Fprintf(&b, "updates: %s", r.Updates)
+	now := r.Ratings.Created - r.scheduledCreated()
+	switch {
+	case r.RatingsProposed == 1:
+		b.WriteString("\nthe proposed rating is not public: it takes effect when a second person (ratings:approve) approves it in the workspace, /admin/ratings")
+	case r.RatingsProposed > 1:
+		fmt.Fprintf(&b, "\nthe %d proposed ratings are not public: each takes effect when a second person (ratings:approve) approves it in the workspace, /admin/ratings", r.RatingsProposed)
+	}
+	if r.ApprovedBy != "" && r.Ratings.Created > 0 {
+		fmt.Fprintf(&b, "\nratings approved by %s: %d", r.ApprovedBy, r.Ratings.Created)
+	}
+	if now > 0 {
+		fmt.Fprintf(&b, "\nnew ratings now public: %d", now)
+	}
+	for _, s := range r.Scheduled {
+		if r.RatingsProposed > 0 {
+			fmt.Fprintf(&b, "\n%s %s: dated after today; once approved, scheduled for %s and not public until that day", s.CountryCode, s.Category, s.EffectiveDate)
+		} else {
+			fmt.Fprintf(&b, "\n%s %s: scheduled for %s, not public until that day", s.CountryCode, s.Category, s.EffectiveDate)
+		}
+	}
+	return b.String()
+}
+
+func (r *Report) scheduledCreated() int {
+	if r.RatingsProposed > 0 {
+		return 0
+	}
+	return len(r.Scheduled)
 }
 
 // Error is a problem with one place of one input file.
@@ -127,7 +190,13 @@ type bulkStore interface {
 // stable ids — countries by code, ratings by country and date, updates by
 // id — so importing the same files twice changes nothing the second time.
 func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptions) (*Report, error) {
-	rep := &Report{DryRun: o.DryRun}
+	if o.Today.IsZero() {
+		o.Today = civicmon.DateOf(time.Now())
+	}
+	rep := &Report{DryRun: o.DryRun, Today: o.Today}
+	if o.Actor != 0 {
+		ctx = civicmon.WithActor(ctx, o.Actor)
+	}
 	inTx := s.InTx
 	if b, ok := s.(bulkStore); ok {
 		// Every store method an import calls checks the references it
@@ -153,7 +222,7 @@ func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptio
 		if o.DryRun {
 			return errDryRun
 		}
-		return nil
+		return im.audit(inputs)
 	})
 	if errors.Is(err, errDryRun) {
 		return rep, nil
@@ -207,8 +276,15 @@ type importer struct {
 	vocab     *civicmon.Vocabulary
 	countries map[string]civicmon.Country
 	ratings   map[string]map[civicmon.Date]civicmon.Rating // loaded per country on first use
-	pending   []pendingUpdate
-	seen      map[string]where // update ids read so far
+	// actor and approver are the accounts of ImportOptions; with no
+	// actor, ratings are stored directly (a database with no accounts).
+	actor, approver *civicmon.User
+	ed              civicmon.Editorial
+	// proposed holds the pending proposals, by country and date, loaded
+	// on the first rating.
+	proposed map[string]map[civicmon.Date][]civicmon.RatingProposal
+	pending  []pendingUpdate
+	seen     map[string]where // update ids read so far
 	// incidents read from an incidents CSV, waiting for their updates.
 	incidents     map[string][]civicmon.PublicIncident
 	incidentWhere map[string]where
@@ -234,7 +310,64 @@ func newImporter(ctx context.Context, tx civicmon.Store, rep *Report, o ImportOp
 	for _, c := range cs {
 		im.countries[c.Code] = c
 	}
+	im.ed = civicmon.Editorial{Store: tx}
+	if err := im.accounts(); err != nil {
+		return nil, err
+	}
 	return im, nil
+}
+
+// accounts loads and checks the accounts the import runs as: the actor
+// must exist and be enabled (or, with no actor, the database must have no
+// accounts); an approver must be another enabled account that may approve
+// ratings.
+func (im *importer) accounts() error {
+	o := im.opt
+	if o.Actor == 0 {
+		if o.ApprovedBy != 0 {
+			return civicmon.Errorf(civicmon.EINVALID, "an approver needs an importing account: name who runs the import")
+		}
+		us, err := im.tx.Users(im.ctx)
+		if err != nil {
+			return err
+		}
+		if len(us) > 0 {
+			return civicmon.Errorf(civicmon.EINVALID, "the database has %d accounts: name the account that runs the import (civicmon import --as EMAIL)", len(us))
+		}
+		return nil
+	}
+	account := func(id int64, what string) (*civicmon.User, error) {
+		u, err := im.tx.UserByID(im.ctx, id)
+		if civicmon.ErrorCode(err) == civicmon.ENOTFOUND {
+			return nil, civicmon.Errorf(civicmon.EINVALID, "the %s (account %d) does not exist", what, id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if u.Disabled {
+			return nil, civicmon.Errorf(civicmon.EINVALID, "the %s, %s, is disabled", what, u.Email)
+		}
+		return u, nil
+	}
+	var err error
+	if im.actor, err = account(o.Actor, "importing account"); err != nil {
+		return err
+	}
+	if o.ApprovedBy == 0 {
+		return nil
+	}
+	if o.ApprovedBy == o.Actor {
+		return civicmon.Errorf(civicmon.EINVALID, "%s cannot approve their own import's ratings: a second person approves every rating change", im.actor.Email)
+	}
+	if im.approver, err = account(o.ApprovedBy, "approving account"); err != nil {
+		return err
+	}
+	if !im.approver.Role.Can(civicmon.PermRatingsApprove) {
+		return civicmon.Errorf(civicmon.EINVALID, "%s (role %s) may not approve ratings: the approver needs the permission %s (roles reviewer, admin)",
+			im.approver.Email, im.approver.Role, civicmon.PermRatingsApprove)
+	}
+	im.rep.ApprovedBy = im.approver.Email
+	return nil
 }
 
 func (im *importer) tick() {
@@ -304,20 +437,117 @@ func (im *importer) rating(rec RatingRecord, w where) error {
 		return err
 	}
 	if old, ok := stored[r.EffectiveDate]; ok {
-		if old.Category == r.Category && old.Score == r.Score && old.DateApproximate == r.DateApproximate &&
-			old.Rationale == r.Rationale && old.Source == r.Source {
+		if sameRating(old, r) {
 			im.rep.Ratings.Unchanged++
 			return nil
 		}
 		return w.fail(&civicmon.ValidationError{Fields: []civicmon.FieldError{{Field: "rating",
 			Message: fmt.Sprintf("%s already has a different rating effective on %s; a rating changes only through a proposal approved in the workspace", r.CountryCode, r.EffectiveDate)}}})
 	}
-	if err := im.tx.AddRating(im.ctx, &r); err != nil {
+	if im.actor == nil {
+		// No accounts: a first load, with no one to review it.
+		if err := im.tx.AddRating(im.ctx, &r); err != nil {
+			return w.fail(err)
+		}
+		return im.created(stored, r)
+	}
+	pending, err := im.pendingProposals()
+	if err != nil {
+		return err
+	}
+	for _, p := range pending[r.CountryCode][r.EffectiveDate] {
+		if !sameRating(p.Rating(), r) || p.Status != civicmon.ProposalPending {
+			continue
+		}
+		if im.approver == nil {
+			// Proposed by an earlier import, still waiting.
+			im.rep.Ratings.Unchanged++
+			return nil
+		}
+		if p.ProposedBy != im.approver.ID {
+			// The approver decides the waiting proposal rather than
+			// leave it beside a second one.
+			if _, err := im.ed.DecideRating(im.ctx, im.approver, p.ID, true, "approved with the import of "+w.file); err != nil {
+				return w.fail(err)
+			}
+			return im.created(stored, r)
+		}
+	}
+	p := civicmon.RatingProposal{CountryCode: r.CountryCode, EffectiveDate: r.EffectiveDate, DateApproximate: r.DateApproximate,
+		Score: r.Score, Category: r.Category, Rationale: r.Rationale, Source: r.Source}
+	if err := im.ed.ProposeRating(im.ctx, im.actor, &p); err != nil {
 		return w.fail(err)
 	}
+	if im.approver == nil {
+		im.rep.RatingsProposed++
+		if r.EffectiveDate.After(im.opt.Today) {
+			im.rep.Scheduled = append(im.rep.Scheduled, r)
+		}
+		byDate := pending[r.CountryCode]
+		if byDate == nil {
+			byDate = map[civicmon.Date][]civicmon.RatingProposal{}
+			pending[r.CountryCode] = byDate
+		}
+		byDate[r.EffectiveDate] = append(byDate[r.EffectiveDate], p)
+		return nil
+	}
+	if _, err := im.ed.DecideRating(im.ctx, im.approver, p.ID, true, "approved with the import of "+w.file); err != nil {
+		return w.fail(err)
+	}
+	return im.created(stored, r)
+}
+
+// audit records the import itself, naming its files and what it did, when
+// it changed anything: the entries of the records it wrote name the
+// actor, this one says they came in together.
+func (im *importer) audit(inputs []Input) error {
+	r := im.rep
+	if r.Countries.Created+r.Countries.Updated+r.Ratings.Created+r.RatingsProposed+r.Updates.Created+r.Updates.Updated == 0 {
+		return nil
+	}
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = filepath.Base(in.Name)
+	}
+	detail := fmt.Sprintf("%s: countries %d created, %d updated; ratings %d created, %d proposed; updates %d created, %d updated",
+		strings.Join(names, ", "), r.Countries.Created, r.Countries.Updated, r.Ratings.Created, r.RatingsProposed, r.Updates.Created, r.Updates.Updated)
+	return im.tx.Audit(im.ctx, "import", "import", "", detail)
+}
+
+// created counts a rating stored.
+func (im *importer) created(stored map[civicmon.Date]civicmon.Rating, r civicmon.Rating) error {
 	stored[r.EffectiveDate] = r
 	im.rep.Ratings.Created++
+	if r.EffectiveDate.After(im.opt.Today) {
+		im.rep.Scheduled = append(im.rep.Scheduled, r)
+	}
 	return nil
+}
+
+func sameRating(a, b civicmon.Rating) bool {
+	return a.Category == b.Category && a.Score == b.Score && a.DateApproximate == b.DateApproximate &&
+		a.Rationale == b.Rationale && a.Source == b.Source
+}
+
+// pendingProposals loads the pending rating proposals, once.
+func (im *importer) pendingProposals() (map[string]map[civicmon.Date][]civicmon.RatingProposal, error) {
+	if im.proposed != nil {
+		return im.proposed, nil
+	}
+	ps, err := im.tx.RatingProposals(im.ctx, civicmon.ProposalPending)
+	if err != nil {
+		return nil, err
+	}
+	im.proposed = map[string]map[civicmon.Date][]civicmon.RatingProposal{}
+	for _, p := range ps {
+		byDate := im.proposed[p.CountryCode]
+		if byDate == nil {
+			byDate = map[civicmon.Date][]civicmon.RatingProposal{}
+			im.proposed[p.CountryCode] = byDate
+		}
+		byDate[p.EffectiveDate] = append(byDate[p.EffectiveDate], p)
+	}
+	return im.proposed, nil
 }
 
 func (im *importer) ratingsOf(code string) (map[civicmon.Date]civicmon.Rating, error) {

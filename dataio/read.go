@@ -1,6 +1,7 @@
 package dataio
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -154,15 +155,45 @@ func decodeStrictUpdate(dec *json.Decoder, r *UpdateRecord) error {
 	return d.Decode(r)
 }
 
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// otherSeparator returns the separator the header uses when it is not
+// comma but one of the usual others (a spreadsheet set to a language that
+// writes decimal commas saves ';'), or 0.
+func otherSeparator(header []string, comma rune) rune {
+	if len(header) != 1 {
+		return 0
+	}
+	for _, r := range []rune{',', ';', '\t', '|'} {
+		if r != comma && len(strings.Split(header[0], string(r))) >= 3 {
+			return r
+		}
+	}
+	return 0
+}
+
 // readCSV reads one table of a CSV export; the header says which.
 func (im *importer) readCSV(in Input) error {
-	cr := csv.NewReader(in.R)
+	br := bufio.NewReader(in.R)
+	// Excel writes "CSV UTF-8" with a byte-order mark before the header.
+	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+		br.Discard(len(utf8BOM))
+	}
+	cr := csv.NewReader(br)
+	comma := im.opt.Comma
+	if comma == 0 {
+		comma = ','
+	}
+	cr.Comma = comma
 	cr.ReuseRecord = true
 	h, err := cr.Read()
 	if err != nil {
 		return &Error{File: in.Name, Line: 1, Msg: "cannot read the header: " + err.Error()}
 	}
 	header := append([]string(nil), h...) // the reader reuses its record
+	if other := otherSeparator(header, comma); other != 0 {
+		return &Error{File: in.Name, Line: 1, Msg: fmt.Sprintf("this file uses %q — civicmon reads %q separated CSV; re-export it or pass --comma %q", other, comma, other)}
+	}
 
 	var table Table
 	for t, h := range csvHeaders {

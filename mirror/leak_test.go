@@ -65,6 +65,11 @@ func TestMirrorLeaksNothing(t *testing.T) {
 		Entries: []civicmon.WatchlistEntry{{CountryCode: "CL", Narrative: canary + " scheduled narrative"}}}); err != nil {
 		t.Fatal(err)
 	}
+	// An approved rating dated the day after the export's.
+	if err := s.AddRating(ctx, &civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.DateOf(clock()).AddDays(1), Score: 90,
+		Category: civicmon.Open, Rationale: canary + " scheduled rating rationale", Source: canary + " scheduled rating source"}); err != nil {
+		t.Fatal(err)
+	}
 
 	dir := filepath.Join(t.TempDir(), "mirror")
 	export(t, s, dir, mirror.Options{Key: newKey(t), Langs: []i18n.Lang{i18n.English, i18n.Russian}})
@@ -120,5 +125,35 @@ func TestMirrorScheduledEdition(t *testing.T) {
 	export(t, db.Store(), on, mirror.Options{Key: newKey(t), Now: func() time.Time { return clock().Add(24 * time.Hour) }})
 	if b, err := os.ReadFile(filepath.Join(on, page)); err != nil || !bytes.Contains(b, []byte("<h1>Scheduled edition</h1>")) {
 		t.Errorf("the mirror of the edition's day lacks its page %s: %v", page, err)
+	}
+}
+
+// TestMirrorScheduledRating: a mirror exported the day before a rating's
+// effective date shows the rating in force before it — country page, map,
+// downloads, API-like JSON — and one exported on its day shows the new one.
+func TestMirrorScheduledRating(t *testing.T) {
+	db := demoDB(t)
+	day := civicmon.DateOf(clock()).AddDays(1)
+	if err := db.Store().AddRating(context.Background(), &civicmon.Rating{CountryCode: "KZ", EffectiveDate: day, Score: 90,
+		Category: civicmon.Open, Rationale: "zqscheduled rationale", Source: "zqscheduled source"}); err != nil {
+		t.Fatal(err)
+	}
+	before := filepath.Join(t.TempDir(), "before")
+	export(t, db.Store(), before, mirror.Options{Key: newKey(t), Langs: []i18n.Lang{i18n.English}})
+	for _, f := range files(t, before) {
+		b, err := os.ReadFile(filepath.Join(before, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("zqscheduled")) || bytes.Contains(b, []byte(day.String())) && strings.Contains(f, "ratings") {
+			t.Errorf("the mirror of the day before shows the scheduled rating in %s", f)
+		}
+	}
+	on := filepath.Join(t.TempDir(), "on")
+	export(t, db.Store(), on, mirror.Options{Key: newKey(t), Langs: []i18n.Lang{i18n.English}, Now: func() time.Time { return clock().Add(24 * time.Hour) }})
+	for _, f := range []string{filepath.Join("countries", "kazakhstan.html"), filepath.Join("data", "ratings.csv"), filepath.Join("data", "civicmon.json")} {
+		if b, err := os.ReadFile(filepath.Join(on, f)); err != nil || !bytes.Contains(b, []byte("zqscheduled")) {
+			t.Errorf("the mirror of the rating's day lacks it in %s: %v", f, err)
+		}
 	}
 }

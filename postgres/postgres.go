@@ -32,6 +32,10 @@ var Dialect = &sqldb.Dialect{
 	Migrations:         mustSub(migrationFiles, "migrations"),
 	DollarPlaceholders: true,
 	LastInsertID:       false,
+	Sequences:          true,
+	DayExpr:            `COALESCE(published_on - DATE '1970-01-01', 0)`,
+	DayOf:              func(col string) string { return `COALESCE(` + col + ` - DATE '1970-01-01', 0)` },
+	Text:               tsvectors{},
 	LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock))
 		return err

@@ -18,8 +18,8 @@ func BenchmarkDocBuilder(b *testing.B) {
 	}
 	defer f.Close()
 	type rec struct {
-		Type                 string `json:"type"`
-		Title, Summary, Body string
+		Type                           string `json:"type"`
+		Language, Title, Summary, Body string
 	}
 	var docs []rec
 	sc := bufio.NewScanner(f)
@@ -37,7 +37,7 @@ func BenchmarkDocBuilder(b *testing.B) {
 	var db DocBuilder
 	for b.Loop() {
 		for _, d := range docs {
-			db.Add(d.Title, d.Summary, d.Body)
+			db.Add(d.Language, d.Title, d.Summary, d.Body)
 			db.Doc()
 		}
 	}

@@ -73,6 +73,9 @@ type Query struct {
 	// Dropped counts the words and phrases left out because the query
 	// already had MaxTerms tokens.
 	Dropped int
+	// written maps a word's token to the word as typed, lower-cased,
+	// when they differ (accents: French and Spanish stemmers read them).
+	written map[string]string
 }
 
 // Parse parses a reader's query. It never fails: see the package
@@ -134,8 +137,21 @@ func Parse(input string) *Query {
 			items = append(items, item{or: true})
 			continue
 		}
-		if toks := Tokens(word); len(toks) > 0 {
+		var toks []string
+		var span string
+		Tokenize(word, func(tok string, start, end int) bool {
+			toks = append(toks, tok)
+			span = word[start:end]
+			return true
+		})
+		if len(toks) > 0 {
 			items = append(items, item{not: not, phrase: toks})
+			if len(toks) == 1 && !isASCII(span) {
+				if q.written == nil {
+					q.written = map[string]string{}
+				}
+				q.written[toks[0]] = strings.ToLower(span)
+			}
 		}
 	}
 

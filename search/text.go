@@ -9,26 +9,34 @@ import (
 )
 
 // Doc is an update's text as both engines index it: three fields of
-// normalised text (tokens joined by single spaces). Translations go into
-// the field of what they translate.
+// analysed text (tokens joined by single spaces). Translations go into the
+// field of what they translate. Each field holds its words' tokens, in
+// order, then the tokens the analysis adds (stems and name keys, each
+// once, marked: see StemMark, NameMark), so that phrases, which are made
+// of words, match the words only.
 type Doc struct {
 	Title, Summary, Body string
 }
 
-// DocBuilder assembles a Doc field by field.
+// DocBuilder assembles a Doc language by language.
 type DocBuilder struct {
-	title, summary, body []byte
+	title, summary, body          []byte
+	altTitle, altSummary, altBody altSet
 }
 
-// Add adds one language's title, summary and Markdown body.
-func (b *DocBuilder) Add(title, summary, markdownBody string) {
-	b.title = AppendNormalized(b.title, title)
-	b.summary = AppendNormalized(b.summary, summary)
-	b.body = appendPlainNormalized(b.body, markdownBody)
+// Add adds one language's title, summary and Markdown body, analysed in
+// that language (a BCP 47 tag).
+func (b *DocBuilder) Add(lang, title, summary, markdownBody string) {
+	b.title = analyse(b.title, &b.altTitle, title, lang)
+	b.summary = analyse(b.summary, &b.altSummary, summary, lang)
+	b.body = analyse(b.body, &b.altBody, plainLines(markdownBody), lang)
 }
 
 // Doc returns the document built so far and resets the builder.
 func (b *DocBuilder) Doc() Doc {
+	b.title = b.altTitle.appendTo(b.title)
+	b.summary = b.altSummary.appendTo(b.summary)
+	b.body = b.altBody.appendTo(b.body)
 	d := Doc{Title: string(b.title), Summary: string(b.summary), Body: string(b.body)}
 	b.title, b.summary, b.body = b.title[:0], b.summary[:0], b.body[:0]
 	return d
@@ -123,11 +131,15 @@ func PlainText(md string) string {
 }
 
 // appendPlainNormalized is AppendNormalized(dst, PlainText(md)), a little
-// faster: PlainText's lines are joined by spaces, but their white space is
-// left for the tokenizer to skip rather than collapsed first (every white
-// space character separates tokens, and a token never runs from one line
-// into the next). FuzzPlainNormalized checks that the two agree.
+// faster: see plainLines. FuzzPlainNormalized checks that the two agree.
 func appendPlainNormalized(dst []byte, md string) []byte {
+	return AppendNormalized(dst, plainLines(md))
+}
+
+// plainLines is PlainText's words with their white space left for the
+// tokenizer to skip rather than collapsed (every white space character
+// separates tokens, and a token never runs from one line into the next).
+func plainLines(md string) string {
 	var b strings.Builder
 	b.Grow(len(md))
 	fence := false
@@ -147,7 +159,7 @@ func appendPlainNormalized(dst []byte, md string) []byte {
 		b.WriteString(line)
 		b.WriteByte(' ')
 	}
-	return AppendNormalized(dst, b.String())
+	return b.String()
 }
 
 // writeSpaced appends the words of s to b, separated by single spaces.
@@ -339,6 +351,10 @@ type Segment struct {
 type Matcher struct {
 	words   map[string]int32 // the phrases' tokens, numbered from 1
 	phrases [][]int32        // the phrases, as token numbers
+	// marked: some words are stems or name keys (an expanded query's:
+	// see Query.Expand), which a text's token matches through its own.
+	marked bool
+	forms  map[string]int32 // a text token's number through its forms, memoised
 }
 
 // Matcher returns the matcher of q's positive phrases; it matches nothing
@@ -351,6 +367,7 @@ func (q *Query) Matcher() *Matcher {
 			for i, t := range p {
 				if m.words[t] == 0 {
 					m.words[t] = int32(len(m.words) + 1)
+					m.marked = m.marked || strings.HasPrefix(t, StemMark) || strings.HasPrefix(t, NameMark)
 				}
 				ws[i] = m.words[t]
 			}
@@ -360,6 +377,33 @@ func (q *Query) Matcher() *Matcher {
 		}
 	}
 	return m
+}
+
+// formOf is the number of the marked word that token tok is a form of, or
+// 0: its stem in any language, or its name key.
+func (m *Matcher) formOf(tok []byte) int32 {
+	if w, ok := m.forms[string(tok)]; ok {
+		return w
+	}
+	t := string(tok)
+	var w int32
+	for _, lang := range queryLanguages {
+		if s, ok := Stem(t, lang); ok {
+			if w = m.words[StemMark+s]; w != 0 {
+				break
+			}
+		}
+	}
+	if w == 0 && utf8.RuneCountInString(t) >= minNameRunes {
+		if k := NameKey(t); k != "" {
+			w = m.words[NameMark+k]
+		}
+	}
+	if m.forms == nil {
+		m.forms = map[string]int32{}
+	}
+	m.forms[t] = w
+	return w
 }
 
 // Empty reports whether the matcher has nothing to find.
@@ -383,6 +427,9 @@ func (m *Matcher) spans(text string) []span {
 	found := false
 	tokenize(text, func(tok []byte, start, end int) bool {
 		w := m.words[string(tok)]
+		if w == 0 && m.marked {
+			w = m.formOf(tok)
+		}
 		found = found || w != 0
 		toks = append(toks, token{w, start, end})
 		return true

@@ -72,6 +72,12 @@ func TestNothingPrivateLeaks(t *testing.T) {
 		Entries: []civicmon.WatchlistEntry{{CountryCode: "CL", Narrative: canary + " scheduled narrative"}}}); err != nil {
 		t.Fatal(err)
 	}
+	// An approved rating scheduled for tomorrow (an import's, say): not
+	// public before its day either.
+	if err := s.AddRating(ctx, &civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2026-12-10"), Score: 90,
+		Category: civicmon.Open, Rationale: canary + " scheduled rating rationale", Source: canary + " scheduled rating source"}); err != nil {
+		t.Fatal(err)
+	}
 	b := env.Client(t)
 	hc := &http.Client{}
 	seen := map[string]bool{}

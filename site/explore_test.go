@@ -27,6 +27,21 @@ func TestExplorePage(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, "Kazakhstan") {
 		t.Fatalf("filters only: %d", r.status)
 	}
+	// Every form of a word, and a misspelt word widened with a line that
+	// says so; a word found as typed gets no such line.
+	r = get(t, env.URL+"/updates?q=protester")
+	if r.status != 200 || !strings.Contains(r.body, "<mark>") || strings.Contains(r.body, `class="widened"`) {
+		t.Fatalf("search for protester: %d", r.status)
+	}
+	r = get(t, env.URL+"/updates?q=internte")
+	if r.status != 200 || !strings.Contains(r.body, "Muffled protests") ||
+		!strings.Contains(r.body, "No update has “internte”. Showing results for “internet”.") {
+		t.Fatalf("search for internte: %d, no line saying it was widened", r.status)
+	}
+	r = get(t, env.URL+"/updates?q=internte&lang=ru")
+	if r.status != 200 || !strings.Contains(r.body, "Показаны результаты для «internet»") {
+		t.Fatalf("search for internte in Russian: %d, no line saying it was widened", r.status)
+	}
 	// JSON for the same URL.
 	j := get(t, env.URL+"/updates?q=%22political+prisoner%22", "Accept", "application/json")
 	var res struct {
@@ -60,5 +75,26 @@ func TestExplorePage(t *testing.T) {
 	}
 	if r := get(t, env.URL+"/updates?year=abc"); r.status != 400 || !strings.Contains(r.body, "is not a year") {
 		t.Errorf("year=abc: %d", r.status)
+	}
+}
+
+// TestSearchBoxOnEveryPage: the header's search box is on every page, in
+// the reader's language, and leads to the explore page in that language.
+func TestSearchBoxOnEveryPage(t *testing.T) {
+	env := newEnv(t)
+	for _, path := range []string{"/", "/countries", "/countries/kazakhstan", "/watchlist", "/methodology", "/updates?q=internet"} {
+		r := get(t, env.URL+path)
+		if r.status != 200 || !strings.Contains(r.body, `<form class="site-search" method="get" action="/updates" role="search" aria-label="Search updates">`) ||
+			!strings.Contains(r.body, `<label class="vh" for="site-q">Search updates</label>`) {
+			t.Errorf("%s: %d, no search box in the header", path, r.status)
+		}
+	}
+	r := get(t, env.URL+"/countries?lang=fr")
+	if !strings.Contains(r.body, `<input type="hidden" name="lang" value="fr">`) || !strings.Contains(r.body, "Rechercher dans les mises à jour") {
+		t.Error("/countries?lang=fr: the search box does not keep the language")
+	}
+	r = get(t, env.URL+"/updates?lang=fr&q=journalistes")
+	if r.status != 200 || !strings.Contains(r.body, `<html lang="fr"`) || !strings.Contains(r.body, "<mark>") {
+		t.Errorf("the search box's request: %d", r.status)
 	}
 }

@@ -35,7 +35,7 @@ func (s *Store) InsertUpdates(ctx context.Context, us []civicmon.Update) error {
 	if len(us) == 0 {
 		return nil
 	}
-	if s.tx == nil && s.db.dialect.Name == "sqlite" {
+	if s.tx == nil && s.db.dialect.SingleWriter {
 		return s.writeWithoutForeignKeys(ctx, func(tx *Store) error { return tx.insertUpdates(ctx, us, true) })
 	}
 	return s.write(ctx, func(tx *Store) error { return tx.insertUpdates(ctx, us, false) })
@@ -91,12 +91,13 @@ func (tx *Store) foreignKeysOff(ctx context.Context) (bool, error) {
 // that InsertUpdates needs no statement journals (see insertUpdates): the
 // references the store's writes make are then checked only by the store's
 // own checks in Go. InsertUpdates, SaveUpdate (Validate against the
-// vocabulary, the country), AddRating (the country) and PutCountry (no
+// vocabulary, the country), AddRating (the country), ProposeRating and
+// ApproveRatingProposal (the country, the accounts) and PutCountry (no
 // references) check all of theirs; a method that leaves a reference or a
 // cascading delete to the engine must not be called inside. Elsewhere
 // (PostgreSQL, or inside a transaction already) it is InTx.
 func (s *Store) InBulkTx(ctx context.Context, fn func(tx civicmon.Store) error) error {
-	if s.tx == nil && s.db.dialect.Name == "sqlite" {
+	if s.tx == nil && s.db.dialect.SingleWriter {
 		return s.writeWithoutForeignKeys(ctx, func(tx *Store) error { return fn(tx) })
 	}
 	return s.InTx(ctx, fn)
@@ -178,7 +179,7 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 
 	verb := "INSERT INTO "
 	noJournal := false // see above
-	if tx.db.dialect.Name == "sqlite" {
+	if tx.db.dialect.SingleWriter {
 		if noJournal, err = tx.foreignKeysOff(ctx); err != nil {
 			return err
 		}
@@ -199,7 +200,7 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 		chunkUpdates:    tx.newBulkInsert(verb+`updates (`+updateColumns+`) VALUES `, updateWidth, bulkUpdateRows),
 		chunkViolations: tx.newBulkInsert(verb+`update_violations (update_id, violation) VALUES `, bulkViolationWidth, bulkViolationRows),
 		chunkIncidents:  tx.newBulkInsert(verb+`incidents (`+incidentColumns+`) VALUES `, incidentWidth, bulkIncidentRows),
-		chunkSearch:     tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, tx.db.dialect.searchRowsPerInsert()),
+		chunkSearch:     tx.newBulkInsert(tx.db.dialect.Text.Insert()),
 	}
 	defer func() {
 		for _, st := range stmts {
@@ -213,7 +214,7 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 		out: make(chan bulkChunk, 16), stop: make(chan struct{}), free: make(chan []any, 18),
 	}
 	if indexSearch {
-		p.search = tx.db.dialect
+		p.search = tx.db.dialect.Text
 	}
 	go p.run()
 	defer func() {
@@ -303,7 +304,7 @@ type bulkProducer struct {
 	// search, when set, is the dialect whose full-text index rows the
 	// producer makes for the published updates (nil: the index is stale,
 	// see searchCurrent).
-	search *Dialect
+	search TextIndex
 }
 
 func (p *bulkProducer) run() {
@@ -390,8 +391,8 @@ func (p *bulkProducer) run() {
 	if p.search == nil {
 		return
 	}
-	per := p.search.searchRowsPerInsert()
-	args, rows = p.args(searchRowWidth*per), 0
+	_, width, per := p.search.Insert()
+	args, rows = p.args(width*per), 0
 	for i := range us {
 		u := &us[i]
 		if !u.Published() {
@@ -400,12 +401,12 @@ func (p *bulkProducer) run() {
 		if rows == 0 {
 			first = i
 		}
-		args = append(args, p.search.searchRow(u.ID, searchDoc(u))...)
+		args = append(args, p.search.Row(u.ID, searchDoc(u))...)
 		if rows++; rows == per {
 			if !p.send(bulkChunk{kind: chunkSearch, first: first, last: i, rows: rows, args: args}) {
 				return
 			}
-			args, rows = p.args(searchRowWidth*per), 0
+			args, rows = p.args(width*per), 0
 		}
 	}
 	if rows > 0 {
@@ -543,7 +544,7 @@ func (tx *Store) newIDs(ctx context.Context, table string, n int) ([]int64, erro
 	if n == 0 {
 		return ids, nil
 	}
-	if tx.db.dialect.Name == "postgres" {
+	if tx.db.dialect.Sequences {
 		rows, err := tx.tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
 		if err != nil {
 			return nil, err
@@ -639,7 +640,7 @@ func (tx *Store) bulkConflict(ctx context.Context, err error, us []civicmon.Upda
 		return fmt.Errorf("updates %d to %d of %d: %w", start+1, start+n, len(us), err)
 	}
 	var q querier = tx.tx
-	if alone || tx.db.dialect.Name == "postgres" {
+	if alone || tx.db.dialect.Sequences {
 		q = tx.db.read
 	}
 	for i := start; i < start+n; i++ {

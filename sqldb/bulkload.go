@@ -22,7 +22,7 @@ import (
 //
 // Elsewhere (PostgreSQL, or inside InTx) BulkLoad just runs fn.
 func (s *Store) BulkLoad(ctx context.Context, fn func(committed func() error) error) (err error) {
-	if s.tx != nil || s.db.dialect.Name != "sqlite" {
+	if s.tx != nil || !s.db.dialect.SingleWriter {
 		return fn(func() error { return nil })
 	}
 	// The write pool holds one connection, so these settings reach the

@@ -129,14 +129,8 @@ func (s *Store) AllRatings(ctx context.Context) ([]civicmon.Rating, error) {
 	return s.ratings(ctx, `SELECT `+ratingColumns+` FROM ratings ORDER BY country_code, effective_date, id`)
 }
 
-// dayOf is the SQL of a date column as days since 1970-01-01, 0 for NULL
-// (no date civicmon keeps is that day).
-func dayOf(db *DB, col string) string {
-	if db.dialect.Name == "postgres" {
-		return `COALESCE(` + col + ` - DATE '1970-01-01', 0)`
-	}
-	return `COALESCE(CAST(julianday(` + col + `) - 2440587.5 AS INTEGER), 0)`
-}
+// dayOf is the SQL of a date column as days since 1970-01-01, 0 for NULL.
+func dayOf(db *DB, col string) string { return db.dialect.DayOf(col) }
 
 func epochDate(day int64) civicmon.Date {
 	return civicmon.DateOf(time.Unix(day*86400, 0).UTC())

@@ -10,7 +10,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"math"
@@ -89,9 +88,28 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 	// The engine's part, before taking the index's lock: which updates
 	// match the text, and for relevance which match each clause in the
 	// title and in the summary.
-	m, err := s.matchText(ctx, ix, q, sort == civicmon.SortRelevance)
+	eq := q.Expand()
+	m, err := s.matchText(ctx, ix, q, eq, sort == civicmon.SortRelevance)
 	if err != nil {
 		return nil, err
+	}
+	// Nothing has the words in any form: a word may be misspelt. The
+	// search is widened to the words one edit from the longer ones, and
+	// the result says so.
+	var typos [][]string
+	if m.none() {
+		if typos, err = s.knownTypos(ctx, q.TypoClauses()); err != nil {
+			return nil, err
+		}
+		if typos != nil {
+			eq = eq.Widen(typos)
+			if m, err = s.matchText(ctx, ix, q, eq, sort == civicmon.SortRelevance); err != nil {
+				return nil, err
+			}
+			if m.none() {
+				typos = nil
+			}
+		}
 	}
 
 	res := &civicmon.SearchResult{
@@ -120,10 +138,86 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 		res.NextCursor = encodeSearchCursor(sort, top[sq.Limit-1])
 		ids = ids[:sq.Limit]
 	}
-	if res.Hits, err = s.searchHits(ctx, ids, q); err != nil {
+	if res.Hits, err = s.searchHits(ctx, ids, eq); err != nil {
 		return nil, err
 	}
+	if typos != nil {
+		res.Widened = widenedQuery(q, typos, res.Hits)
+	}
 	return res, nil
+}
+
+// knownTypos keeps of each clause's typos those the index holds; nil when
+// none is left.
+func (s *Store) knownTypos(ctx context.Context, typos [][]string) ([][]string, error) {
+	var all []string
+	for _, ts := range typos {
+		all = append(all, ts...)
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+	known, err := s.db.dialect.Text.Known(ctx, s.db.read, all)
+	if err != nil {
+		return nil, fmt.Errorf("search: look up the words near the query's: %w", err)
+	}
+	if len(known) == 0 {
+		return nil, nil
+	}
+	in := make(map[string]bool, len(known))
+	for _, t := range known {
+		in[t] = true
+	}
+	out := make([][]string, len(typos))
+	for i, ts := range typos {
+		for _, t := range ts {
+			if in[t] {
+				out[i] = append(out[i], t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// none reports whether the text matched no update at all.
+func (m *textMatch) none() bool {
+	if m.all {
+		return false
+	}
+	for _, p := range m.parts {
+		if len(p.ids) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// widenedQuery is the query the hits of a widened search answer: each
+// widened word replaced by the one of its typos marked most often in the
+// hits' titles and snippets (the original words where none is).
+func widenedQuery(q *search.Query, typos [][]string, hits []civicmon.SearchHit) string {
+	count := map[string]int{}
+	for _, h := range hits {
+		for _, segs := range [][]civicmon.TextSegment{h.TitleMarked, h.Snippet} {
+			for _, seg := range segs {
+				if seg.Match {
+					for _, tok := range search.Tokens(seg.Text) {
+						count[tok]++
+					}
+				}
+			}
+		}
+	}
+	found := map[int]string{}
+	for i, ts := range typos {
+		best := 0
+		for _, t := range ts {
+			if n := count[t]; n > best {
+				best, found[i] = n, t
+			}
+		}
+	}
+	return q.Corrected(found)
 }
 
 // textMatch is what the engine found for a query's text, part by part of
@@ -138,26 +232,31 @@ type partMatch struct {
 	lo, hi  int64   // ids from lo up to, not including, hi
 	ids     []int64 // the updates that match (when !all)
 	exclude []int64 // when all: the updates a query of exclusions only leaves out
-	// For relevance, per scored clause: the updates that have it in the
-	// title, and in the summary.
-	title, summary [][]int64
+	// For relevance, per scored clause: the updates that have it (in
+	// any of its forms) in the title, and in the summary, and those that
+	// have it as written (anywhere).
+	title, summary, exact [][]int64
 }
 
 // minPartEntries is the fewest published updates per part worth a part of
 // its own: below it, a second lookup costs more than it saves.
 const minPartEntries = 50_000
 
-// searchParts splits the work of a search on SQLite into ranges of update
-// ids, one per processor: each part's lookups (FTS5 seeks to a rowid range
-// without reading the rest of a term's list) and its share of the pass
-// over the facet index run side by side. A lone search then takes about
-// the time of the slowest part, not of the whole; under many concurrent
-// searches it costs the same CPU as one part would. PostgreSQL's GIN
-// index cannot look up part of a term's list, so it gets one part.
+// The bounds of the whole id space.
+const minID, maxID = math.MinInt64, math.MaxInt64
+
+// searchParts splits the work of a search into ranges of update ids, one
+// per processor, when the engine can look up part of the ids for less
+// than all of them (TextIndex.Ranges: FTS5 seeks to a rowid range without
+// reading the rest of a term's list; PostgreSQL's GIN index cannot): each
+// part's lookups and its share of the pass over the facet index run side
+// by side. A lone search then takes about the time of the slowest part,
+// not of the whole; under many concurrent searches it costs the same CPU
+// as one part would.
 func (ix *facetIndex) searchParts(db *DB) []partMatch {
-	whole := []partMatch{{lo: math.MinInt64, hi: math.MaxInt64}}
+	whole := []partMatch{{lo: minID, hi: maxID}}
 	n := runtime.GOMAXPROCS(0)
-	if db.dialect.Name == "postgres" || n < 2 {
+	if !db.dialect.Text.Ranges() || n < 2 {
 		return whole
 	}
 	ix.mu.RLock()
@@ -172,11 +271,11 @@ func (ix *facetIndex) searchParts(db *DB) []partMatch {
 	// Entries are (nearly) in id order: split them evenly. Bounds only
 	// balance the parts; any ids are correct.
 	bounds := make([]int64, 0, n+1)
-	bounds = append(bounds, math.MinInt64)
+	bounds = append(bounds, minID)
 	for i := 1; i < n; i++ {
 		bounds = append(bounds, ix.ids[len(ix.ids)*i/n])
 	}
-	bounds = append(bounds, math.MaxInt64)
+	bounds = append(bounds, maxID)
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
 	parts := make([]partMatch, len(bounds)-1)
@@ -186,50 +285,45 @@ func (ix *facetIndex) searchParts(db *DB) []partMatch {
 	return parts
 }
 
-func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, relevance bool) (*textMatch, error) {
+// matchText asks the engine which updates match eq, q's expansion (see
+// search.Query.Expand), and for relevance which have each clause of eq in
+// the title and in the summary and each of q as written.
+func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Query, relevance bool) (*textMatch, error) {
 	m := &textMatch{}
 	if q.Empty() {
 		m.all = true
-		m.parts = []partMatch{{lo: math.MinInt64, hi: math.MaxInt64}}
+		m.parts = []partMatch{{lo: minID, hi: maxID}}
 		return m, nil
 	}
 	m.parts = ix.searchParts(s.db)
-	pg := s.db.dialect.Name == "postgres"
 	type job struct {
-		expr, column string
-		lo, hi       int64
-		out          *[]int64
+		l   Lookup
+		out *[]int64
 	}
 	var jobs []job
-	var pos []search.Clause
+	var pos, epos []search.Clause
 	if relevance {
-		pos = q.Positive()
-		pos = pos[:min(len(pos), maxScoredClauses)]
+		pos, epos = q.Positive(), eq.Positive()
+		pos, epos = pos[:min(len(pos), maxScoredClauses)], epos[:min(len(epos), maxScoredClauses)]
 	}
 	m.all = !q.HasPositive()
 	// The main lookup of every part first: they take longest.
 	for i := range m.parts {
 		p := &m.parts[i]
-		switch {
-		case m.all && pg:
-			jobs = append(jobs, job{q.ExcludeTS(), "doc", p.lo, p.hi, &p.exclude})
-		case m.all:
-			jobs = append(jobs, job{q.ExcludeFTS5(), "", p.lo, p.hi, &p.exclude})
-		case pg:
-			jobs = append(jobs, job{q.MatchTS(), "doc", p.lo, p.hi, &p.ids})
-		default:
-			jobs = append(jobs, job{q.MatchFTS5(), "", p.lo, p.hi, &p.ids})
+		if m.all {
+			jobs = append(jobs, job{Lookup{Kind: LookupExclude, Query: eq, Lo: p.lo, Hi: p.hi}, &p.exclude})
+		} else {
+			jobs = append(jobs, job{Lookup{Kind: LookupMatch, Query: eq, Lo: p.lo, Hi: p.hi}, &p.ids})
 		}
 	}
 	for i := range m.parts {
 		p := &m.parts[i]
-		p.title, p.summary = make([][]int64, len(pos)), make([][]int64, len(pos))
-		for j, c := range pos {
-			if pg {
-				jobs = append(jobs, job{search.ClauseTS(c), "title", p.lo, p.hi, &p.title[j]}, job{search.ClauseTS(c), "summary", p.lo, p.hi, &p.summary[j]})
-			} else {
-				jobs = append(jobs, job{search.ClauseFTS5(c, "title"), "", p.lo, p.hi, &p.title[j]}, job{search.ClauseFTS5(c, "summary"), "", p.lo, p.hi, &p.summary[j]})
-			}
+		p.title, p.summary, p.exact = make([][]int64, len(pos)), make([][]int64, len(pos)), make([][]int64, len(pos))
+		for j, c := range epos {
+			jobs = append(jobs,
+				job{Lookup{Kind: LookupTitle, Clause: c, Lo: p.lo, Hi: p.hi}, &p.title[j]},
+				job{Lookup{Kind: LookupSummary, Clause: c, Lo: p.lo, Hi: p.hi}, &p.summary[j]},
+				job{Lookup{Kind: LookupExact, Clause: pos[j], Lo: p.lo, Hi: p.hi}, &p.exact[j]})
 		}
 	}
 	// The lookups run side by side on connections of the read pool, as
@@ -245,12 +339,12 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, 
 	work := func() {
 		for i := range next {
 			j := jobs[i]
-			key := fmt.Sprintf("%s\x00%s\x00%d\x00%d", j.column, j.expr, j.lo, j.hi)
+			key := j.l.key()
 			if ids, ok := ix.cache.get(gen, key); ok {
 				*j.out = ids
 				continue
 			}
-			*j.out, errs[i] = s.matchIDs(ctx, j.expr, j.column, j.lo, j.hi)
+			*j.out, errs[i] = s.matchIDs(ctx, j.l)
 			if errs[i] == nil {
 				ix.cache.put(gen, key, *j.out)
 			}
@@ -270,57 +364,15 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q *search.Query, 
 	return m, nil
 }
 
-// matchIDs returns the ids from lo up to hi of the updates the engine
-// matches with expr (an FTS5 expression, or a tsquery literal to match
-// against column), as one aggregated row: a million rows through
-// database/sql would cost more than the engine's own work.
-func (s *Store) matchIDs(ctx context.Context, expr, column string, lo, hi int64) ([]int64, error) {
-	var list sql.NullString
-	var err error
-	whole := lo == math.MinInt64 && hi == math.MaxInt64
-	if s.db.dialect.Name == "postgres" {
-		list, err = s.matchIDsPostgres(ctx, expr, column, lo, hi)
-	} else {
-		if whole {
-			err = s.db.read.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM update_search WHERE update_search MATCH ?`, expr).Scan(&list)
-		} else {
-			err = s.db.read.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM update_search WHERE update_search MATCH ? AND rowid >= ? AND rowid < ?`,
-				expr, lo, hi).Scan(&list)
-		}
-	}
+// matchIDs returns the ids of the updates the engine matches with l, read
+// from one aggregated row: a million rows through database/sql would cost
+// more than the engine's own work.
+func (s *Store) matchIDs(ctx context.Context, l Lookup) ([]int64, error) {
+	list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", expr, err)
+		return nil, fmt.Errorf("search %q: %w", l.key(), err)
 	}
-	return parseIDList(list.String)
-}
-
-// matchIDsPostgres lists the matches of a tsquery through the GIN index,
-// whatever the planner thinks. For a word in half the updates it picks a
-// sequential scan, costing @@ per row as if a tsvector were cheap to
-// read: at a million updates that scan reads and decompresses every
-// update's tsvector, 12 s, where the bitmap of the GIN index, kept exact
-// in 64 MB of work_mem, reads the table's pages once without evaluating
-// @@ again, 1–2 s. JIT compilation, which the same estimates switch on,
-// would add 10–20 ms to every lookup.
-func (s *Store) matchIDsPostgres(ctx context.Context, expr, column string, lo, hi int64) (sql.NullString, error) {
-	var list sql.NullString
-	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return list, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true),
-		set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`); err != nil {
-		return list, err
-	}
-	if lo == math.MinInt64 && hi == math.MaxInt64 {
-		err = tx.QueryRowContext(ctx, `SELECT string_agg(update_id::text, ',') FROM update_search WHERE `+
-			column+` @@ $1::tsquery`, expr).Scan(&list)
-	} else {
-		err = tx.QueryRowContext(ctx, `SELECT string_agg(update_id::text, ',') FROM update_search WHERE `+
-			column+` @@ $1::tsquery AND update_id >= $2 AND update_id < $3`, expr, lo, hi).Scan(&list)
-	}
-	return list, err
+	return parseIDList(list)
 }
 
 // parseIDList parses "1,2,3".
@@ -627,6 +679,7 @@ func (ix *facetIndex) scanAll(sq *civicmon.SearchQuery, f *searchFilter, sort ci
 					}
 				}
 				for j := range p.title {
+					add(p.exact[j], 3)
 					add(p.title[j], 2)
 					add(p.summary[j], 1)
 				}

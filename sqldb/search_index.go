@@ -388,7 +388,7 @@ func (ix *facetIndex) fresh(ctx context.Context, db *DB) (current bool, err erro
 	ix.dataVersion = dv
 	ix.commits = commits
 	ix.checked = now
-	ix.current = normalizer == search.NormalizerVersion
+	ix.current = normalizer == search.IndexVersion
 	return ix.current, nil
 }
 
@@ -425,7 +425,7 @@ func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM updates WHERE status = 'published'`).Scan(&n); err != nil {
 		return err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, `+dayExpr(db)+`, country_code, freedoms, violations
+	rows, err := db.read.QueryContext(ctx, `SELECT id, `+db.dialect.DayExpr+`, country_code, freedoms, violations
 		FROM updates WHERE status = 'published' ORDER BY id`)
 	if err != nil {
 		return err
@@ -478,15 +478,6 @@ func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 		ix.target.at(int(p))[t/termBits] |= 1 << (t % termBits)
 	}
 	return trows.Err()
-}
-
-// dayExpr is the SQL of an update's day of publication as days since
-// 1970-01-01.
-func dayExpr(db *DB) string {
-	if db.dialect.Name == "postgres" {
-		return `COALESCE(published_on - DATE '1970-01-01', 0)`
-	}
-	return `COALESCE(CAST(julianday(published_on) - 2440587.5 AS INTEGER), 0)`
 }
 
 // catchUp reloads the updates named by search_log entries after from, up
@@ -548,7 +539,7 @@ func (ix *facetIndex) catchUp(ctx context.Context, db *DB, from, to int64) error
 // loadFacetRows reads the updates with ids first to last: published ones
 // with their facet fields, the others as not published (to be removed).
 func loadFacetRows(ctx context.Context, db *DB, first, last int64) ([]facetRow, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.rebind(`SELECT id, status = 'published', `+dayExpr(db)+`,
+	rows, err := db.read.QueryContext(ctx, db.dialect.rebind(`SELECT id, status = 'published', `+db.dialect.DayExpr+`,
 		country_code, freedoms, violations FROM updates WHERE id BETWEEN ? AND ? ORDER BY id`), first, last)
 	if err != nil {
 		return nil, err

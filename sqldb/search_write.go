@@ -33,40 +33,11 @@ func init() {
 // body, each followed by its translations.
 func searchDoc(u *civicmon.Update) search.Doc {
 	var b search.DocBuilder
-	b.Add(u.Title, u.Summary, u.Body)
+	b.Add(u.Language, u.Title, u.Summary, u.Body)
 	for _, t := range u.Translations {
-		b.Add(t.Title, t.Summary, t.Body)
+		b.Add(t.Language, t.Title, t.Summary, t.Body)
 	}
 	return b.Doc()
-}
-
-// searchRow is the column values of the index row of update id.
-func (d *Dialect) searchRow(id int64, doc search.Doc) []any {
-	if d.Name == "postgres" {
-		return []any{id, search.TSVector(doc.Title, doc.Summary, doc.Body), search.TSVector(doc.Title), search.TSVector(doc.Summary)}
-	}
-	return []any{id, doc.Title, doc.Summary, doc.Body}
-}
-
-func (d *Dialect) searchInsert() string {
-	if d.Name == "postgres" {
-		return `INSERT INTO update_search (update_id, doc, title, summary) VALUES `
-	}
-	return `INSERT INTO update_search (rowid, title, summary, body) VALUES `
-}
-
-const searchRowWidth = 4
-
-// searchRowsPerInsert is how many index rows go in one INSERT. On SQLite,
-// one: an INSERT of several rows into a virtual table runs with a statement
-// journal, and FTS5 writes its pending terms out as a new segment at the
-// start of every such statement (its xSavepoint), so multi-row INSERTs
-// made a segment per INSERT and kept FTS5 merging them.
-func (d *Dialect) searchRowsPerInsert() int {
-	if d.Name == "postgres" {
-		return 32
-	}
-	return 1
 }
 
 // searchCurrent reports whether the full-text index was built by this
@@ -82,7 +53,7 @@ func (tx *Store) searchCurrent(ctx context.Context) (bool, error) {
 		}
 		return false, fmt.Errorf("search state: %w", err)
 	}
-	return v == search.NormalizerVersion, nil
+	return v == search.IndexVersion, nil
 }
 
 // searchAdd puts u in the index when it is published.
@@ -93,8 +64,9 @@ func (tx *Store) searchAdd(ctx context.Context, u *civicmon.Update) error {
 	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
 		return err
 	}
-	_, err := tx.tx.ExecContext(ctx, tx.q(tx.db.dialect.searchInsert()+"("+placeholders(searchRowWidth)+")"),
-		tx.db.dialect.searchRow(u.ID, searchDoc(u))...)
+	text := tx.db.dialect.Text
+	prefix, width, _ := text.Insert()
+	_, err := tx.tx.ExecContext(ctx, tx.q(prefix+"("+placeholders(width)+")"), text.Row(u.ID, searchDoc(u))...)
 	if err != nil {
 		return fmt.Errorf("index update %d for search: %w", u.ID, err)
 	}
@@ -108,29 +80,25 @@ func (tx *Store) searchForget(ctx context.Context, id int64) error {
 	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
 		return err
 	}
-	if tx.db.dialect.Name == "postgres" {
-		_, err := tx.tx.ExecContext(ctx, `DELETE FROM update_search WHERE update_id = $1`, id)
-		return err
-	}
-	var u civicmon.Update
-	var translations string
-	err := tx.tx.QueryRowContext(ctx, `SELECT title, summary, body, translations, status FROM updates WHERE id = ?`, id).
-		Scan(&u.Title, &u.Summary, &u.Body, &translations, &u.Status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !u.Published() {
-		return nil
-	}
-	if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
-		return fmt.Errorf("update %d: translations: %w", id, err)
-	}
-	doc := searchDoc(&u)
-	_, err = tx.tx.ExecContext(ctx, `INSERT INTO update_search (update_search, rowid, title, summary, body) VALUES ('delete', ?, ?, ?, ?)`,
-		id, doc.Title, doc.Summary, doc.Body)
+	err := tx.db.dialect.Text.Forget(ctx, tx.tx, id, func() (search.Doc, bool, error) {
+		var u civicmon.Update
+		var translations string
+		err := tx.tx.QueryRowContext(ctx, tx.q(`SELECT title, summary, body, translations, status, language FROM updates WHERE id = ?`), id).
+			Scan(&u.Title, &u.Summary, &u.Body, &translations, &u.Status, &u.Language)
+		if errors.Is(err, sql.ErrNoRows) {
+			return search.Doc{}, false, nil
+		}
+		if err != nil {
+			return search.Doc{}, false, err
+		}
+		if !u.Published() {
+			return search.Doc{}, false, nil
+		}
+		if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
+			return search.Doc{}, false, fmt.Errorf("update %d: translations: %w", id, err)
+		}
+		return searchDoc(&u), true, nil
+	})
 	if err != nil {
 		return fmt.Errorf("remove update %d from the search index: %w", id, err)
 	}
@@ -168,10 +136,8 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) err
 		if err := tx.rebuildSearch(ctx, progress); err != nil {
 			return err
 		}
-		if tx.db.dialect.Name != "postgres" {
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO update_search (update_search) VALUES ('optimize')`); err != nil {
-				return fmt.Errorf("optimize the search index: %w", err)
-			}
+		if err := tx.db.dialect.Text.Optimize(ctx, tx.tx); err != nil {
+			return fmt.Errorf("optimize the search index: %w", err)
 		}
 		// An empty id range: no facet changes, but a new generation for
 		// the caches of full-text lookups.
@@ -187,11 +153,8 @@ const reindexChunk = 1000
 
 // rebuildSearch empties the index and indexes every published update.
 func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total int)) error {
-	if tx.db.dialect.Name == "postgres" {
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM update_search`); err != nil {
-			return err
-		}
-	} else if _, err := tx.tx.ExecContext(ctx, `INSERT INTO update_search (update_search) VALUES ('delete-all')`); err != nil {
+	text := tx.db.dialect.Text
+	if err := text.Clear(ctx, tx.tx); err != nil {
 		return err
 	}
 	var total int
@@ -201,7 +164,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 	if progress != nil {
 		progress(0, total)
 	}
-	ins := tx.newBulkInsert(tx.db.dialect.searchInsert(), searchRowWidth, tx.db.dialect.searchRowsPerInsert())
+	ins := tx.newBulkInsert(text.Insert())
 	defer ins.Close()
 	done := 0
 	var after int64
@@ -210,7 +173,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, title, summary, body, translations FROM updates
+		rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, title, summary, body, translations, language FROM updates
 			WHERE status = 'published' AND id > ? ORDER BY id LIMIT ?`), after, reindexChunk)
 		if err != nil {
 			return err
@@ -219,7 +182,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 		for rows.Next() {
 			var u civicmon.Update
 			var translations string
-			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations); err != nil {
+			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language); err != nil {
 				rows.Close()
 				return err
 			}
@@ -240,7 +203,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 			part := us[i:min(i+ins.rows, len(us))]
 			batch = batch[:0]
 			for j := range part {
-				batch = append(batch, tx.db.dialect.searchRow(part[j].ID, searchDoc(&part[j]))...)
+				batch = append(batch, text.Row(part[j].ID, searchDoc(&part[j]))...)
 			}
 			if _, err := ins.exec(ctx, len(part), batch); err != nil {
 				return fmt.Errorf("index updates %d to %d: %w", part[0].ID, part[len(part)-1].ID, err)
@@ -252,7 +215,7 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 			progress(done, total)
 		}
 	}
-	_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET normalizer = ? WHERE id = 1`), search.NormalizerVersion)
+	_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET normalizer = ? WHERE id = 1`), search.IndexVersion)
 	return err
 }
 

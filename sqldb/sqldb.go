@@ -38,6 +38,25 @@ type Dialect struct {
 	// LastInsertID: true when the driver supports Result.LastInsertId,
 	// which is cheaper than RETURNING on the bulk path.
 	LastInsertID bool
+	// SingleWriter: the engine runs one write transaction at a time
+	// through the one connection of the write pool, and speaks SQLite's
+	// dialect for what that allows: a transaction may switch its foreign
+	// key checks off (PRAGMA foreign_keys), an INSERT takes a conflict
+	// clause (OR ROLLBACK, OR FAIL), and a bulk load may run the WAL's
+	// checkpoints itself (see bulk.go and bulkload.go).
+	SingleWriter bool
+	// Sequences: ids come from the table's sequence (nextval), which a
+	// bulk insert reserves ahead; without, from the largest id plus one.
+	// A failed statement aborts the whole transaction on such engines.
+	Sequences bool
+	// DayExpr is the SQL of an update's day of publication as days since
+	// 1970-01-01 (0 when it has none).
+	DayExpr string
+	// DayOf is the SQL of any date column as days since 1970-01-01 (0 for
+	// NULL: no date civicmon keeps is that day).
+	DayOf func(col string) string
+	// Text is the engine's full-text index.
+	Text TextIndex
 }
 
 // DB is an opened database: a pool for reads and one for writes (the same

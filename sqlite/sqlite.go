@@ -27,6 +27,10 @@ var Dialect = &sqldb.Dialect{
 	Migrations:         mustSub(migrationFiles, "migrations"),
 	DollarPlaceholders: false,
 	LastInsertID:       true,
+	SingleWriter:       true,
+	DayExpr:            `COALESCE(CAST(julianday(published_on) - 2440587.5 AS INTEGER), 0)`,
+	DayOf:              func(col string) string { return `COALESCE(CAST(julianday(` + col + `) - 2440587.5 AS INTEGER), 0)` },
+	Text:               fts5{},
 	// BEGIN IMMEDIATE (see _txlock below) already serialises writers.
 	LockMigrations: nil,
 	IsUniqueViolation: func(err error) bool {

@@ -186,7 +186,8 @@ func testSearchText(t *testing.T, s civicmon.Store) {
 		"example", "org", "kz"} {
 		wantHits(t, s, text(q)) // nor private fields, nor link targets
 	}
-	wantHits(t, s, text("report"), "kz-shutdown") // a link's text is
+	// A link's text is; "reported" is a form of the word, after it.
+	wantHits(t, s, text("report"), "kz-shutdown", "cl-tear-gas")
 	// Only the published update's words; its private note says "internet".
 	wantHits(t, s, text("internet"), "kz-shutdown")
 
@@ -207,7 +208,9 @@ func testSearchText(t *testing.T, s civicmon.Store) {
 	wantHits(t, s, text("journalists"), "ci-journalists", "kz-shutdown")
 	wantHits(t, s, sorted("journalists", civicmon.SortNewest), "kz-shutdown", "ci-journalists")
 	wantHits(t, s, sorted("journalists", civicmon.SortOldest), "ci-journalists", "kz-shutdown")
-	wantHits(t, s, text("protests"), "cl-law", "kz-shutdown")
+	// "protesters" is a form of "protests" (in the title), below the
+	// exact word (in the body).
+	wantHits(t, s, text("protests"), "cl-law", "kz-shutdown", "cl-tear-gas")
 	wantHits(t, s, sorted("", civicmon.SortOldest), "cl-tear-gas", "ci-journalists", "kz-shutdown", "kz-svoboda", "cl-law")
 
 	// Phrases, exclusion, OR.

@@ -25,6 +25,7 @@ func Run(t *testing.T, e Engine) {
 		{"RatingValidation", testRatingValidation},
 		{"UpdateRoundTrip", testUpdateRoundTrip},
 		{"UpdateSlugs", testUpdateSlugs},
+		{"CountUpdatesWithoutSlugPrefix", testCountUpdatesWithoutSlugPrefix},
 		{"UpdateValidation", testUpdateValidation},
 		{"SaveAndDeleteUpdate", testSaveAndDeleteUpdate},
 		{"FindUpdates", testFindUpdates},
@@ -43,8 +44,12 @@ func Run(t *testing.T, e Engine) {
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
-		{"Search", testSearch},    // storetest/search.go
-		{"Statistics", testStats}, // storetest/stats.go
+		{"Search", testSearch},                   // storetest/search.go
+		{"SearchLanguages", testSearchLanguages}, // storetest/search_lang.go
+		{"SearchTypos", testSearchTypos},
+		{"SearchDrafts", testSearchDrafts},
+		{"SearchJudged", testSearchJudged}, // storetest/search_judged.go
+		{"Statistics", testStats},          // storetest/stats.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -738,5 +743,35 @@ func testSettings(t *testing.T, db *sqldb.DB) {
 		if got, _ := s.Setting(ctx, "x"); got != v {
 			t.Fatalf("setting = %q, want %q", got, v)
 		}
+	}
+}
+
+// testCountUpdatesWithoutSlugPrefix: the updates whose slug starts with
+// something else, drafts and published alike, and none more.
+func testCountUpdatesWithoutSlugPrefix(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	seedCountries(t, s)
+	count := func(prefix string) int {
+		t.Helper()
+		n, err := s.CountUpdatesWithoutSlugPrefix(ctx, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count("synthetic-"); n != 0 {
+		t.Fatalf("empty database: %d", n)
+	}
+	for _, slug := range []string{"synthetic-1-1", "synthetic-1-2", "synthetics-1", "real-report", "synthetic"} {
+		u := civicmon.Update{Slug: slug, CountryCode: "KZ", Title: slug, Status: civicmon.StatusDraft}
+		if err := s.CreateUpdate(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count("synthetic-"); n != 3 {
+		t.Fatalf("%d updates without the prefix, want 3 (synthetics-1, real-report, synthetic)", n)
+	}
+	if n := count("real-"); n != 4 {
+		t.Fatalf("%d updates without the prefix real-, want 4", n)
 	}
 }

@@ -70,10 +70,13 @@ type Options struct {
 	Empty bool
 	// Configure changes the server's configuration before it is built.
 	Configure func(*web.Config)
+	// Engine is the database to serve; SQLite when zero.
+	Engine storetest.Engine
 }
 
 // New serves the demo data with an account, a draft and an API token per
-// role, over a new SQLite database that the test removes when it ends.
+// role, over a new database (SQLite unless Options.Engine says otherwise)
+// that the test removes when it ends.
 func New(t testing.TB, opts ...Options) *Env {
 	t.Helper()
 	var o Options
@@ -81,7 +84,11 @@ func New(t testing.TB, opts ...Options) *Env {
 		o = opts[0]
 	}
 	ctx := context.Background()
-	db := storetest.SQLite.Open(t)
+	engine := o.Engine
+	if engine.Open == nil {
+		engine = storetest.SQLite
+	}
+	db := engine.Open(t)
 	e := &Env{T: t, DB: db, Store: db.Store(), Users: map[civicmon.Role]*civicmon.User{}, Drafts: map[civicmon.Role]*civicmon.Update{},
 		Tokens: map[civicmon.Role]string{}, Service: map[civicmon.Role]*civicmon.User{},
 		clients: map[civicmon.Role]*Client{}}

@@ -1,8 +1,10 @@
 package workspace
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,12 +13,21 @@ import (
 )
 
 type ratingsData struct {
-	Pending   []proposalView
-	Decided   []proposalView
+	Pending []proposalView
+	Decided []proposalView
+	// Scheduled are approved ratings dated after today: not public
+	// until their day.
+	Scheduled []scheduledRating
+	Today     civicmon.Date
 	Countries []civicmon.Country
 	Form      civicmon.RatingProposal
 	Errors    []civicmon.FieldError
 	Message   string
+}
+
+type scheduledRating struct {
+	civicmon.Rating
+	Country string
 }
 
 type proposalView struct {
@@ -62,12 +73,20 @@ func (h *handler) renderRatings(w http.ResponseWriter, r *http.Request, status i
 		names[id] = n
 		return n
 	}
-	d := ratingsData{Countries: site.Countries, Form: form, Errors: errs}
+	d := ratingsData{Countries: site.Countries, Form: form, Errors: errs, Today: civicmon.DateOf(h.now())}
+	if d.Scheduled, err = h.scheduledRatings(r, site, d.Today); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	switch done {
 	case "proposed":
 		d.Message = p.T("Proposed. It takes effect when another person approves it.")
 	case "approved":
 		d.Message = p.T("Approved: the new rating is now public.")
+	case "scheduled":
+		if on, err := civicmon.ParseDate(r.URL.Query().Get("on")); err == nil && !on.IsZero() {
+			d.Message = p.T("Approved: the new rating is scheduled for %s and is not public until that day.", on.String())
+		}
 	case "rejected":
 		d.Message = p.T("Rejected.")
 	}
@@ -87,6 +106,38 @@ func (h *handler) renderRatings(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	h.srv.Render(w, r, status, p, ratingsPage(p, d))
+}
+
+// scheduledRatings lists the ratings dated after today, which no public
+// surface shows until their day.
+func (h *handler) scheduledRatings(r *http.Request, site *web.SiteData, today civicmon.Date) ([]scheduledRating, error) {
+	latest, err := h.store.CurrentRatings(r.Context(), civicmon.MustDate("9999-12-31"))
+	if err != nil {
+		return nil, err
+	}
+	var out []scheduledRating
+	for code, rt := range latest {
+		if !rt.EffectiveDate.After(today) {
+			continue
+		}
+		history, err := h.store.RatingHistory(r.Context(), code)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range history {
+			if x.EffectiveDate.After(today) {
+				v := scheduledRating{Rating: x, Country: code}
+				if c, ok := site.ByCode[code]; ok {
+					v.Country = c.Name
+				}
+				out = append(out, v)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b scheduledRating) int {
+		return cmp.Or(a.EffectiveDate.Compare(b.EffectiveDate), cmp.Compare(a.Country, b.Country))
+	})
+	return out, nil
 }
 
 // handleProposeRating proposes a rating change, through
@@ -147,9 +198,12 @@ func (h *handler) handleDecideRating(w http.ResponseWriter, r *http.Request) {
 		h.srv.NotFound(w, r)
 		return
 	}
-	_, err = h.ed.DecideRating(ctx, web.UserFrom(ctx), id, approve, strings.TrimSpace(r.PostFormValue("note")))
+	rt, err := h.ed.DecideRating(ctx, web.UserFrom(ctx), id, approve, strings.TrimSpace(r.PostFormValue("note")))
 	switch civicmon.ErrorCode(err) {
 	case "":
+		if rt != nil && rt.EffectiveDate.After(civicmon.DateOf(h.now())) {
+			done = "scheduled&on=" + rt.EffectiveDate.String()
+		}
 		http.Redirect(w, r, "/admin/ratings?done="+done, http.StatusSeeOther)
 	case civicmon.EFORBIDDEN:
 		h.srv.Forbidden(w, r, civicmon.ErrorMessage(err))

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/webtest"
@@ -108,4 +109,40 @@ func TestRatingsPage(t *testing.T) {
 		webtest.Scenario{Method: "POST", URL: "/admin/ratings/" + id + "/maybe", As: "reviewer", Form: url.Values{}, Status: http.StatusNotFound},
 		webtest.Scenario{URL: "/admin/ratings?done=rejected", As: "reviewer", Contains: []string{"Rejected.", "Decided by"}},
 	)
+}
+
+// TestApprovedFutureRatingIsScheduled: approving a rating dated after
+// today says it is scheduled (not "now public"), lists it under
+// Scheduled, and the country page keeps the rating in force.
+func TestApprovedFutureRatingIsScheduled(t *testing.T) {
+	env := webtest.New(t)
+	env.SetNow(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+	editor := env.SignedIn(t, civicmon.RoleEditor)
+	if r := editor.Post("/admin/ratings", url.Values{"country": {"KZ"}, "effective_date": {"2031-01-01"}, "score": {"85"},
+		"rationale": {"Reforms take effect in 2031."}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("propose: %d", r.Status)
+	}
+	page := editor.Get("/admin/ratings").Body
+	if !strings.Contains(page, "after today: once approved, scheduled for that day") {
+		t.Error("the pending proposal does not say it will be scheduled")
+	}
+	props, _ := env.Store.RatingProposals(context.Background(), civicmon.ProposalPending)
+	reviewer := env.SignedIn(t, civicmon.RoleReviewer)
+	r := reviewer.Post(fmt.Sprintf("/admin/ratings/%d/approve", props[0].ID), nil)
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/admin/ratings?done=scheduled&on=2031-01-01" {
+		t.Fatalf("approve: %d → %s", r.Status, r.Header.Get("Location"))
+	}
+	page = reviewer.Get(r.Header.Get("Location")).Body
+	for _, want := range []string{"Approved: the new rating is scheduled for 2031-01-01 and is not public until that day.",
+		`<h2 id="scheduled-heading">Scheduled</h2>`, "scheduled for 2031-01-01", "approved · scheduled"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the ratings screen lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "now public") {
+		t.Error("a scheduled rating is said to be public")
+	}
+	if p := env.Client(t).Get("/countries/kazakhstan").Body; !strings.Contains(p, `Civic space is rated <span class="badge r-repressed">`) {
+		t.Error("the country page does not keep the rating in force")
+	}
 }

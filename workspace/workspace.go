@@ -56,6 +56,8 @@ type Store interface {
 
 	// Rating changes, watchlist editions, vocabularies and settings.
 	RatingProposals(ctx context.Context, status string) ([]civicmon.RatingProposal, error)
+	CurrentRatings(ctx context.Context, asOf civicmon.Date) (map[string]civicmon.Rating, error)
+	RatingHistory(ctx context.Context, countryCode string) ([]civicmon.Rating, error)
 	WatchlistEditions(ctx context.Context) ([]civicmon.WatchlistEdition, error)
 	Vocabulary(ctx context.Context) (*civicmon.Vocabulary, error)
 	AddViolationType(ctx context.Context, t civicmon.Term) error

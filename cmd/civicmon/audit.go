@@ -15,11 +15,12 @@ entries at the very end of the log leaves no break in the chain.
 `
 
 func cmdAudit(e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, auditUsage)
+		return errUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
 		fmt.Fprint(e.stdout, auditUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
 		return nil
 	}
 	if args[0] != "verify" {
@@ -29,6 +30,9 @@ func cmdAudit(e *env, args []string) error {
 	fs := newFlags(e, "audit verify", "audit verify [--db DB]")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args[1:]); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	d, err := openDB(e, *db)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,18 +18,25 @@ func cmdExport(e *env, args []string) error {
 	if len(args) > 0 && args[0] == "site" {
 		return cmdExportSite(e, args[1:])
 	}
-	fs := newFlags(e, "export", "export [--format ndjson|json|csv] [--table T] [--out FILE|DIR] [filters] [--db DB]\n       civicmon export site --help   (the static mirror)")
+	fs := newFlags(e, "export", "export [--format FORMAT] [--table TABLE] [--out PATH] [--country CODE] [--region REGION]\n                [--freedom FREEDOM] [--violation TAG] [--since DAY] [--until DAY] [--db DB]\n       civicmon export site --help   (the static mirror)")
 	db := dbFlag(fs)
-	format := fs.String("format", "ndjson", "ndjson, json or csv")
-	table := fs.String("table", "", "with csv: countries, ratings, updates or incidents (all four into --out DIR when empty)")
-	out := fs.String("out", "", "file to write (a directory for all CSV tables); standard output when empty")
-	country := fs.String("country", "", "only this country (ISO code, e.g. KZ)")
-	region := fs.String("region", "", "only this region (e.g. europe-central-asia)")
-	freedom := fs.String("freedom", "", "only updates on this freedom")
-	violation := fs.String("violation", "", "only updates with this violation tag")
-	since := fs.String("since", "", "only updates published on or after this day (YYYY-MM-DD)")
-	until := fs.String("until", "", "only updates published on or before this day (YYYY-MM-DD)")
+	format := fs.String("format", "ndjson", "the `FORMAT`: ndjson, json or csv")
+	table := fs.String("table", "", "with csv, the `TABLE`: countries, ratings, updates or incidents (all four into --out DIR when empty)")
+	out := fs.String("out", "", "the `PATH` to write: a file, or a directory for all four CSV tables; standard output when empty")
+	country := fs.String("country", "", "only this country: its ISO `CODE`, e.g. KZ")
+	region := fs.String("region", "", "only this `REGION`: africa, americas, asia-pacific, europe-central-asia or middle-east-north-africa")
+	freedom := fs.String("freedom", "", "only updates on this `FREEDOM`: association, peaceful-assembly or expression")
+	violation := fs.String("violation", "", "only updates with this violation `TAG` (a slug, e.g. internet-shutdown)")
+	since := fs.String("since", "", "only updates published on or after this `DAY` (YYYY-MM-DD)")
+	until := fs.String("until", "", "only updates published on or before this `DAY` (YYYY-MM-DD)")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 && fs.Arg(0) == "site" {
+		fmt.Fprintf(e.stderr, "civicmon export: put site first, right after export: civicmon export site [flags] DIR\n")
+		return errUsage
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	o := dataio.ExportOptions{Format: dataio.Format(*format), Table: dataio.Table(*table), AsOf: civicmon.DateOf(timeNow())}
@@ -104,15 +112,24 @@ func exportTo(e *env, s civicmon.Store, path string, o dataio.ExportOptions) err
 }
 
 func cmdImport(e *env, args []string) error {
-	fs := newFlags(e, "import", "import [--dry-run] FILE... [--db DB]")
+	fs := newFlags(e, "import", "import [--as EMAIL [--approved-by EMAIL]] [--dry-run] [--comma SEPARATOR] FILE... [--db DB]\n\n"+
+		"Reads NDJSON, JSON and CSV exports and country-page dossiers (.txt), all or nothing.\n"+
+		"Ratings become proposals that a second person approves in the workspace\n"+
+		"(/admin/ratings), unless --approved-by names that second person now.")
 	db := dbFlag(fs)
 	dry := fs.Bool("dry-run", false, "check everything and report what would change, but store nothing")
+	as := fs.String("as", "", "your account's `EMAIL`, required once the database has accounts: the account proposes the ratings, is the author of a dossier's updates, and the audit log names it")
+	approvedBy := fs.String("approved-by", "", "the `EMAIL` of a second account, with the ratings:approve permission, that approves the imported ratings now (the audit log records it); without it they wait in the workspace")
+	comma := fs.String("comma", ",", "the `SEPARATOR` of CSV files: , (the default), ; | or tab")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, 1, -1); err != nil {
+		return err
+	}
+	sep, err := csvSeparator(*comma)
+	if err != nil {
+		return err
 	}
 	var inputs []dataio.Input
 	for _, name := range fs.Args() {
@@ -128,7 +145,11 @@ func cmdImport(e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	o := dataio.ImportOptions{DryRun: *dry}
+	actor, approver, err := importAccounts(e, d.Store(), *as, *approvedBy)
+	if err != nil {
+		return err
+	}
+	o := dataio.ImportOptions{DryRun: *dry, Actor: actor, ApprovedBy: approver, Comma: sep, Today: civicmon.DateOf(timeNow())}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("records"),
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionClearOnFinish())
@@ -147,4 +168,70 @@ func cmdImport(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, rep)
 	return nil
+}
+
+// csvSeparator reads --comma.
+func csvSeparator(s string) (rune, error) {
+	switch s {
+	case ",", ";", "|":
+		return rune(s[0]), nil
+	case "tab", "\\t", "\t":
+		return '\t', nil
+	}
+	return 0, fmt.Errorf("--comma %q: give , or ; or | or tab", s)
+}
+
+// importAccounts finds the accounts of --as and --approved-by. --as is
+// required once the database has accounts, so that the audit log names a
+// person for every import.
+func importAccounts(e *env, s civicmon.Store, as, approvedBy string) (actor, approver int64, err error) {
+	if as == "" {
+		users, err := s.Users(e.ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		if len(users) == 0 {
+			if approvedBy != "" {
+				return 0, 0, fmt.Errorf("--approved-by needs --as: the approver approves the ratings of the person who imports them")
+			}
+			return 0, 0, nil
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "the database has %s: say whose import this is with --as EMAIL, your account's e-mail address", plural(len(users), "account", "accounts"))
+		b.WriteString("\nthe accounts:")
+		for i, u := range users {
+			if i == 10 {
+				fmt.Fprintf(&b, "\n  … and %d more (civicmon user list shows them all)", len(users)-10)
+				break
+			}
+			state := ""
+			if u.Disabled {
+				state = ", disabled"
+			}
+			fmt.Fprintf(&b, "\n  %s (%s%s)", u.Email, u.Role, state)
+		}
+		return 0, 0, errors.New(b.String())
+	}
+	find := func(flag, email string) (int64, error) {
+		u, err := s.UserByEmail(e.ctx, email)
+		if civicmon.ErrorCode(err) == civicmon.ENOTFOUND {
+			return 0, fmt.Errorf("%s %s: there is no account with that e-mail address (civicmon user list shows the accounts; civicmon user add makes one)", flag, email)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if u.Disabled {
+			return 0, fmt.Errorf("%s %s: the account is disabled; an administrator can enable it in the workspace (Users)", flag, email)
+		}
+		return u.ID, nil
+	}
+	if actor, err = find("--as", as); err != nil {
+		return 0, 0, err
+	}
+	if approvedBy != "" {
+		if approver, err = find("--approved-by", approvedBy); err != nil {
+			return 0, 0, err
+		}
+	}
+	return actor, approver, nil
 }

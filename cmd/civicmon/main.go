@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -44,7 +45,7 @@ func commands() []command {
 		{"serve", "run the web server", cmdServe},
 		{"migrate", "apply pending database migrations", cmdMigrate},
 		{"demo", "load the demo data into a new, empty database", cmdDemo},
-		{"gen", "fill a database with synthetic data for benchmarks", cmdGen},
+		{"gen", "add synthetic updates to a demo database, for benchmarks", cmdGen},
 		{"user", "manage accounts: add, list, set-role, passwd", cmdUser},
 		{"audit", "verify the audit log's hash chain", cmdAudit},
 		{"token", "manage API tokens: create, list, revoke", cmdToken},
@@ -64,7 +65,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nRun `civicmon <command> --help` for a command's flags.\n"+
 		"Every command that uses the database takes --db (or CIVICMON_DB): a SQLite file path\n"+
-		"(default civicmon.db) or a postgres:// URL.\n")
+		"(default civicmon.db) or a postgres:// URL. Flags go before or after the arguments.\n")
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -94,7 +95,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 1
 		}
 	}
-	fmt.Fprintf(stderr, "civicmon: unknown command %q\n\n", name)
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "civicmon: unknown command %q%s\n\n", name, didYouMean(name, names, ""))
 	usage(stderr)
 	return 2
 }
@@ -131,26 +136,101 @@ func newFlags(e *env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: civicmon %s\n\n", synopsis)
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "Usage: civicmon %s\n", synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintf(fs.Output(), "\nFlags (before or after the arguments; -flag and --flag alike):\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }
 
-// parse parses flags, turning a flag error into errUsage (already printed)
-// and --help into flag.ErrHelp with the usage on stdout.
+// parse parses flags and arguments in any order (`export site DIR --key K`
+// as `export site --key K DIR`); after "--" everything is an argument. A
+// flag error is printed with the command's usage and becomes errUsage;
+// --help prints the usage on stdout and becomes flag.ErrHelp.
 func parse(e *env, fs *flag.FlagSet, args []string) error {
 	for _, a := range args {
+		if a == "--" {
+			break
+		}
 		if a == "-h" || a == "--help" || a == "-help" {
 			fs.SetOutput(e.stdout)
 			fs.Usage()
 			return flag.ErrHelp
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	// The flag package prints its own error and usage; ours say more.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(e.stderr) }()
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			fs.SetOutput(e.stderr)
+			fmt.Fprintf(e.stderr, "civicmon %s: %s\n\n", fs.Name(), flagError(fs, err))
+			usage()
+			return errUsage
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Parse again with only the arguments, so that fs.Args() holds them.
+	return fs.Parse(append([]string{"--"}, positional...))
+}
+
+// flagError says what the flag package found wrong in the words of this
+// command line: flags are written --name in the usage.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		var flags []string
+		fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+		return "unknown flag " + dashes(name) + didYouMean(strings.TrimLeft(name, "-"), flags, "--")
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "the flag " + dashes(name) + " needs a value"
+	}
+	return msg
+}
+
+func dashes(name string) string { return "--" + strings.TrimLeft(name, "-") }
+
+// args checks the number of arguments left after the flags: between min
+// and max (-1: no limit). Too few or too many is a usage error, printed.
+func checkArgs(e *env, fs *flag.FlagSet, min, max int) error {
+	n := fs.NArg()
+	if n >= min && (max < 0 || n <= max) {
+		return nil
+	}
+	switch {
+	case n < min && min == 1:
+		fmt.Fprintf(e.stderr, "civicmon %s: missing argument\n\n", fs.Name())
+	case n < min:
+		fmt.Fprintf(e.stderr, "civicmon %s: needs %d arguments, got %d\n\n", fs.Name(), min, n)
+	case max == 0:
+		extra := fs.Arg(0)
+		hint := ""
+		if strings.HasSuffix(extra, ".db") || strings.HasPrefix(extra, "postgres://") || strings.HasPrefix(extra, "postgresql://") {
+			hint = fmt.Sprintf(" (a database is given with --db %s)", extra)
+		}
+		fmt.Fprintf(e.stderr, "civicmon %s: takes no arguments, got %q%s\n\n", fs.Name(), extra, hint)
+	default:
+		fmt.Fprintf(e.stderr, "civicmon %s: too many arguments: %q\n\n", fs.Name(), fs.Args()[max:])
+	}
+	fs.Usage()
+	return errUsage
 }
 
 func dbFlag(fs *flag.FlagSet) *string {
@@ -158,12 +238,15 @@ func dbFlag(fs *flag.FlagSet) *string {
 	if def == "" {
 		def = "civicmon.db"
 	}
-	return fs.String("db", def, "database: a SQLite file path or a postgres:// URL (env CIVICMON_DB)")
+	return fs.String("db", def, "the database `DB`: a SQLite file path or a postgres:// URL (env CIVICMON_DB)")
 }
 
 func cmdVersion(e *env, args []string) error {
 	fs := newFlags(e, "version", "version")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "civicmon %s\n", civicmon.Version)
@@ -185,6 +268,43 @@ func subcommand(e *env, name, usage string, args []string, subs map[string]func(
 	if run, ok := subs[args[0]]; ok {
 		return run(e, args[1:])
 	}
-	fmt.Fprintf(e.stderr, "civicmon %s: unknown subcommand %q\n\n%s", name, args[0], usage)
+	var names []string
+	for n := range subs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(e.stderr, "civicmon %s: unknown subcommand %q%s\n\n%s", name, args[0], didYouMean(args[0], names, ""), usage)
 	return errUsage
+}
+
+// required refuses, with the usage, flags left empty that the command
+// needs.
+func required(e *env, fs *flag.FlagSet, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if f := fs.Lookup(n); f != nil && f.Value.String() == "" {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "civicmon %s: missing %s\n\n", fs.Name(), strings.Join(missing, ", "))
+	fs.Usage()
+	return errUsage
+}
+
+// didYouMean suggests the closest of names to a mistyped one, if one is
+// close: "; did you mean --dry-run?".
+func didYouMean(typed string, names []string, prefix string) string {
+	best, dist := "", 3
+	for _, n := range names {
+		if d := editDistance(typed, n); d < dist || d == dist && best == "" && strings.HasPrefix(n, typed) {
+			best, dist = n, d
+		}
+	}
+	if best == "" || dist > max(1, len(typed)/3) {
+		return ""
+	}
+	return "; did you mean " + prefix + best + "?"
 }

@@ -17,18 +17,17 @@ import (
 func cmdExportSite(e *env, args []string) error {
 	fs := newFlags(e, "export site", "export site [--db DB] [--key FILE | --unsigned] [--base-url URL] [--langs en,fr,es,ru] DIR")
 	db := dbFlag(fs)
-	keyFile := fs.String("key", os.Getenv("CIVICMON_MIRROR_KEY"), "the private key FILE that signs the manifest (make one with civicmon keygen; env CIVICMON_MIRROR_KEY)")
+	keyFile := fs.String("key", os.Getenv("CIVICMON_MIRROR_KEY"), "the private key `FILE` that signs the manifest (make one with civicmon keygen; env CIVICMON_MIRROR_KEY)")
 	unsigned := fs.Bool("unsigned", false, "write the mirror without a signature (its readers cannot check where it came from)")
-	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "public URL of the site, e.g. https://monitor.example.org: feeds and permalinks keep it (env CIVICMON_BASE_URL)")
-	langs := fs.String("langs", "", "interface languages to write, the first at the root (default: all: en,fr,es,ru)")
-	workers := fs.Int("workers", 0, "pages rendered in parallel (default: the number of CPUs)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the export to FILE (for `go tool pprof`; to see where an export spends its time)")
+	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "public `URL` of the site, e.g. https://monitor.example.org: feeds and permalinks keep it (env CIVICMON_BASE_URL)")
+	langs := fs.String("langs", "", "interface `LANGS` to write, comma-separated, the first at the root (default: all: en,fr,es,ru)")
+	workers := fs.Int("workers", 0, "`N` pages rendered in parallel (default: the number of CPUs)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the export to `FILE`, to read with go tool pprof (to see where an export spends its time)")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, 1, 1); err != nil {
+		return err
 	}
 	dir := fs.Arg(0)
 	o := mirror.Options{BaseURL: *baseURL, Unsigned: *unsigned, Workers: *workers, Logger: e.log, Now: timeNow}
@@ -113,13 +112,15 @@ func langList() string {
 
 func cmdKeygen(e *env, args []string) error {
 	fs := newFlags(e, "keygen", "keygen --out FILE")
-	out := fs.String("out", "", "the FILE for the private key (mode 0600); the public key goes to FILE.pub")
+	out := fs.String("out", "", "the `FILE` for the private key (mode 0600); the public key goes to FILE.pub")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if *out == "" || fs.NArg() != 0 {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, 0, 0); err != nil {
+		return err
+	}
+	if err := required(e, fs, "out"); err != nil {
+		return err
 	}
 	pub, err := mirror.GenerateKey(*out)
 	if err != nil {
@@ -140,14 +141,13 @@ var errUntrusted = errors.New("NOT VERIFIED: the files match the manifest, but n
 
 func cmdVerifyMirror(e *env, args []string) error {
 	fs := newFlags(e, "verify-mirror", "verify-mirror [--pubkey FILE | --key-fingerprint SHA256:…] DIR")
-	pubFile := fs.String("pubkey", "", "the organisation's public key file (KEY.pub of `civicmon keygen`)")
-	fp := fs.String("key-fingerprint", "", "the organisation's key fingerprint, as it publishes it (SHA256:…)")
+	pubFile := fs.String("pubkey", "", "the organisation's public key `FILE` (the FILE.pub that civicmon keygen writes beside the private key)")
+	fp := fs.String("key-fingerprint", "", "the organisation's key `FINGERPRINT`, as it publishes it (SHA256:…)")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, 1, 1); err != nil {
+		return err
 	}
 	dir := fs.Arg(0)
 	var trust mirror.Trust

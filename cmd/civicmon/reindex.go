@@ -6,9 +6,14 @@ import (
 )
 
 func cmdReindex(e *env, args []string) error {
-	fs := newFlags(e, "reindex", "reindex [--db DB]")
+	fs := newFlags(e, "reindex", "reindex [--db DB]\n\n"+
+		"Rebuilds the search index from the published updates, in one transaction: on\n"+
+		"failure the index is as it was.")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	d, err := openDB(e, *db)

@@ -26,19 +26,22 @@ func cmdServe(e *env, args []string) error {
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
 	}
-	addr := fs.String("addr", defAddr, "address to listen on (env CIVICMON_ADDR)")
-	withDemo := fs.Bool("demo", false, "load the demo data first if the database is new and empty")
-	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "public URL of the site, e.g. https://monitor.example.org, for permalinks and sitemap.xml (env CIVICMON_BASE_URL; default: from each request)")
-	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM/SIGINT")
+	addr := fs.String("addr", defAddr, "the `HOST:PORT` to listen on (env CIVICMON_ADDR)")
+	withDemo := fs.Bool("demo", false, "load the demo data first if the database is new or empty; with --demo, a --db file that does not exist is made")
+	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "the public `URL` of the site, e.g. https://monitor.example.org, for permalinks and sitemap.xml (env CIVICMON_BASE_URL; default: from each request)")
+	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long (a `DURATION`, e.g. 15s) in-flight requests may take to finish on SIGTERM/SIGINT")
 	memLimit := fs.String("memory-limit", cmp.Or(os.Getenv("CIVICMON_MEMORY_LIMIT"), "auto"),
-		"soft limit of the Go heap, e.g. 256MiB; auto: twice what the search index holds plus 48 MiB, at least 96 MiB; off: none (env CIVICMON_MEMORY_LIMIT; GOMEMLIMIT wins)")
+		"the soft `LIMIT` of the Go heap, e.g. 256MiB; auto: twice what the search index holds plus 48 MiB, at least 96 MiB; off: none (env CIVICMON_MEMORY_LIMIT; GOMEMLIMIT wins)")
 	proxies := fs.String("trusted-proxies", os.Getenv("CIVICMON_TRUSTED_PROXIES"),
-		"CIDR[,CIDR…] of the reverse proxies in front of the server, whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1/32 (env CIVICMON_TRUSTED_PROXIES; default: none)")
-	tlsCert := fs.String("tls-cert", os.Getenv("CIVICMON_TLS_CERT"), "PEM certificate (chain) file: serve HTTPS, with --tls-key (env CIVICMON_TLS_CERT)")
-	tlsKey := fs.String("tls-key", os.Getenv("CIVICMON_TLS_KEY"), "PEM private key file of --tls-cert (env CIVICMON_TLS_KEY)")
-	downloads := fs.Int("download-limit", 8, "how many /data/ downloads may run at once; past it a download is answered 429 with Retry-After")
-	downloadTimeout := fs.Duration("download-timeout", 30*time.Second, "how long one write of a /data/ download may wait for the client to read: a client that stops reading is dropped")
+		"the `CIDRS` (CIDR[,CIDR…]) of the reverse proxies in front of the server, whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1/32 (env CIVICMON_TRUSTED_PROXIES; default: none)")
+	tlsCert := fs.String("tls-cert", os.Getenv("CIVICMON_TLS_CERT"), "the PEM certificate (chain) `FILE`: serve HTTPS, with --tls-key (env CIVICMON_TLS_CERT)")
+	tlsKey := fs.String("tls-key", os.Getenv("CIVICMON_TLS_KEY"), "the PEM private key `FILE` of --tls-cert (env CIVICMON_TLS_KEY)")
+	downloads := fs.Int("download-limit", 8, "how many (`N`) /data/ downloads may run at once; past it a download is answered 429 with Retry-After")
+	downloadTimeout := fs.Duration("download-timeout", 30*time.Second, "how long (a `DURATION`) one write of a /data/ download may wait for the client to read: a client that stops reading is dropped")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	if *downloads < 1 {
@@ -67,7 +70,11 @@ func cmdServe(e *env, args []string) error {
 			return fmt.Errorf("--tls-cert, --tls-key: %w", err)
 		}
 	}
-	d, err := openDB(e, *db)
+	open := openDB
+	if *withDemo {
+		open = createDB // a new database to show the demo in
+	}
+	d, err := open(e, *db)
 	if err != nil {
 		return err
 	}

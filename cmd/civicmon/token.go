@@ -16,7 +16,8 @@ acts as a service account of its own with the token's role; every use is
 in the audit log. Only a hash of the token is stored.
 
 Subcommands:
-  create --name N --role R   create a token; it is printed once, on stdout
+  create --name NAME --role ROLE
+                             create a token; it is printed once, on stdout
   list                       list tokens (never the tokens themselves)
   revoke ID                  revoke a token for good
 
@@ -30,11 +31,17 @@ func cmdToken(e *env, args []string) error {
 }
 
 func cmdTokenCreate(e *env, args []string) error {
-	fs := newFlags(e, "token create", "token create --name N --role R [--db DB]")
+	fs := newFlags(e, "token create", "token create --name NAME --role ROLE [--db DB]")
 	db := dbFlag(fs)
-	name := fs.String("name", "", "what the token is for, e.g. \"partner import\"")
-	role := fs.String("role", "", "the token's role: admin, editor, researcher or reviewer")
+	name := fs.String("name", "", "the `NAME` of the token: what it is for, e.g. \"partner import\"")
+	role := fs.String("role", "", "the token's `ROLE`: admin, editor, researcher or reviewer")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
+		return err
+	}
+	if err := required(e, fs, "name", "role"); err != nil {
 		return err
 	}
 	secret, hash := civicmon.NewAPIToken()
@@ -61,6 +68,9 @@ func cmdTokenList(e *env, args []string) error {
 	fs := newFlags(e, "token list", "token list [--db DB]")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
 	}
 	d, err := openDB(e, *db)
@@ -91,14 +101,15 @@ func cmdTokenList(e *env, args []string) error {
 }
 
 func cmdTokenRevoke(e *env, args []string) error {
-	fs := newFlags(e, "token revoke", "token revoke ID [--db DB]")
+	fs := newFlags(e, "token revoke", "token revoke ID [--db DB]\n\n"+
+		"Revokes the token with the ID that civicmon token list shows, for good, and\n"+
+		"disables its service account.")
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, 1, 1); err != nil {
+		return err
 	}
 	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 	if err != nil || id <= 0 {

@@ -7,11 +7,10 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/store"
-	"github.com/civicmon/civicmon/storetest"
 )
 
 func TestTokenCommands(t *testing.T) {
-	db := storetest.SQLitePath(t)
+	db := migratedDB(t)
 	code, out, errs := runCLI(t, "", "token", "create", "--db", db, "--name", "partner import", "--role", "researcher")
 	secret := strings.TrimSpace(out)
 	if code != 0 || !strings.HasPrefix(secret, civicmon.APITokenPrefix) || strings.Count(out, "\n") != 1 ||
@@ -29,7 +28,7 @@ func TestTokenCommands(t *testing.T) {
 	}
 	d.Close()
 
-	code, _, errs = runCLI(t, "", "token", "create", "--db", db, "--name", "", "--role", "boss")
+	code, _, errs = runCLI(t, "", "token", "create", "--db", db, "--name", "  ", "--role", "boss")
 	if code != 1 || !strings.Contains(errs, "api_token.name: is required") || !strings.Contains(errs, `"boss" is not a role`) {
 		t.Fatalf("bad token create: %d %q", code, errs)
 	}

@@ -18,7 +18,8 @@ import (
 const userUsage = `Usage: civicmon user <subcommand> [flags]
 
 Subcommands:
-  add --email E --name N --role R   create an account (password read from the terminal or stdin)
+  add --email EMAIL --name NAME --role ROLE
+                                    create an account (password read from the terminal or stdin)
   list                              list accounts
   set-role EMAIL ROLE               change an account's role
   passwd EMAIL                      set a new password (read from the terminal or stdin)
@@ -33,16 +34,25 @@ func cmdUser(e *env, args []string) error {
 }
 
 func cmdUserAdd(e *env, args []string) error {
-	fs := newFlags(e, "user add", "user add --email E --name N --role R [--db DB]")
+	fs := newFlags(e, "user add", "user add --email EMAIL --name NAME --role ROLE [--db DB]")
 	db := dbFlag(fs)
-	email := fs.String("email", "", "e-mail address, used to sign in")
-	name := fs.String("name", "", "display name")
-	role := fs.String("role", "", "admin, editor, researcher or reviewer")
+	email := fs.String("email", "", "the `EMAIL` address, used to sign in")
+	name := fs.String("name", "", "the display `NAME`")
+	role := fs.String("role", "", "the `ROLE`: admin, editor, researcher or reviewer")
 	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
+		return err
+	}
+	if err := required(e, fs, "email", "name", "role"); err != nil {
 		return err
 	}
 	u := civicmon.User{Email: *email, Name: *name, Role: civicmon.Role(*role), PasswordHash: "pending"}
 	if err := u.Validate(); err != nil { // before asking for a password
+		return err
+	}
+	if err := mustExist(*db); err != nil {
 		return err
 	}
 	pw, err := readPassword(e, "Password for "+u.Email)
@@ -70,6 +80,9 @@ func cmdUserList(e *env, args []string) error {
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
+	if err := checkArgs(e, fs, 0, 0); err != nil {
+		return err
+	}
 	d, err := openDB(e, *db)
 	if err != nil {
 		return err
@@ -88,14 +101,14 @@ func cmdUserList(e *env, args []string) error {
 }
 
 func cmdUserSetRole(e *env, args []string) error {
-	return changeUser(e, "set-role", "EMAIL ROLE", 2, args, func(fs *flag.FlagSet, u *civicmon.User) (string, error) {
+	return changeUser(e, "set-role", "EMAIL ROLE", "ROLE is admin, editor, researcher or reviewer. The account is signed out everywhere.", 2, args, func(fs *flag.FlagSet, u *civicmon.User) (string, error) {
 		u.Role = civicmon.Role(fs.Arg(1))
 		return fmt.Sprintf("%s now has role %s", u.Email, u.Role), nil
 	})
 }
 
 func cmdUserPasswd(e *env, args []string) error {
-	return changeUser(e, "passwd", "EMAIL", 1, args, func(_ *flag.FlagSet, u *civicmon.User) (string, error) {
+	return changeUser(e, "passwd", "EMAIL", "The new password is read twice from the terminal, or as one line from stdin.\nThe account is signed out everywhere.", 1, args, func(_ *flag.FlagSet, u *civicmon.User) (string, error) {
 		pw, err := readPassword(e, "New password for "+u.Email)
 		if err != nil {
 			return "", err
@@ -110,16 +123,15 @@ func cmdUserPasswd(e *env, args []string) error {
 // changeUser runs `civicmon user SUB EMAIL …`: it finds the account by its
 // e-mail (the first argument), lets change alter it, saves it and prints
 // what change says.
-func changeUser(e *env, sub, operands string, nargs int, args []string,
+func changeUser(e *env, sub, operands, about string, nargs int, args []string,
 	change func(fs *flag.FlagSet, u *civicmon.User) (string, error)) error {
-	fs := newFlags(e, "user "+sub, "user "+sub+" "+operands+" [--db DB]")
+	fs := newFlags(e, "user "+sub, "user "+sub+" "+operands+" [--db DB]\n\n"+about)
 	db := dbFlag(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != nargs {
-		fs.Usage()
-		return errUsage
+	if err := checkArgs(e, fs, nargs, nargs); err != nil {
+		return err
 	}
 	d, err := openDB(e, *db)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/store"
-	"github.com/civicmon/civicmon/storetest"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -18,7 +17,7 @@ import (
 // account out everywhere: a browser signed in before is sent to sign in
 // again.
 func TestUserChangesEndSessions(t *testing.T) {
-	db := storetest.SQLitePath(t)
+	db := migratedDB(t)
 	if code, out, errs := runCLI(t, "a long password\n", "user", "add", "--db", db, "--email", "ed@example.org", "--name", "Ed", "--role", "editor"); code != 0 {
 		t.Fatalf("user add: %d %q %q", code, out, errs)
 	}
