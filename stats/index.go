@@ -73,7 +73,7 @@ type Index struct {
 	violStride int
 	uInc0      []int32 // first incident
 	uIncN      []int32 // number of incidents
-	pos        map[int64]int32
+	pos        positions
 	deadU      int
 
 	// Incidents, in spans per update.
@@ -117,7 +117,7 @@ func New(src Source, now civicmon.Clock) *Index {
 	if now == nil {
 		now = time.Now
 	}
-	return &Index{src: src, now: now, countryNum: map[string]uint16{}, pos: map[int64]int32{}}
+	return &Index{src: src, now: now, countryNum: map[string]uint16{}}
 }
 
 // Fresh brings the index up to date with the store.
@@ -259,16 +259,16 @@ func (ix *Index) load(ctx context.Context, r civicmon.IDRange) error {
 	// The ids of the range that are no longer published (or gone).
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if r.Last-r.First < int64(len(ix.pos)) {
+	if r.Last-r.First < int64(len(ix.uID)) {
 		for id := r.First; id <= r.Last; id++ {
-			if p, ok := ix.pos[id]; ok && !seen[id] {
+			if p, ok := ix.pos.get(id); ok && !seen[id] {
 				ix.remove(id, p)
 			}
 		}
 	} else {
-		for id, p := range ix.pos {
-			if id >= r.First && id <= r.Last && !seen[id] {
-				ix.remove(id, p)
+		for p, id := range ix.uID {
+			if ix.uCountry[p] != dead && id >= r.First && id <= r.Last && !seen[id] {
+				ix.remove(id, int32(p))
 			}
 		}
 	}
@@ -278,14 +278,14 @@ func (ix *Index) load(ctx context.Context, r civicmon.IDRange) error {
 // put stores f, replacing what the index held for its id. The caller
 // holds mu.
 func (ix *Index) put(f *civicmon.UpdateFacts) {
-	if p, ok := ix.pos[f.ID]; ok {
+	if p, ok := ix.pos.get(f.ID); ok {
 		ix.remove(f.ID, p)
 	}
 	for _, v := range f.Violations {
 		ix.violTerm(v)
 	}
 	p := int32(len(ix.uID))
-	ix.pos[f.ID] = p
+	ix.pos.set(f.ID, p)
 	ix.uID = append(ix.uID, f.ID)
 	ix.uDay = append(ix.uDay, epochDay(f.PublishedOn))
 	ix.uCountry = append(ix.uCountry, ix.number(f.CountryCode))
@@ -334,7 +334,7 @@ func (ix *Index) violTerm(slug string) uint16 {
 
 // remove marks an update (and its incidents) gone. The caller holds mu.
 func (ix *Index) remove(id int64, p int32) {
-	delete(ix.pos, id)
+	ix.pos.del(id)
 	ix.uCountry[p] = dead
 	ix.deadU++
 	ix.deadI += int(ix.uIncN[p])
@@ -353,7 +353,7 @@ func (ix *Index) compact() {
 		if ix.uCountry[p] == dead {
 			continue
 		}
-		ix.pos[ix.uID[p]] = int32(len(uID))
+		ix.pos.set(ix.uID[p], int32(len(uID)))
 		uID = append(uID, ix.uID[p])
 		uDay = append(uDay, ix.uDay[p])
 		uCountry = append(uCountry, ix.uCountry[p])
@@ -383,4 +383,48 @@ func epochDay(d civicmon.Date) int32 {
 
 func dayDate(day int32) civicmon.Date {
 	return civicmon.DateOf(time.Unix(int64(day)*86400, 0).UTC())
+}
+
+// positions maps an update id to its place in the columns. Update ids are
+// dense (the database numbers them), so a slice indexed by id costs 4 bytes
+// an update where a map costs some 40; ids far beyond the count (an
+// imported or hand-made one) go to a map.
+type positions struct {
+	dense  []int32 // id → place + 1; 0: none
+	sparse map[int64]int32
+}
+
+func (m *positions) get(id int64) (int32, bool) {
+	if id >= 0 && id < int64(len(m.dense)) {
+		p := m.dense[id]
+		return p - 1, p != 0
+	}
+	p, ok := m.sparse[id]
+	return p, ok
+}
+
+func (m *positions) set(id int64, p int32) {
+	if id >= 0 && id < int64(len(m.dense)) {
+		m.dense[id] = p + 1
+		return
+	}
+	if id >= 0 && id < int64(len(m.dense))*2+1<<22 {
+		grown := make([]int32, max(id+1, int64(len(m.dense))*5/4, 1024))
+		copy(grown, m.dense)
+		m.dense = grown
+		m.dense[id] = p + 1
+		return
+	}
+	if m.sparse == nil {
+		m.sparse = map[int64]int32{}
+	}
+	m.sparse[id] = p
+}
+
+func (m *positions) del(id int64) {
+	if id >= 0 && id < int64(len(m.dense)) {
+		m.dense[id] = 0
+		return
+	}
+	delete(m.sparse, id)
 }

@@ -332,6 +332,10 @@ func (s *site) pageCases() []pageCase {
 			texts: []string{"Countries by civic space rating on 31 December 2020", "Closed 23", "Open 42", "Share of the population",
 				"Countries whose rating changed in 2020", "Costa Rica", "The data behind this chart"},
 			count: map[string]int{"main svg.chart": -1, "main svg.chart title": -1, "main svg.chart desc": -1, "main table.numbers": -1}},
+		{path: "/reports/2020", status: 200, h1: "Civic space in 2020",
+			texts: []string{"Headline numbers", "196 countries rated at the end of 2020", "2 ratings improved and 11 worsened",
+				"Closed 23", "Countries whose rating changed in 2020", "The watchlist in 2020", "Most common violations per region"},
+			count: map[string]int{"main svg.chart": -1, "main svg.chart title": -1, "main table.numbers": -1}},
 		{path: "/embed/statistics/ratings?year=2020", status: 200, h1: "Countries by civic space rating on 31 December 2020",
 			texts: []string{"Repressed 44"}, count: map[string]int{"main svg.chart": 1}},
 		{path: "/no-such-page", status: 404, h1: "Page not found",
@@ -745,7 +749,8 @@ func testAxe(t *testing.T, s *site) {
 	}
 	paths := []string{"/", "/countries", "/countries/kazakhstan", "/updates/" + withIncidents.Slug,
 		"/watchlist", "/methodology", "/regions/europe-central-asia", "/embed/map", "/no-such-page",
-		"/statistics?year=2020", "/statistics?country=KZ&freedom=expression", "/embed/statistics/population?year=2020"}
+		"/statistics?year=2020", "/statistics?country=KZ&freedom=expression", "/embed/statistics/population?year=2020",
+		"/reports/2020", "/reports/2022?lang=ru"}
 	run := fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']}).then(r => ({
 		version: axe.version,
 		violations: r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
