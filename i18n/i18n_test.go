@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,5 +46,47 @@ func TestFallbackToEnglish(t *testing.T) {
 	}
 	if got := Russian.T("Read more"); got == "Read more" || got == "" {
 		t.Fatalf("Russian Read more = %q", got)
+	}
+}
+
+func TestCountryNames(t *testing.T) {
+	for _, tc := range []struct {
+		l          Lang
+		code, want string
+	}{
+		{English, "KZ", "Kazakhstan"}, {French, "KZ", "Kazakhstan"}, {Spanish, "KZ", "Kazajistán"}, {Russian, "KZ", "Казахстан"},
+		{Russian, "HK", "Гонконг"}, {French, "MM", "Myanmar"}, {Spanish, "MK", "Macedonia del Norte"},
+		{Russian, "XK", "Косово"}, {Russian, "QQ", "Kazakhstan"}, // unknown code: the English name
+	} {
+		if got := tc.l.CountryName(tc.code, "Kazakhstan"); got != tc.want {
+			t.Errorf("%s %s: got %q, want %q", tc.l, tc.code, got, tc.want)
+		}
+	}
+}
+
+func TestSortByCollation(t *testing.T) {
+	type c struct{ name string }
+	for l, in := range map[Lang][]string{
+		French:  {"Fidji", "Éthiopie", "Espagne", "Égypte", "Eswatini"},
+		Spanish: {"Omán", "Ñandú", "Nigeria", "Zambia"},
+		Russian: {"Чад", "Хорватия", "Эфиопия", "Ёлка", "Япония", "Египет"},
+	} {
+		s := make([]c, len(in))
+		for i, n := range in {
+			s[i] = c{n}
+		}
+		SortBy(l, s, func(x *c) string { return x.name })
+		var got []string
+		for _, x := range s {
+			got = append(got, x.name)
+		}
+		want := map[Lang]string{
+			French:  "Égypte Espagne Eswatini Éthiopie Fidji",
+			Spanish: "Nigeria Ñandú Omán Zambia",
+			Russian: "Египет Ёлка Хорватия Чад Эфиопия Япония",
+		}[l]
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %s, want %s", l, strings.Join(got, " "), want)
+		}
 	}
 }

@@ -101,14 +101,15 @@ func (s *Site) routes() {
 // published is the status a public list asks the store for.
 var published = []civicmon.Status{civicmon.StatusPublished}
 
-// siteData is the server's reference data, or a failure answered.
+// siteData is the server's reference data with the countries named in
+// the request's language, or a failure answered.
 func (s *Site) siteData(w http.ResponseWriter, r *http.Request) (*web.SiteData, bool) {
 	d, err := s.srv.SiteData(r.Context())
 	if err != nil {
 		s.srv.Fail(w, r, err)
 		return nil, false
 	}
-	return d, true
+	return d.In(s.srv.Language(r)), true
 }
 
 // updateItem is an update in a list: what the country page's entries show.

@@ -102,8 +102,8 @@ func TestHostileValuesServed(t *testing.T) {
 		}
 		var allowed []string
 		switch path {
-		case "/":
-			allowed = []string{"svg"} // the world map
+		case "/", "/regions/europe-central-asia":
+			allowed = []string{"svg"} // the world map, the region's
 		case "/updates?q=hostile":
 			allowed = []string{"form", "input"} // the search form
 		}

@@ -1,0 +1,77 @@
+package site_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/civicmon/civicmon/webtest"
+)
+
+// kazakhstan is the country's name in each interface language.
+var kazakhstan = map[string]string{"en": "Kazakhstan", "fr": "Kazakhstan", "es": "Kazajistán", "ru": "Казахстан"}
+
+// before fails unless a comes before b in the body.
+func before(t *testing.T, body, a, b string) {
+	t.Helper()
+	i, j := strings.Index(body, a), strings.Index(body, b)
+	if i < 0 || j < 0 || i > j {
+		t.Errorf("want %q (at %d) before %q (at %d)", a, i, b, j)
+	}
+}
+
+// TestNamesInTheReadersLanguage: the country list, the country page, the
+// map and its table, the watchlist and the feeds name countries in the
+// page's language, and lists sort them in that language's order.
+func TestNamesInTheReadersLanguage(t *testing.T) {
+	env := newEnv(t)
+	for lang, kz := range kazakhstan {
+		q := "?lang=" + lang
+		env.Run(t,
+			webtest.Scenario{URL: "/countries" + q, Contains: []string{`<a href="/countries/kazakhstan` + q + `">` + kz + `</a>`}},
+			webtest.Scenario{URL: "/countries/kazakhstan" + q, Contains: []string{"<h1>" + kz + "</h1>", "<title>" + kz + " — civicmon</title>"}},
+			webtest.Scenario{URL: "/" + q, Contains: []string{`aria-label="` + kz + `: `, `>` + kz + `</a></th>`}},
+			webtest.Scenario{URL: "/watchlist" + q, Contains: []string{">" + kz + "</a>"}},
+			webtest.Scenario{URL: "/regions/europe-central-asia" + q, Contains: []string{">" + kz + "</a>"}},
+			webtest.Scenario{URL: "/countries/kazakhstan/feed.atom" + q, Contains: []string{kz}},
+		)
+	}
+	// Each language's alphabet: Germany and France swap places in Russian
+	// and Spanish ("Германия" < "Франция", "Alemania" < "Francia").
+	for lang, pair := range map[string][2]string{
+		"en": {">France<", ">Germany<"}, "fr": {">Allemagne<", ">France<"},
+		"es": {">Alemania<", ">Francia<"}, "ru": {">Германия<", ">Франция<"},
+	} {
+		env.Run(t, webtest.Scenario{URL: "/countries?lang=" + lang, Check: func(t *testing.T, r *webtest.Response) {
+			before(t, r.Body, pair[0], pair[1])
+		}})
+	}
+	// Accents sort with their letter, not after z: Égypte among the E's.
+	env.Run(t, webtest.Scenario{URL: "/?lang=fr", Check: func(t *testing.T, r *webtest.Response) {
+		before(t, r.Body, ">Égypte</a></th>", ">Érythrée</a></th>")
+		before(t, r.Body, ">Érythrée</a></th>", ">Fidji</a></th>")
+	}})
+}
+
+// TestAPICountryNames: the API's countries carry their names in every
+// interface language, the English one being name.
+func TestAPICountryNames(t *testing.T) {
+	env := newEnv(t)
+	env.Run(t, webtest.Scenario{URL: "/api/v1/countries/KZ", Check: func(t *testing.T, r *webtest.Response) {
+		var c struct {
+			Name  string            `json:"name"`
+			Names map[string]string `json:"names"`
+		}
+		if err := json.Unmarshal([]byte(r.Body), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Name != "Kazakhstan" || len(c.Names) != len(kazakhstan) {
+			t.Errorf("name %q, names %v", c.Name, c.Names)
+		}
+		for l, want := range kazakhstan {
+			if c.Names[l] != want {
+				t.Errorf("names[%s] = %q, want %q", l, c.Names[l], want)
+			}
+		}
+	}})
+}
