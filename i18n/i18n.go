@@ -92,8 +92,16 @@ func Negotiate(accept string) Lang {
 // Name is the language's name in itself: "Русский".
 func (l Lang) Name() string { return nativeNames[l] }
 
-// Dir is the writing direction of the language.
-func (l Lang) Dir() string { return "ltr" }
+// Dir is the writing direction of the language: "rtl" for the languages
+// written right to left (none of the interface's yet; the layout is ready
+// for them, see web/browser's RightToLeft), else "ltr".
+func (l Lang) Dir() string {
+	switch strings.ToLower(strings.SplitN(string(l), "-", 2)[0]) {
+	case "ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb":
+		return "rtl"
+	}
+	return "ltr"
+}
 
 // T translates an English message; with args, the message is a format.
 func (l Lang) T(msg string, args ...any) string {

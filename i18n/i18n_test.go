@@ -90,3 +90,11 @@ func TestSortByCollation(t *testing.T) {
 		}
 	}
 }
+
+func TestDir(t *testing.T) {
+	for l, want := range map[Lang]string{English: "ltr", Russian: "ltr", "ar": "rtl", "he-IL": "rtl", "fa": "rtl"} {
+		if got := l.Dir(); got != want {
+			t.Errorf("%s: %s, want %s", l, got, want)
+		}
+	}
+}

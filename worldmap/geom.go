@@ -102,10 +102,14 @@ func pathBox(d string) (box, error) {
 	return best, nil
 }
 
-// view is the part of the map an svg shows, and the size of its markers.
+// view is the part of the map an svg shows, the size of its markers, and
+// the markers of the focus drawn a world's width to the right, next to
+// the rest of their region (Samoa and Tonga beside Australia, not at the
+// far left edge of the map).
 type view struct {
 	x, y, w, h float64
 	r          float64 // marker radius
+	wrapped    map[string]bool
 }
 
 func (v view) String() string {
@@ -119,49 +123,59 @@ func num(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f'
 // a page 960 pixels wide, a dot 11 pixels across.
 const markerRadius = 5.5
 
+// minAspect is the narrowest a region's view gets (width to height): a
+// tall region such as the Americas is shown nearer square than the world.
+const minAspect = 1.25
+
 // frame is the view that shows the focus countries: their mainland boxes
-// and markers with a margin, at least a fifth of the map wide, and no
-// wider than the map's proportions need. With no focus, the whole map.
+// and markers with a margin, at least a fifth of the map wide. With no
+// focus, or one that needs the whole width, the whole map.
 func frame(focus []string) view {
-	whole := view{0, 0, float64(vbW), float64(vbH), markerRadius}
+	W, H := float64(vbW), float64(vbH)
+	whole := view{0, 0, W, H, markerRadius, nil}
 	b := emptyBox()
+	var pts []point
 	for _, c := range focus {
 		if i, ok := byCode[c]; ok {
 			b.union(shapes[i].box)
 		} else if i, ok := byPoint[c]; ok {
-			p := points[i]
-			b.add(p.x, p.y)
+			pts = append(pts, points[i])
 		}
+	}
+	wrapped := map[string]bool{}
+	for _, p := range pts {
+		// A Pacific island at the map's left edge belongs, for a region
+		// drawn around Asia, at its right: the map wraps at 180°.
+		if !b.empty() && p.x < b.x0 && p.x+W-b.x1 < b.x0-p.x && p.x+W-b.x1 < W/4 {
+			wrapped[p.code] = true
+			p.x += W
+		}
+		b.add(p.x, p.y)
 	}
 	if b.empty() {
 		return whole
 	}
-	pad := 0.06 * math.Max(b.x1-b.x0, b.y1-b.y0)
-	pad = math.Max(pad, 2*markerRadius)
+	pad := math.Max(0.06*math.Max(b.x1-b.x0, b.y1-b.y0), 3*markerRadius)
 	b = box{b.x0 - pad, b.y0 - pad, b.x1 + pad, b.y1 + pad}
-	w, h := b.x1-b.x0, b.y1-b.y0
-	// Keep the map's own proportions: a tall region gets a wider frame.
-	aspect := float64(vbW) / float64(vbH)
-	if w/h < aspect {
-		w = h * aspect
-	} else {
-		h = w / aspect
+	w, h := b.x1-b.x0, math.Min(b.y1-b.y0, H)
+	if w < h*minAspect {
+		w = h * minAspect
 	}
-	if min := float64(vbW) / 5; w < min {
-		w, h = min, min/aspect
+	if w < W/5 {
+		w = W / 5
 	}
-	if w >= float64(vbW) {
+	if h < w/(W/H) {
+		h = w / (W / H) // never wider than the world map's proportions
+	}
+	if w >= W*0.9 || h > H {
 		return whole
 	}
 	cx, cy := (b.x0+b.x1)/2, (b.y0+b.y1)/2
-	x := math.Max(0, math.Min(cx-w/2, float64(vbW)-w))
-	y := math.Max(0, math.Min(cy-h/2, float64(vbH)-h))
-	if h > float64(vbH) {
-		y = 0
-	}
+	x := math.Max(0, math.Min(cx-w/2, W+W/4-w)) // up to a quarter-world past 180°: the wrapped islands
+	y := math.Max(0, math.Min(cy-h/2, H-h))
 	// Markers keep their size on screen, and grow a little when zoomed, so
 	// that a region's islands are easier to tap.
-	return view{x, y, w, h, markerRadius * w / float64(vbW) * 1.6}
+	return view{x, y, w, h, markerRadius * w / W * 1.6, wrapped}
 }
 
 // marker is a small state's dot: where it is drawn (x, y), and where the
@@ -172,20 +186,28 @@ type marker struct {
 	displaced    bool
 }
 
-// layout places the markers of codes so that no two overlap: dots closer
-// than a diameter and a gap push each other apart, a few steps at a time,
-// in a fixed order, so the result is always the same. A dot pushed off
-// its state keeps a leader line to it.
-func layout(codes []string, r float64) []marker {
-	// Dots stay whole inside the map.
+// layout places the markers of codes in view v so that no two overlap:
+// dots closer than a diameter and a gap push each other apart, a few steps
+// at a time, in a fixed order, so the result is always the same. A dot
+// pushed off its state keeps a leader line to it.
+func layout(codes []string, v view) []marker {
+	r := v.r
+	// Dots stay whole inside the view (those of the focus; others may be
+	// outside it, and are drawn where they are, out of sight).
 	clamp := func(m *marker) {
-		m.x = math.Max(r+1, math.Min(float64(vbW)-r-1, m.x))
-		m.y = math.Max(r+1, math.Min(float64(vbH)-r-1, m.y))
+		if e := 3 * r; m.ax < v.x-e || m.ax > v.x+v.w+e || m.ay < v.y-e || m.ay > v.y+v.h+e {
+			return
+		}
+		m.x = math.Max(v.x+r+1, math.Min(v.x+v.w-r-1, m.x))
+		m.y = math.Max(v.y+r+1, math.Min(v.y+v.h-r-1, m.y))
 	}
 	ms := make([]marker, 0, len(codes))
 	for _, c := range codes {
 		if i, ok := byPoint[c]; ok {
 			p := points[i]
+			if v.wrapped[c] {
+				p.x += float64(vbW)
+			}
 			ms = append(ms, marker{code: c, x: p.x, y: p.y, ax: p.x, ay: p.y})
 			clamp(&ms[len(ms)-1])
 		}

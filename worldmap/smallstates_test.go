@@ -2,6 +2,7 @@ package worldmap
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,7 +70,7 @@ func TestSmallStatesClickable(t *testing.T) {
 // TestMarkersNearTheirPlace: a dot moved apart from a crowd stays near its
 // state and has a leader line back to it; Singapore, alone, stays put.
 func TestMarkersNearTheirPlace(t *testing.T) {
-	ms := layout(noShape, markerRadius)
+	ms := layout(noShape, frame(nil))
 	for _, m := range ms {
 		if d := math.Hypot(m.x-m.ax, m.y-m.ay); d > 30 {
 			t.Errorf("%s drawn %.1f units from its place", m.code, d)
@@ -101,8 +102,8 @@ func TestRegionView(t *testing.T) {
 	if v[2] >= float64(W)/2 {
 		t.Errorf("viewBox %v is not zoomed", v)
 	}
-	if a, want := v[2]/v[3], float64(W)/float64(H); math.Abs(a-want) > 0.02 {
-		t.Errorf("viewBox %v: aspect %.3f, want the map's %.3f", v, a, want)
+	if a, most := v[2]/v[3], float64(W)/float64(H); a < minAspect-0.01 || a > most+0.01 {
+		t.Errorf("viewBox %v: aspect %.3f, want %.2f to the map's %.3f", v, a, minAspect, most)
 	}
 	sg := points[byPoint["SG"]]
 	if sg.x < v[0] || sg.x > v[0]+v[2] || sg.y < v[1] || sg.y > v[1]+v[3] {
@@ -116,6 +117,30 @@ func TestRegionView(t *testing.T) {
 	}
 	if dots := renderedDots(t, root); dots["/countries/singapore"].r <= markerRadius*v[2]/float64(W) {
 		t.Errorf("zoomed dots are no larger on screen: r %.2f in a %.0f-wide view", dots["/countries/singapore"].r, v[2])
+	}
+	// The tall Americas and the Asia-Pacific, which wraps past 180° to
+	// its islands, are zoomed too, with their small states in view.
+	for name, region := range map[string][]string{
+		"americas":     {"US", "CA", "BR", "CL", "AR", "MX", "AG", "BB", "LC"},
+		"asia-pacific": {"AF", "CN", "IN", "JP", "AU", "NZ", "ID", "SG", "TO", "WS", "TV", "KI", "FJ"},
+	} {
+		root := parse(t, render(t, fullInput(t), Options{Focus: region}))
+		var v [4]float64
+		for i, f := range strings.Fields(root.attr("viewBox")) {
+			v[i], _ = strconv.ParseFloat(f, 64)
+		}
+		if v[2] > 0.75*float64(W) {
+			t.Errorf("%s: viewBox %v is hardly zoomed", name, v)
+		}
+		for href, d := range renderedDots(t, root) {
+			slug := strings.TrimPrefix(href, "/countries/")
+			for _, c := range civicusCountries(t) {
+				if c.slug == slug && slices.Contains(region, c.code) &&
+					(d.x-d.r < v[0] || d.x+d.r > v[0]+v[2] || d.y-d.r < v[1] || d.y+d.r > v[1]+v[3]) {
+					t.Errorf("%s: %s's dot %v outside viewBox %v", name, c.code, d, v)
+				}
+			}
+		}
 	}
 	// No focus, or one that is not on the map: the whole world.
 	for _, fc := range [][]string{nil, {"QQ"}} {

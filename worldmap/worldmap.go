@@ -259,7 +259,7 @@ func Render(w io.Writer, countries []Country, opt Options) error {
 			small = append(small, p.code)
 		}
 	}
-	m.markers = layout(small, m.v.r)
+	m.markers = layout(small, m.v)
 
 	// The markup is svgMap's (map.templ); the validation above is why its
 	// links need no more checks than templ's own.
