@@ -1,10 +1,12 @@
 package site_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/webtest"
 )
 
@@ -74,4 +76,43 @@ func TestAPICountryNames(t *testing.T) {
 			}
 		}
 	}})
+}
+
+// TestUpdatePagesInTheReadersLanguage: an update without a translation
+// shows its original, marked with its language, under menus, names and
+// dates in the reader's language; one with a translation in the reader's
+// language shows that, with the original a link away.
+func TestUpdatePagesInTheReadersLanguage(t *testing.T) {
+	env := newEnv(t)
+	ctx := context.Background()
+	u := &civicmon.Update{CountryCode: "KZ", Title: "Protest in Almaty", Slug: "protest-in-almaty", Summary: "A protest.",
+		Body: "People protested.", Status: civicmon.StatusPublished, PublishedOn: civicmon.MustDate("2026-03-05"), Language: "en",
+		Freedoms: civicmon.NewFreedomSet(civicmon.Assembly),
+		Translations: []civicmon.Translation{
+			{Language: "fr", Title: "Manifestation à Almaty", Summary: "Une manifestation.", Body: "Des gens ont manifesté."},
+			{Language: "ru", Title: "Протест в Алматы", Summary: "Протест.", Body: "Люди протестовали."}}}
+	plain := &civicmon.Update{CountryCode: "KZ", Title: "Law on NGOs", Slug: "law-on-ngos", Summary: "A law.", Body: "A law passed.",
+		Status: civicmon.StatusPublished, PublishedOn: civicmon.MustDate("2026-03-05"), Language: "en",
+		Freedoms: civicmon.NewFreedomSet(civicmon.Association)}
+	for _, x := range []*civicmon.Update{u, plain} {
+		if err := env.Store.CreateUpdate(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	date := map[string]string{"en": "5 March 2026", "fr": "5 mars 2026", "es": "5 marzo 2026", "ru": "5 марта 2026"}
+	title := map[string]string{"en": "Protest in Almaty", "fr": "Manifestation à Almaty", "es": "Protest in Almaty", "ru": "Протест в Алматы"}
+	textLang := map[string]string{"en": "en", "fr": "fr", "es": "en", "ru": "ru"}
+	for lang, kz := range kazakhstan {
+		q := "?lang=" + lang
+		env.Run(t,
+			webtest.Scenario{URL: "/updates/protest-in-almaty" + q, Contains: []string{
+				`<html lang="` + lang + `"`, `<article class="update" lang="` + textLang[lang] + `" dir="auto">`,
+				"<h1>" + title[lang] + "</h1>", ">" + kz + "</a>", date[lang], `<p class="also-in" lang="` + lang + `">`,
+			}},
+			webtest.Scenario{URL: "/updates/law-on-ngos" + q, Contains: []string{
+				`<html lang="` + lang + `"`, `<article class="update" lang="en" dir="auto">`, "<h1>Law on NGOs</h1>",
+				">" + kz + "</a>", date[lang],
+			}, NotContains: []string{`class="also-in"`}},
+		)
+	}
 }
