@@ -99,7 +99,7 @@ func TestUpdatePagesInTheReadersLanguage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	date := map[string]string{"en": "5 March 2026", "fr": "5 mars 2026", "es": "5 marzo 2026", "ru": "5 марта 2026"}
+	date := map[string]string{"en": "5 March 2026", "fr": "5 mars 2026", "es": "5 de marzo de 2026", "ru": "5 марта 2026 г."}
 	title := map[string]string{"en": "Protest in Almaty", "fr": "Manifestation à Almaty", "es": "Protest in Almaty", "ru": "Протест в Алматы"}
 	textLang := map[string]string{"en": "en", "fr": "fr", "es": "en", "ru": "ru"}
 	for lang, kz := range kazakhstan {
