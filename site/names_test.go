@@ -116,3 +116,22 @@ func TestUpdatePagesInTheReadersLanguage(t *testing.T) {
 		)
 	}
 }
+
+// TestFeedInTheReadersLanguage: a feed in Russian carries the Russian
+// translation of an update that has one, linked to it, and names the
+// country in Russian.
+func TestFeedInTheReadersLanguage(t *testing.T) {
+	env := newEnv(t)
+	u := &civicmon.Update{CountryCode: "KZ", Title: "Protest in Almaty", Slug: "protest-in-almaty", Summary: "A protest.",
+		Body: "People protested.", Status: civicmon.StatusPublished, PublishedOn: civicmon.MustDate("2026-03-05"), Language: "en",
+		Freedoms:     civicmon.NewFreedomSet(civicmon.Assembly),
+		Translations: []civicmon.Translation{{Language: "ru", Title: "Протест в Алматы", Summary: "Протест.", Body: "Люди протестовали."}}}
+	if err := env.Store.CreateUpdate(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	env.Run(t,
+		webtest.Scenario{URL: "/countries/kazakhstan/feed.atom?lang=ru", Contains: []string{
+			"Протест в Алматы", "/updates/protest-in-almaty/ru", `label="Казахстан"`}, NotContains: []string{"Protest in Almaty"}},
+		webtest.Scenario{URL: "/countries/kazakhstan/feed.atom?lang=es", Contains: []string{"Protest in Almaty", `label="Kazajistán"`}},
+	)
+}
