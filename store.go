@@ -106,6 +106,10 @@ type Store interface {
 	// APITokens let other systems write through the JSON API.
 	APITokens
 
+	// FieldTranslations: watchlist titles and narratives, vocabulary terms
+	// and rating rationales in other languages.
+	FieldTranslations
+
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error

@@ -43,6 +43,7 @@ func Run(t *testing.T, e Engine) {
 		{"Revisions", testRevisions},
 		{"PasswordResets", testPasswordResets},
 		{"APITokens", testAPITokens},
+		{"FieldTranslations", testFieldTranslations}, // storetest/fieldtranslation.go
 		{"Search", testSearch}, // storetest/search.go
 	}
 	for _, c := range cases {
