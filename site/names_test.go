@@ -3,6 +3,8 @@ package site_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"strings"
 	"testing"
 
@@ -133,5 +135,41 @@ func TestFeedInTheReadersLanguage(t *testing.T) {
 		webtest.Scenario{URL: "/countries/kazakhstan/feed.atom?lang=ru", Contains: []string{
 			"Протест в Алматы", "/updates/protest-in-almaty/ru", `label="Казахстан"`}, NotContains: []string{"Protest in Almaty"}},
 		webtest.Scenario{URL: "/countries/kazakhstan/feed.atom?lang=es", Contains: []string{"Protest in Almaty", `label="Kazajistán"`}},
+	)
+}
+
+// TestTranslatedFields: a reviewed translation of a watchlist edition's
+// title and narrative, of a term and of a rating's rationale shows to
+// readers of its language; a machine draft does not, and other languages
+// keep the original.
+func TestTranslatedFields(t *testing.T) {
+	env := newEnv(t)
+	ctx := context.Background()
+	eds, err := env.Store.WatchlistEditions(ctx)
+	if err != nil || len(eds) == 0 {
+		t.Fatal(err)
+	}
+	ed := eds[0]
+	day := ed.PublishedOn.String()
+	hist, err := env.Store.RatingHistory(ctx, "KZ")
+	if err != nil || len(hist) == 0 {
+		t.Fatal(err)
+	}
+	rating := hist[len(hist)-1]
+	for _, f := range []civicmon.FieldTranslation{
+		{Kind: civicmon.FieldWatchlistTitle, Record: day, Lang: "ru", Text: "Список наблюдения (перевод)", Status: civicmon.TranslationReviewed},
+		{Kind: civicmon.FieldWatchlistTitle, Record: day, Lang: "fr", Text: "Brouillon automatique", Status: civicmon.TranslationMachine},
+		{Kind: civicmon.FieldWatchlistNarrative, Record: day + "/" + ed.Entries[0].CountryCode, Lang: "ru", Text: "Повествование по-русски.", Status: civicmon.TranslationReviewed},
+		{Kind: civicmon.FieldRatingRationale, Record: fmt.Sprint(rating.ID), Lang: "es", Text: "Razón traducida.", Status: civicmon.TranslationReviewed},
+	} {
+		if err := env.Store.SaveFieldTranslation(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.Run(t,
+		webtest.Scenario{URL: "/watchlist?lang=ru", Contains: []string{"<h1>Список наблюдения (перевод)</h1>", "Повествование по-русски."}},
+		webtest.Scenario{URL: "/watchlist?lang=fr", Contains: []string{"<h1>" + html.EscapeString(ed.Title) + "</h1>"}, NotContains: []string{"Brouillon automatique", "Повествование"}},
+		webtest.Scenario{URL: "/watchlist?lang=en", Contains: []string{"<h1>" + html.EscapeString(ed.Title) + "</h1>"}},
+		webtest.Scenario{URL: "/countries/kazakhstan?lang=es", Contains: []string{"Razón traducida."}},
 	)
 }

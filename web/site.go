@@ -25,10 +25,28 @@ type SiteData struct {
 	// (civicmon.PublicEditions). The workspace reads every edition from
 	// the store.
 	Editions []civicmon.WatchlistEdition
-	// Lang is the language of the countries' names: English as the store
-	// has them, or another that In made.
+	// Lang is the language of the countries' names, and of the
+	// translated fields: English as the store has them, or another that
+	// In made.
 	Lang  i18n.Lang
 	langs *langViews
+	// fields are the reviewed translations of records' fields, by
+	// kind, record and language (machine drafts are not public).
+	fields map[fieldKey]string
+}
+
+type fieldKey struct {
+	kind         civicmon.FieldKind
+	record, lang string
+}
+
+// Field is a record's field in the data's language: its reviewed
+// translation, with that language, or the original and "".
+func (d *SiteData) Field(kind civicmon.FieldKind, record, original string) (text, lang string) {
+	if t, ok := d.fields[fieldKey{kind, record, string(d.Lang)}]; ok {
+		return t, string(d.Lang)
+	}
+	return original, ""
 }
 
 // langViews holds, per generation, SiteData in each language, made once.
@@ -61,6 +79,30 @@ func (d *SiteData) In(l i18n.Lang) *SiteData {
 	for i := range v.Countries {
 		c := &v.Countries[i]
 		v.ByCode[c.Code], v.BySlug[c.Slug] = c, c
+	}
+	// The watchlist's titles and narratives and the vocabulary's terms
+	// where a reviewed translation exists.
+	v.Editions = make([]civicmon.WatchlistEdition, len(d.Editions))
+	for i, ed := range d.Editions {
+		day := ed.PublishedOn.String()
+		ed.Title, _ = v.Field(civicmon.FieldWatchlistTitle, day, ed.Title)
+		ed.Entries = append([]civicmon.WatchlistEntry(nil), ed.Entries...)
+		for j := range ed.Entries {
+			e := &ed.Entries[j]
+			e.Narrative, _ = v.Field(civicmon.FieldWatchlistNarrative, day+"/"+e.CountryCode, e.Narrative)
+		}
+		v.Editions[i] = ed
+	}
+	if d.Vocab != nil {
+		terms := func(kind civicmon.FieldKind, ts []civicmon.Term) []civicmon.Term {
+			out := make([]civicmon.Term, len(ts))
+			for i, t := range ts {
+				t.Name, _ = v.Field(kind, t.Slug, t.Name)
+				out[i] = t
+			}
+			return out
+		}
+		v.Vocab = civicmon.NewVocabulary(terms(civicmon.FieldViolation, d.Vocab.Violations), terms(civicmon.FieldTarget, d.Vocab.Targets))
 	}
 	d.langs.m[l] = &v
 	return &v
@@ -97,6 +139,16 @@ func (s *Server) SiteData(ctx context.Context) (*SiteData, error) {
 		return nil, err
 	}
 	d.Editions = civicmon.PublicEditions(eds, gen.day)
+	fts, err := st.FieldTranslations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.fields = map[fieldKey]string{}
+	for _, f := range fts {
+		if f.Status == civicmon.TranslationReviewed {
+			d.fields[fieldKey{f.Kind, f.Record, f.Lang}] = f.Text
+		}
+	}
 	// The store sorts by byte order; English readers get their alphabet's.
 	i18n.SortBy(i18n.English, d.Countries, func(c *civicmon.Country) string { return c.Name })
 	for i := range d.Countries {
