@@ -62,6 +62,13 @@ type Store interface {
 	AddTargetGroup(ctx context.Context, t civicmon.Term) error
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
+
+	// Translations of fields: the current ratings' rationales are among
+	// the fields to translate.
+	CurrentRatings(ctx context.Context, asOf civicmon.Date) (map[string]civicmon.Rating, error)
+	FieldTranslations(ctx context.Context) ([]civicmon.FieldTranslation, error)
+	SaveFieldTranslation(ctx context.Context, f *civicmon.FieldTranslation) error
+	DeleteFieldTranslation(ctx context.Context, kind civicmon.FieldKind, record, lang string) error
 }
 
 // Options are what the workspace needs beside the server and the store.
@@ -134,6 +141,8 @@ func Mount(srv *web.Server, store Store, opts Options) {
 	srv.Handle("POST /admin/users/{id}", web.Need(civicmon.PermUsersManage), h.handleUserUpdate)
 	srv.Handle("GET /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularies)
 	srv.Handle("POST /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularyAdd)
+	srv.Handle("GET /admin/translations", web.Need(civicmon.PermUpdatesEditAny), h.handleTranslations)
+	srv.Handle("POST /admin/translations", web.Need(civicmon.PermUpdatesEditAny), h.handleTranslationSave)
 	srv.Handle("GET /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettings)
 	srv.Handle("POST /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettingsSave)
 }
