@@ -42,7 +42,8 @@ type translationsData struct {
 func (h *handler) handleTranslations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := translationsData{Lang: i18n.Supported[1], Status: q.Get("status"), Kind: q.Get("kind")}
-	if l, ok := i18n.Parse(q.Get("lang")); ok && l != i18n.English {
+	// "to", not "lang", which is the interface's language.
+	if l, ok := i18n.Parse(q.Get("to")); ok && l != i18n.English {
 		d.Lang = l
 	}
 	h.renderTranslations(w, r, http.StatusOK, d, q.Get("done") != "")
@@ -160,7 +161,7 @@ func (h *handler) handleTranslationSave(w http.ResponseWriter, r *http.Request) 
 }
 
 func translationsQuery(l i18n.Lang, status, kind string) string {
-	q := url.Values{"lang": {string(l)}}
+	q := url.Values{"to": {string(l)}}
 	if status != "" {
 		q.Set("status", status)
 	}
