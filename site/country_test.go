@@ -37,7 +37,7 @@ func seedTitles(t *testing.T) []string {
 	return titles
 }
 
-var readMore = regexp.MustCompile(`<h3><a href="(/updates/[a-z0-9-]+)">([^<]+)</a></h3>[\s\S]*?<a href="(/updates/[a-z0-9-]+)">Read more<span class="vh">: ([^<]+)</span></a>`)
+var readMore = regexp.MustCompile(`<h3 lang="[a-z-]+"><a href="(/updates/[a-z0-9-]+)">([^<]+)</a></h3>[\s\S]*?<a href="(/updates/[a-z0-9-]+)">Read more<span class="vh" lang="[a-z-]+">: ([^<]+)</span></a>`)
 
 // TestKazakhstanPageReadsLikeTheSeed: the country page lists the ten seed
 // updates in the seed's order with the seed's titles, each with a Read more

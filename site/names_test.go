@@ -173,3 +173,23 @@ func TestTranslatedFields(t *testing.T) {
 		webtest.Scenario{URL: "/countries/kazakhstan?lang=es", Contains: []string{"Razón traducida."}},
 	)
 }
+
+// TestListsInTheReadersLanguage: lists of updates show the translation in
+// the page's language where there is one, and mark each title and summary
+// with the language it is in.
+func TestListsInTheReadersLanguage(t *testing.T) {
+	env := newEnv(t)
+	u := &civicmon.Update{CountryCode: "KZ", Title: "Protest in Almaty", Slug: "protest-in-almaty", Summary: "A protest.",
+		Body: "People protested.", Status: civicmon.StatusPublished, PublishedOn: civicmon.MustDate("2026-11-30"), Language: "en",
+		Freedoms:     civicmon.NewFreedomSet(civicmon.Assembly),
+		Translations: []civicmon.Translation{{Language: "ru", Title: "Протест в Алматы", Summary: "Протест.", Body: "Люди протестовали."}}}
+	if err := env.Store.CreateUpdate(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	env.Run(t,
+		webtest.Scenario{URL: "/countries/kazakhstan?lang=ru", Contains: []string{
+			`<h3 lang="ru"><a href="/updates/protest-in-almaty?lang=ru">Протест в Алматы</a></h3>`, `<p lang="ru">Протест.</p>`}},
+		webtest.Scenario{URL: "/countries/kazakhstan?lang=es", Contains: []string{
+			`<h3 lang="en"><a href="/updates/protest-in-almaty?lang=es">Protest in Almaty</a></h3>`, `<p lang="en">A protest.</p>`}},
+	)
+}

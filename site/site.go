@@ -120,6 +120,10 @@ type updateItem struct {
 	// its country, and its date, in the page's language. Written here,
 	// once, rather than by the markup.
 	Href, CountryHref, When string
+	// TextLang is the language of Title and Summary: the translation's
+	// in the page's language where there is one (listItems), else the
+	// original's.
+	TextLang string
 }
 
 // items turns stored updates into list entries through the public
@@ -148,6 +152,14 @@ func listItems(p *web.Page, d *web.SiteData, us []civicmon.Update) []updateItem 
 		it.Href = p.Link("/updates/" + it.Slug)
 		it.CountryHref = p.Link("/countries/" + it.Country.Slug)
 		it.When = p.ApproxDate(it.PublishedOn, it.DateApproximate)
+		it.TextLang = it.Language
+		if l := string(p.Lang); l != it.Language {
+			for _, t := range it.Translations {
+				if t.Language == l {
+					it.Title, it.Summary, it.TextLang = t.Title, t.Summary, l
+				}
+			}
+		}
 	}
 	return out
 }
