@@ -118,6 +118,9 @@ type Store interface {
 	ChangeFeed
 	// Outbox is the mail waiting to be sent (outbox.go).
 	Outbox
+	// FieldTranslations: watchlist titles and narratives, vocabulary terms
+	// and rating rationales in other languages.
+	FieldTranslations
 
 	// SchemaVersion is the newest migration applied to the database.
 	SchemaVersion(ctx context.Context) (int, error)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/i18n"
 	"github.com/civicmon/civicmon/web"
 )
 
@@ -65,10 +66,24 @@ type apiCountry struct {
 	Code   string     `json:"code"`
 	Code3  string     `json:"code3"`
 	Name   string     `json:"name"`
+	Names  apiNames   `json:"names"`
 	Slug   string     `json:"slug"`
 	Region string     `json:"region"`
 	Rating *apiRating `json:"rating"` // current; null for an unrated country
 	URL    string     `json:"url"`
+}
+
+// apiNames is a name in each interface language, keyed by its tag.
+type apiNames map[i18n.Lang]string
+
+// countryNames names the country in every interface language, as the
+// site's pages do, from its English name, the store's.
+func countryNames(c *civicmon.Country) apiNames {
+	n := apiNames{}
+	for _, l := range i18n.Supported {
+		n[l] = l.CountryName(c.Code, c.Name)
+	}
+	return n
 }
 
 type apiCountryDetail struct {
@@ -80,7 +95,7 @@ type apiCountryDetail struct {
 }
 
 func (h *handler) newAPICountry(r *http.Request, d *web.SiteData, c *civicmon.Country) apiCountry {
-	v := apiCountry{Code: c.Code, Code3: c.Code3, Name: c.Name, Slug: c.Slug, Region: string(c.Region),
+	v := apiCountry{Code: c.Code, Code3: c.Code3, Name: c.Name, Names: countryNames(c), Slug: c.Slug, Region: string(c.Region),
 		URL: h.srv.AbsoluteURL(r, "/countries/"+c.Slug)}
 	if cur, ok := d.Current[c.Code]; ok {
 		ar := newAPIRating(&cur)

@@ -92,8 +92,16 @@ func Negotiate(accept string) Lang {
 // Name is the language's name in itself: "Русский".
 func (l Lang) Name() string { return nativeNames[l] }
 
-// Dir is the writing direction of the language.
-func (l Lang) Dir() string { return "ltr" }
+// Dir is the writing direction of the language: "rtl" for the languages
+// written right to left (none of the interface's yet; the layout is ready
+// for them, see web/browser's RightToLeft), else "ltr".
+func (l Lang) Dir() string {
+	switch strings.ToLower(strings.SplitN(string(l), "-", 2)[0]) {
+	case "ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb":
+		return "rtl"
+	}
+	return "ltr"
+}
 
 // T translates an English message; with args, the message is a format.
 func (l Lang) T(msg string, args ...any) string {
@@ -109,21 +117,76 @@ func (l Lang) T(msg string, args ...any) string {
 var months = []string{"January", "February", "March", "April", "May", "June", "July",
 	"August", "September", "October", "November", "December"}
 
-// Date formats a date as people write it in the language: "21 June 2022",
-// "21 juin 2022", "21 junio 2022", "21 июня 2022".
+// Date formats a date as CLDR's long date pattern of the language has it:
+// "21 June 2022" (d MMMM y, as British English writes it), "21 juin 2022",
+// "21 de junio de 2022", "21 июня 2022 г.".
 func (l Lang) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%d %s %d", t.Day(), l.month("month-of:", t.Month()), t.Year())
+	day, month, year := t.Day(), l.month("month-of:", t.Month()), t.Year()
+	switch l {
+	case Spanish:
+		return fmt.Sprintf("%d de %s de %d", day, month, year)
+	case Russian:
+		return fmt.Sprintf("%d %s %d г.", day, month, year)
+	}
+	return fmt.Sprintf("%d %s %d", day, month, year)
 }
 
-// MonthYear formats "June 2022" in the language.
+// MonthYear formats a month of a year as CLDR's yMMMM pattern has it, with
+// the month's name on its own (nominative): "June 2022", "juin 2022",
+// "junio de 2022", "июнь 2022 г.".
 func (l Lang) MonthYear(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%s %d", l.month("month:", t.Month()), t.Year())
+	month, year := l.month("month:", t.Month()), t.Year()
+	switch l {
+	case Spanish:
+		return fmt.Sprintf("%s de %d", month, year)
+	case Russian:
+		return fmt.Sprintf("%s %d г.", month, year)
+	}
+	return fmt.Sprintf("%s %d", month, year)
+}
+
+// Number is an integer that formats itself, under %d, with the digit
+// grouping of its language (CLDR): 12,345 in English, 12 345 in French (a
+// narrow no-break space), 12.345 in Spanish, which leaves four digits
+// ungrouped (1234), 12 345 in Russian (a no-break space).
+type Number struct {
+	N    int64
+	Lang Lang
+}
+
+// N is n as a Number of the language, for T("Updates found: %d", l.N(n)).
+func (l Lang) N(n int) Number { return Number{int64(n), l} }
+
+// Format writes the number for %d and %v; other verbs get the plain digits.
+func (n Number) Format(f fmt.State, verb rune) {
+	digits := strconv.FormatInt(n.N, 10)
+	sign := ""
+	if n.N < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	sep, minGroup := map[Lang]string{English: ",", French: "\u202f", Spanish: ".", Russian: "\u00a0"}[n.Lang], 1
+	if n.Lang == Spanish {
+		minGroup = 2 // CLDR's minimumGroupingDigits for Spanish
+	}
+	if verb != 'd' && verb != 'v' || sep == "" || len(digits) < 4+minGroup-1 {
+		fmt.Fprint(f, sign+digits)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	fmt.Fprint(f, b.String())
 }
 
 // month looks up a month name: "month:" keys are the name on its own

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,7 +29,8 @@ func TestDates(t *testing.T) {
 	for l, want := range map[Lang][2]string{
 		English: {"21 June 2022", "June 2022"},
 		French:  {"21 juin 2022", "juin 2022"},
-		Russian: {"21 июня 2022", "июнь 2022"},
+		Spanish: {"21 de junio de 2022", "junio de 2022"},
+		Russian: {"21 июня 2022 г.", "июнь 2022 г."},
 	} {
 		if got := l.Date(d); got != want[0] {
 			t.Errorf("%s Date = %q, want %q", l, got, want[0])
@@ -45,5 +47,72 @@ func TestFallbackToEnglish(t *testing.T) {
 	}
 	if got := Russian.T("Read more"); got == "Read more" || got == "" {
 		t.Fatalf("Russian Read more = %q", got)
+	}
+}
+
+func TestCountryNames(t *testing.T) {
+	for _, tc := range []struct {
+		l          Lang
+		code, want string
+	}{
+		{English, "KZ", "Kazakhstan"}, {French, "KZ", "Kazakhstan"}, {Spanish, "KZ", "Kazajistán"}, {Russian, "KZ", "Казахстан"},
+		{Russian, "HK", "Гонконг"}, {French, "MM", "Myanmar"}, {Spanish, "MK", "Macedonia del Norte"},
+		{Russian, "XK", "Косово"}, {Russian, "QQ", "Kazakhstan"}, // unknown code: the English name
+	} {
+		if got := tc.l.CountryName(tc.code, "Kazakhstan"); got != tc.want {
+			t.Errorf("%s %s: got %q, want %q", tc.l, tc.code, got, tc.want)
+		}
+	}
+}
+
+func TestSortByCollation(t *testing.T) {
+	type c struct{ name string }
+	for l, in := range map[Lang][]string{
+		French:  {"Fidji", "Éthiopie", "Espagne", "Égypte", "Eswatini"},
+		Spanish: {"Omán", "Ñandú", "Nigeria", "Zambia"},
+		Russian: {"Чад", "Хорватия", "Эфиопия", "Ёлка", "Япония", "Египет"},
+	} {
+		s := make([]c, len(in))
+		for i, n := range in {
+			s[i] = c{n}
+		}
+		SortBy(l, s, func(x *c) string { return x.name })
+		var got []string
+		for _, x := range s {
+			got = append(got, x.name)
+		}
+		want := map[Lang]string{
+			French:  "Égypte Espagne Eswatini Éthiopie Fidji",
+			Spanish: "Nigeria Ñandú Omán Zambia",
+			Russian: "Египет Ёлка Хорватия Чад Эфиопия Япония",
+		}[l]
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %s, want %s", l, strings.Join(got, " "), want)
+		}
+	}
+}
+
+func TestDir(t *testing.T) {
+	for l, want := range map[Lang]string{English: "ltr", Russian: "ltr", "ar": "rtl", "he-IL": "rtl", "fa": "rtl"} {
+		if got := l.Dir(); got != want {
+			t.Errorf("%s: %s, want %s", l, got, want)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	for _, c := range []struct {
+		l    Lang
+		n    int
+		want string
+	}{
+		{English, 7, "7"}, {English, 1234, "1,234"}, {English, 1234567, "1,234,567"}, {English, -12345, "-12,345"},
+		{French, 1234, "1\u202f234"}, {French, 1234567, "1\u202f234\u202f567"},
+		{Spanish, 1234, "1234"}, {Spanish, 12345, "12.345"}, {Spanish, 1234567, "1.234.567"},
+		{Russian, 1234, "1\u00a0234"}, {Russian, 999, "999"},
+	} {
+		if got := c.l.T("Updates found: %d", c.l.N(c.n)); !strings.HasSuffix(got, " "+c.want) {
+			t.Errorf("%s %d: %q, want it to end in %q", c.l, c.n, got, c.want)
+		}
 	}
 }

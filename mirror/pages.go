@@ -152,9 +152,26 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 				if err := each(ub); err != nil {
 					return err
 				}
+				// The original has a page of its own in the languages that
+				// /updates/{slug} shows a translation in: "Also in" links it.
+				for i, lq := range e.langQueries() {
+					if u.Language != string(e.o.Langs[i]) && hasTranslation(u, string(e.o.Langs[i])) {
+						if !e.emit(emit, addQuery(ub+"/"+u.Language, lq), false) {
+							return stop
+						}
+					}
+				}
+				// A translation's page names its language in the path,
+				// which the site takes for the interface's unless ?lang=
+				// says otherwise: the root's pages say it.
 				for _, t := range u.Translations {
-					if err := each(ub + "/" + t.Language); err != nil {
-						return err
+					for i, lq := range e.langQueries() {
+						if i == 0 {
+							lq = "lang=" + string(e.o.Langs[0])
+						}
+						if !e.emit(emit, addQuery(ub+"/"+t.Language, lq), false) {
+							return stop
+						}
 					}
 				}
 			}
@@ -213,6 +230,16 @@ func (e *exporter) produce(ctx context.Context, emit func(job) bool) error {
 var errStop = fmt.Errorf("export stopped")
 
 // langQueries are the query strings of the languages: "" for the first.
+// hasTranslation reports whether u is translated into lang.
+func hasTranslation(u *civicmon.Update, lang string) bool {
+	for _, t := range u.Translations {
+		if t.Language == lang {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *exporter) langQueries() []string {
 	out := make([]string, len(e.o.Langs))
 	for i, l := range e.o.Langs {

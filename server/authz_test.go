@@ -146,6 +146,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /admin/users":                      {"/admin/users", nil, allow("admin")},
 		"POST /admin/users":                     {"/admin/users", url.Values{"email": {"new@example.org"}, "password": {"short"}}, allow("admin")},
 		"POST /admin/users/{id}":                {"/admin/users/999999", url.Values{"action": {"enable"}}, allow("admin")},
+		"GET /admin/translations":               {"/admin/translations", nil, allow("admin", "editor")},
+		"POST /admin/translations":              {"/admin/translations", url.Values{"kind": {"nope"}}, allow("admin", "editor")},
 		"GET /admin/vocabularies":               {"/admin/vocabularies", nil, allow("admin")},
 		"POST /admin/vocabularies":              {"/admin/vocabularies", url.Values{"kind": {"nope"}}, allow("admin")},
 		"GET /admin/settings":                   {"/admin/settings", nil, allow("admin")},

@@ -108,6 +108,38 @@ func TestNothingPrivateLeaks(t *testing.T) {
 	if stale.Status != http.StatusConflict || !strings.Contains(stale.Body, canary+" internal note") {
 		t.Fatalf("the stale save: %d, want the conflict page", stale.Status)
 	}
+	// Machine drafts of translations, which no reader sees before review:
+	// of the current edition's title and narratives, a term, a rating's
+	// rationale, in every language of the interface.
+	eds, err := s.WatchlistEditions(ctx)
+	if err != nil || len(eds) < 2 {
+		t.Fatalf("editions: %d, %v", len(eds), err)
+	}
+	kzRatings, err := s.RatingHistory(ctx, "KZ")
+	if err != nil || len(kzRatings) == 0 {
+		t.Fatalf("ratings of KZ: %v", err)
+	}
+	for _, lang := range []string{"fr", "es", "ru"} {
+		for _, ed := range eds[1:] { // the first is tomorrow's
+			records := map[civicmon.FieldKind][]string{civicmon.FieldWatchlistTitle: {ed.PublishedOn.String()}}
+			for _, e := range ed.Entries {
+				records[civicmon.FieldWatchlistNarrative] = append(records[civicmon.FieldWatchlistNarrative], ed.PublishedOn.String()+"/"+e.CountryCode)
+			}
+			records[civicmon.FieldViolation] = []string{"censorship", "detention-of-protesters"}
+			records[civicmon.FieldTarget] = []string{"protesters"}
+			for _, r := range kzRatings {
+				records[civicmon.FieldRatingRationale] = append(records[civicmon.FieldRatingRationale], fmt.Sprint(r.ID))
+			}
+			for kind, recs := range records {
+				for _, rec := range recs {
+					if err := s.SaveFieldTranslation(ctx, &civicmon.FieldTranslation{Kind: kind, Record: rec, Lang: lang,
+						Text: canary + " machine draft", Status: civicmon.TranslationMachine}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
 	b := env.Client(t)
 	hc := &http.Client{}
 	seen := map[string]bool{}
@@ -132,6 +164,11 @@ func TestNothingPrivateLeaks(t *testing.T) {
 	add("/sitemap.xml")
 	add("/updates/" + pub.Slug + "?lang=ru")
 	add("/updates/" + pub.Slug + "/ru")
+	for _, lang := range []string{"fr", "es", "ru"} {
+		add("/watchlist?lang=" + lang)
+		add("/countries/kazakhstan?lang=" + lang)
+		add("/updates/" + pub.Slug + "?lang=" + lang)
+	}
 	link := regexp.MustCompile(`(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>`)
 	// fetch checks one page and returns the site's links on it. It runs
 	// on several goroutines: the walk, thousands of pages, was most of

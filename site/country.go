@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/cite"
@@ -61,8 +62,9 @@ func (s *Site) handleCountry(w http.ResponseWriter, r *http.Request) {
 	today := civicmon.DateOf(s.now())
 	data := countryData{Country: d.View(c)}
 	for i := len(history) - 1; i >= 0; i-- {
-		if !history[i].EffectiveDate.After(today) {
-			data.History = append(data.History, history[i])
+		if h := history[i]; !h.EffectiveDate.After(today) {
+			h.Rationale, _ = d.Field(civicmon.FieldRatingRationale, strconv.FormatInt(h.ID, 10), h.Rationale)
+			data.History = append(data.History, h)
 		}
 	}
 	if ed := d.CurrentEdition(); ed != nil {

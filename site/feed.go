@@ -131,7 +131,18 @@ func (s *Site) handleFeed(kind feedKind, format feedFormat) http.HandlerFunc {
 			if !ok {
 				continue
 			}
-			e := feed.FromUpdate(pu, feed.TagURI(site, "update:"+url.PathEscape(pu.UID)), s.srv.AbsoluteURL(r, "/updates/"+pu.Slug))
+			// In the feed's language where the update is translated into
+			// it, as the update's page shows it; the entry's id stays.
+			link := "/updates/" + pu.Slug
+			if l := string(p.Lang); l != pu.Language {
+				for _, t := range pu.Translations {
+					if t.Language == l {
+						pu.Title, pu.Summary, pu.Body, pu.Language = t.Title, t.Summary, t.Body, t.Language
+						link += "/" + l
+					}
+				}
+			}
+			e := feed.FromUpdate(pu, feed.TagURI(site, "update:"+url.PathEscape(pu.UID)), s.srv.AbsoluteURL(r, link))
 			// A published correction is the update's public "updated" date.
 			corrections, err := s.store.Corrections(ctx, us[i].ID)
 			if err != nil {

@@ -75,6 +75,12 @@ func (s *Site) handleHome(w http.ResponseWriter, r *http.Request) {
 
 // worldMap renders the choropleth with every country linked to its page.
 func worldMap(p *web.Page, d *web.SiteData, id, target string) (template.HTML, error) {
+	return worldMapOf(p, d, id, target, nil)
+}
+
+// worldMapOf renders the choropleth zoomed onto the focus countries (all
+// the world when there are none).
+func worldMapOf(p *web.Page, d *web.SiteData, id, target string, focus []string) (template.HTML, error) {
 	cs := make([]worldmap.Country, 0, len(d.Countries))
 	for i := range d.Countries {
 		c := &d.Countries[i]
@@ -86,7 +92,11 @@ func worldMap(p *web.Page, d *web.SiteData, id, target string) (template.HTML, e
 		}
 		cs = append(cs, mc)
 	}
-	return worldmap.HTML(cs, worldmap.Options{ID: id, Title: p.T("World map of civic space ratings"), Target: target})
+	title := p.T("World map of civic space ratings")
+	if len(focus) > 0 {
+		title = p.T("Map of civic space ratings in the region")
+	}
+	return worldmap.HTML(cs, worldmap.Options{ID: id, Title: title, Target: target, Focus: focus})
 }
 
 func legend(p *web.Page) []legendEntry {

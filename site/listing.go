@@ -1,6 +1,7 @@
 package site
 
 import (
+	"html/template"
 	"net/http"
 	"slices"
 
@@ -20,6 +21,9 @@ type listingData struct {
 	CountryItems templ.Component
 	Updates      []updateItem
 	Pager        web.Pagination
+	// Region pages: the map zoomed onto the region.
+	Region civicmon.Region
+	Map    template.HTML
 }
 
 func (s *Site) handleRegion(w http.ResponseWriter, r *http.Request) {
@@ -124,6 +128,17 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request, kind string, f ci
 		// Generic, not sort.SliceStable: every page of a list sorts them,
 		// and reflect's swapper of a struct this size was a tenth of a page.
 		slices.SortStableFunc(data.Countries, func(a, b web.CountryView) int { return b.Count - a.Count })
+	}
+	if kind == "region" {
+		codes := make([]string, len(data.Countries))
+		for i := range data.Countries {
+			codes[i] = data.Countries[i].Code
+		}
+		data.Region = f.Region
+		if data.Map, err = worldMapOf(p, d, "worldmap", "", codes); err != nil {
+			s.srv.Fail(w, r, err)
+			return
+		}
 	}
 	data.Heading, data.Intro = heading(p)
 	p.Title, p.Description = data.Heading, data.Intro

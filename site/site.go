@@ -106,14 +106,15 @@ func (s *Site) routes() {
 // published is the status a public list asks the store for.
 var published = []civicmon.Status{civicmon.StatusPublished}
 
-// siteData is the server's reference data, or a failure answered.
+// siteData is the server's reference data with the countries named in
+// the request's language, or a failure answered.
 func (s *Site) siteData(w http.ResponseWriter, r *http.Request) (*web.SiteData, bool) {
 	d, err := s.srv.SiteData(r.Context())
 	if err != nil {
 		s.srv.Fail(w, r, err)
 		return nil, false
 	}
-	return d, true
+	return d.In(s.srv.Language(r)), true
 }
 
 // updateItem is an update in a list: what the country page's entries show.
@@ -124,6 +125,10 @@ type updateItem struct {
 	// its country, and its date, in the page's language. Written here,
 	// once, rather than by the markup.
 	Href, CountryHref, When string
+	// TextLang is the language of Title and Summary: the translation's
+	// in the page's language where there is one (listItems), else the
+	// original's.
+	TextLang string
 }
 
 // items turns stored updates into list entries through the public
@@ -152,6 +157,14 @@ func listItems(p *web.Page, d *web.SiteData, us []civicmon.Update) []updateItem 
 		it.Href = p.Link("/updates/" + it.Slug)
 		it.CountryHref = p.Link("/countries/" + it.Country.Slug)
 		it.When = p.ApproxDate(it.PublishedOn, it.DateApproximate)
+		it.TextLang = it.Language
+		if l := string(p.Lang); l != it.Language {
+			for _, t := range it.Translations {
+				if t.Language == l {
+					it.Title, it.Summary, it.TextLang = t.Title, t.Summary, l
+				}
+			}
+		}
 	}
 	return out
 }

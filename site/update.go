@@ -18,7 +18,7 @@ type updateData struct {
 	Text         updateText
 	Violations   []civicmon.Term
 	Incidents    []incidentView
-	Translations []translationLink
+	AlsoIn       []translationLink // the text's other versions
 	Prev, Next   *updateItem
 	URL          string
 	// RatingThen is the country's rating on the update's date (nil when
@@ -45,7 +45,7 @@ type incidentView struct {
 
 type translationLink struct {
 	Lang, Name, Href string
-	Current          bool
+	Original         bool
 }
 
 // handleUpdate is an update's page, in its language or in one of its
@@ -69,12 +69,21 @@ func (s *Site) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := "/updates/" + pu.Slug
+	// The text shown: the version the path names (/updates/{slug}/ru, or
+	// the original's language), else the translation in the reader's
+	// language if there is one, else the original.
+	shown := r.PathValue("lang")
+	if shown == "" {
+		if l := string(s.srv.Language(r)); l != pu.Language && hasTranslation(&pu, l) {
+			shown = l
+		}
+	}
 	text := updateText{Lang: pu.Language, Title: pu.Title, Summary: pu.Summary}
 	body := pu.Body
-	if tr := r.PathValue("lang"); tr != "" {
+	if shown != "" && shown != pu.Language {
 		found := false
 		for _, t := range pu.Translations {
-			if t.Language == tr {
+			if t.Language == shown {
 				text = updateText{Lang: t.Language, Title: t.Title, Summary: t.Summary}
 				body, found = t.Body, true
 			}
@@ -87,6 +96,9 @@ func (s *Site) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	text.Body = markdown.ToHTML(body)
 
 	p := s.srv.NewPage(r, text.Title)
+	// The page's one language switcher keeps the update and lets the
+	// reader's language choose its text: /updates/{slug}?lang=fr.
+	p.Path = base
 	p.Description = text.Summary
 	data := updateData{U: pu, Text: text, URL: s.srv.AbsoluteURL(r, base)}
 	if c, ok := d.ByCode[pu.CountryCode]; ok {
@@ -112,12 +124,23 @@ func (s *Site) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Incidents = append(data.Incidents, iv)
 	}
+	// "Also in": the other versions of the text, each at its own address,
+	// in the reader's interface language.
 	if len(pu.Translations) > 0 {
-		data.Translations = append(data.Translations, translationLink{Lang: pu.Language, Name: languageName(pu.Language),
-			Href: p.Link(base), Current: r.PathValue("lang") == ""})
+		versions := []string{pu.Language}
 		for _, t := range pu.Translations {
-			data.Translations = append(data.Translations, translationLink{Lang: t.Language, Name: languageName(t.Language),
-				Href: p.Link(base + "/" + t.Language), Current: r.PathValue("lang") == t.Language})
+			versions = append(versions, t.Language)
+		}
+		for _, v := range versions {
+			if v == text.Lang {
+				continue
+			}
+			href := base + "/" + v
+			if v == pu.Language && !hasTranslation(&pu, string(p.Lang)) {
+				href = base // where the reader's language shows the original
+			}
+			data.AlsoIn = append(data.AlsoIn, translationLink{Lang: v, Name: languageName(v), Original: v == pu.Language,
+				Href: href + "?lang=" + string(p.Lang)})
 		}
 	}
 	if data.Corrections, err = s.store.Corrections(ctx, u.ID); err != nil {
@@ -142,6 +165,33 @@ func (s *Site) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		data.Next = &items[0]
 	}
 	s.srv.Render(w, r, http.StatusOK, p, UpdatePage(p, &data))
+}
+
+// alsoInSep goes before the i-th version in "Also in: English, Français"
+// (the markup puts a space before the first).
+func alsoInSep(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return ", "
+}
+
+// originalMark follows the original's name: " (original)".
+func originalMark(p *web.Page, original bool) string {
+	if !original {
+		return ""
+	}
+	return " (" + p.T("original") + ")"
+}
+
+// hasTranslation reports whether the update is translated into lang.
+func hasTranslation(pu *civicmon.PublicUpdate, lang string) bool {
+	for _, t := range pu.Translations {
+		if t.Language == lang {
+			return true
+		}
+	}
+	return false
 }
 
 // languageName names a content language in itself where civicmon knows

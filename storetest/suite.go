@@ -58,6 +58,7 @@ func Run(t *testing.T, e Engine) {
 		{"WatchlistVersions", testWatchlistVersions},
 		{"SettingVersions", testSettingVersions},
 		{"ProposalVersions", testProposalVersions},
+		{"FieldTranslations", testFieldTranslations}, // storetest/fieldtranslation.go
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -127,6 +128,13 @@ func (p *Page) LangLink(l i18n.Lang) string {
 	q.Set("lang", string(l))
 	return p.Path + "?" + q.Encode()
 }
+
+// N is a count for T's %d, its digits grouped as the page's language
+// groups them ("1,234", "1 234").
+func (p *Page) N(n int) i18n.Number { return p.Lang.N(n) }
+
+// Num is a count on its own, written in the page's language.
+func (p *Page) Num(n int) string { return fmt.Sprintf("%d", p.Lang.N(n)) }
 
 // Date formats a date in the page's language; approximate dates say so.
 func (p *Page) Date(d civicmon.Date) string { return p.Lang.Date(d.Time()) }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/civicmon/civicmon"
@@ -24,6 +25,87 @@ type SiteData struct {
 	// (civicmon.PublicEditions). The workspace reads every edition from
 	// the store.
 	Editions []civicmon.WatchlistEdition
+	// Lang is the language of the countries' names, and of the
+	// translated fields: English as the store has them, or another that
+	// In made.
+	Lang  i18n.Lang
+	langs *langViews
+	// fields are the reviewed translations of records' fields, by
+	// kind, record and language (machine drafts are not public).
+	fields map[fieldKey]string
+}
+
+type fieldKey struct {
+	kind         civicmon.FieldKind
+	record, lang string
+}
+
+// Field is a record's field in the data's language: its reviewed
+// translation, with that language, or the original and "".
+func (d *SiteData) Field(kind civicmon.FieldKind, record, original string) (text, lang string) {
+	if t, ok := d.fields[fieldKey{kind, record, string(d.Lang)}]; ok {
+		return t, string(d.Lang)
+	}
+	return original, ""
+}
+
+// langViews holds, per generation, SiteData in each language, made once.
+type langViews struct {
+	mu sync.Mutex
+	m  map[i18n.Lang]*SiteData
+}
+
+// In returns the data with the countries named in language l (CLDR's
+// names, with CIVICUS's where they differ) and sorted by l's alphabetical
+// order; everything else is shared with d. Slugs and codes stay.
+func (d *SiteData) In(l i18n.Lang) *SiteData {
+	if d.langs == nil || d.Lang == l {
+		return d
+	}
+	d.langs.mu.Lock()
+	defer d.langs.mu.Unlock()
+	if v := d.langs.m[l]; v != nil {
+		return v
+	}
+	v := *d
+	v.Lang = l
+	v.Countries = make([]civicmon.Country, len(d.Countries))
+	for i, c := range d.Countries {
+		c.Name = l.CountryName(c.Code, c.Name)
+		v.Countries[i] = c
+	}
+	i18n.SortBy(l, v.Countries, func(c *civicmon.Country) string { return c.Name })
+	v.ByCode, v.BySlug = map[string]*civicmon.Country{}, map[string]*civicmon.Country{}
+	for i := range v.Countries {
+		c := &v.Countries[i]
+		v.ByCode[c.Code], v.BySlug[c.Slug] = c, c
+	}
+	// The watchlist's titles and narratives and the vocabulary's terms
+	// where a reviewed translation exists.
+	v.Editions = make([]civicmon.WatchlistEdition, len(d.Editions))
+	for i, ed := range d.Editions {
+		day := ed.PublishedOn.String()
+		ed.Title, _ = v.Field(civicmon.FieldWatchlistTitle, day, ed.Title)
+		ed.Entries = append([]civicmon.WatchlistEntry(nil), ed.Entries...)
+		for j := range ed.Entries {
+			e := &ed.Entries[j]
+			e.Narrative, _ = v.Field(civicmon.FieldWatchlistNarrative, day+"/"+e.CountryCode, e.Narrative)
+		}
+		v.Editions[i] = ed
+	}
+	if d.Vocab != nil {
+		terms := func(kind civicmon.FieldKind, ts []civicmon.Term) []civicmon.Term {
+			out := make([]civicmon.Term, len(ts))
+			for i, t := range ts {
+				t.Name, _ = v.Field(kind, t.Slug, t.Name)
+				out[i] = t
+			}
+			return out
+		}
+		v.Vocab = civicmon.NewVocabulary(terms(civicmon.FieldViolation, d.Vocab.Violations), terms(civicmon.FieldTarget, d.Vocab.Targets))
+	}
+	d.langs.m[l] = &v
+	return &v
 }
 
 type siteCache struct {
@@ -40,14 +122,11 @@ func (s *Server) SiteData(ctx context.Context) (*SiteData, error) {
 		return s.site.data, nil
 	}
 	st := s.cfg.Store
-	d := &SiteData{ByCode: map[string]*civicmon.Country{}, BySlug: map[string]*civicmon.Country{}}
+	d := &SiteData{ByCode: map[string]*civicmon.Country{}, BySlug: map[string]*civicmon.Country{},
+		Lang: i18n.English, langs: &langViews{m: map[i18n.Lang]*SiteData{}}}
 	var err error
 	if d.Countries, err = st.Countries(ctx); err != nil {
 		return nil, err
-	}
-	for i := range d.Countries {
-		c := &d.Countries[i]
-		d.ByCode[c.Code], d.BySlug[c.Slug] = c, c
 	}
 	if d.Current, err = st.CurrentRatings(ctx, gen.day); err != nil {
 		return nil, err
@@ -60,6 +139,22 @@ func (s *Server) SiteData(ctx context.Context) (*SiteData, error) {
 		return nil, err
 	}
 	d.Editions = civicmon.PublicEditions(eds, gen.day)
+	fts, err := st.FieldTranslations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.fields = map[fieldKey]string{}
+	for _, f := range fts {
+		if f.Status == civicmon.TranslationReviewed {
+			d.fields[fieldKey{f.Kind, f.Record, f.Lang}] = f.Text
+		}
+	}
+	// The store sorts by byte order; English readers get their alphabet's.
+	i18n.SortBy(i18n.English, d.Countries, func(c *civicmon.Country) string { return c.Name })
+	for i := range d.Countries {
+		c := &d.Countries[i]
+		d.ByCode[c.Code], d.BySlug[c.Slug] = c, c
+	}
 	s.site.gen, s.site.data = gen, d
 	return d, nil
 }
@@ -112,11 +207,23 @@ func (d *SiteData) View(c *civicmon.Country) CountryView {
 	return v
 }
 
+// Language is the interface language of a request (see language).
+func (s *Server) Language(r *http.Request) i18n.Lang {
+	l, _ := s.language(r)
+	return l
+}
+
 // language is the interface language of a request: ?lang= when the reader
-// chose one, else the best match of Accept-Language.
+// chose one, else the language a route names in its path (a translation's
+// page, /updates/{slug}/ru), else the best match of Accept-Language.
 func (s *Server) language(r *http.Request) (i18n.Lang, bool) {
 	if v := r.URL.Query().Get("lang"); v != "" {
 		if l, ok := i18n.Parse(v); ok {
+			return l, true
+		}
+	}
+	if v := r.PathValue("lang"); v != "" {
+		if l, ok := i18n.Parse(v); ok && string(l) == strings.ToLower(v) {
 			return l, true
 		}
 	}

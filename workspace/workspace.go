@@ -73,6 +73,12 @@ type Store interface {
 	AddTargetGroup(ctx context.Context, t civicmon.Term) error
 	SettingVersion(ctx context.Context, key string) (string, int64, error)
 	SetSettingAt(ctx context.Context, key, value string, version int64) (int64, error)
+
+	// Translations of fields: the current ratings' rationales are among
+	// the fields to translate (CurrentRatings, above).
+	FieldTranslations(ctx context.Context) ([]civicmon.FieldTranslation, error)
+	SaveFieldTranslation(ctx context.Context, f *civicmon.FieldTranslation) error
+	DeleteFieldTranslation(ctx context.Context, kind civicmon.FieldKind, record, lang string) error
 }
 
 // Options are what the workspace needs beside the server and the store.
@@ -160,6 +166,8 @@ func Mount(srv *web.Server, store Store, opts Options) *Workspace {
 	srv.Handle("POST /admin/users/{id}", web.Need(civicmon.PermUsersManage), h.handleUserUpdate)
 	srv.Handle("GET /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularies)
 	srv.Handle("POST /admin/vocabularies", web.Need(civicmon.PermVocabManage), h.handleVocabularyAdd)
+	srv.Handle("GET /admin/translations", web.Need(civicmon.PermUpdatesEditAny), h.handleTranslations)
+	srv.Handle("POST /admin/translations", web.Need(civicmon.PermUpdatesEditAny), h.handleTranslationSave)
 	srv.Handle("GET /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettings)
 	srv.Handle("POST /admin/settings", web.Need(civicmon.PermSettingsManage), h.handleSettingsSave)
 	return &Workspace{Composers: map[string]func(context.Context, *civicmon.OutboxMail) (bool, error){

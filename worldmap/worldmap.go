@@ -60,6 +60,10 @@ type Options struct {
 	// a page that other sites frame, so a click opens the country page in
 	// the whole window instead of inside the frame, where it may not show.
 	Target string
+	// Focus, when set, zooms the map to these countries (a region's): the
+	// viewBox frames their shapes and markers, and other countries are
+	// drawn around them as usual.
+	Focus []string
 }
 
 // Categories lists the rating categories from most open to most closed, as
@@ -83,25 +87,53 @@ func Class(category string) string {
 type shape struct {
 	code string
 	d    string
+	box  box
+}
+
+// point is a small state's place: a country without a shape at this scale.
+type point struct {
+	code string
+	x, y float64
 }
 
 var (
 	loadOnce sync.Once
 	shapes   []shape // sorted by code
 	byCode   map[string]int
+	points   []point // sorted by code
+	byPoint  map[string]int
 	vbW, vbH int
 	loadErr  error
 )
 
 func load() {
 	loadOnce.Do(func() {
-		byCode = map[string]int{}
+		byCode, byPoint = map[string]int{}, map[string]int{}
 		sc := bufio.NewScanner(strings.NewReader(shapesFile))
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 		for n := 1; sc.Scan(); n++ {
 			line := sc.Text()
 			switch {
 			case line == "" || strings.HasPrefix(line, "#"):
+			case strings.HasPrefix(line, "point "):
+				f := strings.Fields(line)
+				var x, y float64
+				var err error
+				if len(f) == 4 && len(f[1]) == 2 {
+					if x, err = strconv.ParseFloat(f[2], 64); err == nil {
+						y, err = strconv.ParseFloat(f[3], 64)
+					}
+				}
+				if len(f) != 4 || len(f[1]) != 2 || err != nil {
+					loadErr = fmt.Errorf("worldmap: shapes.txt line %d: want point CODE X Y", n)
+					return
+				}
+				if _, dup := byPoint[f[1]]; dup {
+					loadErr = fmt.Errorf("worldmap: shapes.txt line %d: point %s twice", n, f[1])
+					return
+				}
+				byPoint[f[1]] = len(points)
+				points = append(points, point{f[1], x, y})
 			case strings.HasPrefix(line, "viewBox "):
 				f := strings.Fields(line)
 				if len(f) != 5 {
@@ -120,8 +152,13 @@ func load() {
 					loadErr = fmt.Errorf("worldmap: shapes.txt line %d: %s twice", n, code)
 					return
 				}
+				b, err := pathBox(d)
+				if err != nil {
+					loadErr = fmt.Errorf("worldmap: shapes.txt line %d: %s: %w", n, code, err)
+					return
+				}
 				byCode[code] = len(shapes)
-				shapes = append(shapes, shape{code, d})
+				shapes = append(shapes, shape{code, d, b})
 			}
 		}
 		if vbW <= 0 || vbH <= 0 {
@@ -130,6 +167,11 @@ func load() {
 		}
 		if !sort.SliceIsSorted(shapes, func(i, j int) bool { return shapes[i].code < shapes[j].code }) {
 			loadErr = errors.New("worldmap: shapes.txt is not sorted by code")
+		}
+		for _, p := range points {
+			if _, ok := byCode[p.code]; ok {
+				loadErr = fmt.Errorf("worldmap: shapes.txt: %s has a shape and a point", p.code)
+			}
 		}
 	})
 }
@@ -145,12 +187,25 @@ func Codes() []string {
 }
 
 // HasShape reports whether the country with this alpha-2 code is drawn on
-// the map. Small states (most islands, Andorra, Singapore…) are not.
+// the map as a shape. Small states (most islands, Andorra, Singapore…) are
+// not: they are markers (HasMarker).
 func HasShape(code string) bool {
 	load()
 	_, ok := byCode[code]
 	return ok
 }
+
+// HasMarker reports whether the country is drawn as a marker: a small
+// state with no shape at this scale.
+func HasMarker(code string) bool {
+	load()
+	_, ok := byPoint[code]
+	return ok
+}
+
+// Drawn reports whether the country can be seen and clicked on the map,
+// as a shape or as a marker.
+func Drawn(code string) bool { return HasShape(code) || HasMarker(code) }
 
 // ViewBox returns the width and height of the map's coordinate system, which
 // are also the svg element's width and height attributes.
@@ -161,8 +216,9 @@ func ViewBox() (width, height int) {
 
 // Render writes the map as one inline <svg> element. Each country of the
 // input that has a shape is filled with its category's class, wrapped in a
-// link to Href and named by Label(); countries without a shape are skipped
-// (the page's text table covers them); shapes with no input are drawn grey
+// link to Href and named by Label(); a small state is a dot, linked and
+// named the same way (countries with neither are skipped, and the page's
+// text table covers them); shapes with no input are drawn grey
 // (class r-none), unlinked and hidden from assistive technology. Output is
 // deterministic: shapes in code order, unlinked ones first.
 //
@@ -196,11 +252,20 @@ func Render(w io.Writer, countries []Country, opt Options) error {
 		title = "World map of civic space ratings"
 	}
 
+	m := &mapModel{in: in, id: id, title: title, target: opt.Target, v: frame(opt.Focus)}
+	var small []string
+	for _, p := range points {
+		if in[p.code] != nil {
+			small = append(small, p.code)
+		}
+	}
+	m.markers = layout(small, m.v)
+
 	// The markup is svgMap's (map.templ); the validation above is why its
 	// links need no more checks than templ's own.
 	var b strings.Builder
 	b.Grow(len(shapesFile) + 160*len(countries) + 512)
-	if err := svgMap(in, id, title, opt.Target).Render(context.Background(), &b); err != nil {
+	if err := svgMap(m).Render(context.Background(), &b); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, b.String())

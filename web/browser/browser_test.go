@@ -71,6 +71,9 @@ func TestSite(t *testing.T) {
 	t.Run("PagesWithoutJavaScript", func(t *testing.T) { testPages(t, s, true) })
 	t.Run("Reflow320", func(t *testing.T) { testReflow(t, s) })
 	t.Run("MapClickOpensCountry", func(t *testing.T) { testMapClick(t, s) })
+	t.Run("MapClickOpensSmallStates", func(t *testing.T) { testSmallStatesClick(t, s) })
+	t.Run("RightToLeft", func(t *testing.T) { testRightToLeft(t, s) })
+	t.Run("Screenshots", func(t *testing.T) { testScreenshots(t, s) })
 	t.Run("EmbeddedMapLinksLeaveTheFrame", func(t *testing.T) { testEmbedClick(t, s) })
 	t.Run("Keyboard", func(t *testing.T) { testKeyboard(t, s) })
 	t.Run("Axe", func(t *testing.T) { testAxe(t, s) })
@@ -750,7 +753,7 @@ func testAxe(t *testing.T, s *site) {
 	paths := []string{"/", "/countries", "/countries/kazakhstan", "/updates/" + withIncidents.Slug,
 		"/watchlist", "/methodology", "/regions/europe-central-asia", "/embed/map", "/no-such-page",
 		"/statistics?year=2020", "/statistics?country=KZ&freedom=expression", "/embed/statistics/population?year=2020",
-		"/reports/2020", "/reports/2022?lang=ru"}
+		"/reports/2020", "/reports/2022?lang=ru", "/?lang=ru", "/regions/asia-pacific?lang=ru"}
 	run := fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']}).then(r => ({
 		version: axe.version,
 		violations: r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
@@ -758,9 +761,24 @@ func testAxe(t *testing.T, s *site) {
 				summary: n.failureSummary || ''}))})),
 		incomplete: r.incomplete.map(v => v.id),
 	}))`, jsonStrings(axeTags))
-	for _, path := range paths {
-		t.Run(testName(path), func(t *testing.T) {
-			tb := s.open(t, path, tabOptions{})
+	type axeCase struct {
+		path  string
+		width int64
+	}
+	var cases []axeCase
+	for _, p := range paths {
+		cases = append(cases, axeCase{p, 0})
+	}
+	// The map's pages on a phone too: the table first, the region picker.
+	cases = append(cases, axeCase{"/", 390}, axeCase{"/?lang=ru", 390}, axeCase{"/regions/americas", 390})
+	for _, c := range cases {
+		path := c.path
+		name := testName(path)
+		if c.width != 0 {
+			name += fmt.Sprintf("@%dpx", c.width)
+		}
+		t.Run(name, func(t *testing.T) {
+			tb := s.open(t, path, tabOptions{width: c.width})
 			// DevTools evaluation is not bound by the page's CSP (script-src
 			// 'none'), so axe goes in without weakening the page.
 			if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[chromedp.Void](string(src))); err != nil {
