@@ -34,7 +34,7 @@ func New(cfg web.Config) (*Server, error) {
 	api.Mount(s, cfg.Store, cfg.Now)
 	srv := &Server{Server: s, Site: site.Mount(s, cfg.Store, cfg.Now, cfg.Logger)}
 	if cfg.Mail.Enabled() {
-		srv.Outbox = &outbox.Worker{Store: cfg.Store, Mail: cfg.Mail, Log: cfg.Logger, Poll: cfg.MailPoll}
+		srv.Outbox = &outbox.Worker{Store: cfg.Store, Mail: cfg.Mail, Log: cfg.Logger, Poll: cfg.MailPoll, Lease: cfg.MailLease}
 		srv.Outbox.Compose = map[string]outbox.Composer{}
 		for kind, c := range ws.Composers {
 			srv.Outbox.Compose[kind] = c

@@ -44,6 +44,9 @@ type Config struct {
 	// MailPoll is how often the outbox's worker looks for due mail
 	// (default 1 s).
 	MailPoll time.Duration
+	// MailLease is how long one server holds a mail it is sending before
+	// another (or itself, after a crash) may send it again (default 5 min).
+	MailLease time.Duration
 	// BaseURL is the public URL of the site, for sitemap.xml and feeds
 	// (default: taken from each request's Host), and the only source of
 	// links in mail: without it no password reset mail is sent.

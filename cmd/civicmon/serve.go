@@ -39,8 +39,12 @@ func cmdServe(e *env, args []string) error {
 	tlsKey := fs.String("tls-key", os.Getenv("CIVICMON_TLS_KEY"), "PEM private key file of --tls-cert (env CIVICMON_TLS_KEY)")
 	downloads := fs.Int("download-limit", 8, "how many /data/ downloads may run at once; past it a download is answered 429 with Retry-After")
 	downloadTimeout := fs.Duration("download-timeout", 30*time.Second, "how long one write of a /data/ download may wait for the client to read: a client that stops reading is dropped")
+	mailLease := fs.Duration("mail-lease", 5*time.Minute, "how long a server holds a mail it is sending: a mail whose server died mid-send is sent again, with the same Message-ID, after this; more than a send takes (up to 2m)")
 	if err := parse(e, fs, args); err != nil {
 		return err
+	}
+	if *mailLease <= 0 {
+		return errors.New("--mail-lease must be more than 0, e.g. 5m")
 	}
 	if *downloads < 1 {
 		return errors.New("--download-limit must be at least 1")
@@ -101,7 +105,7 @@ func cmdServe(e *env, args []string) error {
 	}
 	srv, err := server.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg,
 		TrustedProxies: trusted, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey,
-		DownloadLimit: *downloads, DownloadWriteTimeout: *downloadTimeout})
+		DownloadLimit: *downloads, DownloadWriteTimeout: *downloadTimeout, MailLease: *mailLease})
 	if err != nil {
 		return err
 	}
