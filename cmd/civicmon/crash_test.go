@@ -375,4 +375,3 @@ func TestSIGKILLBackup(t *testing.T) {
 	}
 	t.Logf("%d of 4 backups killed, %d partial files left", killed, len(partials))
 }
-
