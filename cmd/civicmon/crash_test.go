@@ -31,7 +31,7 @@ import (
 type serveProcess struct {
 	cmd    *exec.Cmd
 	URL    string
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 }
 
 // startServe runs `civicmon serve` on dsn and waits for its URL.
@@ -40,8 +40,8 @@ func startServe(t *testing.T, dsn string, env []string, args ...string) *servePr
 	cmd := exec.Command(binary(t), append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(append(os.Environ(), "CIVICMON_DB="), env...)
 	stdout, _ := cmd.StdoutPipe()
-	p := &serveProcess{cmd: cmd, stderr: &bytes.Buffer{}}
-	cmd.Stderr = &lockedBuffer{b: p.stderr}
+	p := &serveProcess{cmd: cmd, stderr: &lockedBuffer{b: &bytes.Buffer{}}}
+	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +82,12 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // TestSIGKILLServerDuringWrites: every update the API acknowledged (201)
