@@ -100,7 +100,7 @@ func main() {
 	token := strings.TrimSpace(string(tokenOut))
 
 	base := fmt.Sprintf("http://127.0.0.1:%d/", *port)
-	srv := exec.Command(*bin, "serve", "--db", work, "--addr", fmt.Sprintf("127.0.0.1:%d", *port), "--download-limit", "4")
+	srv := exec.Command(*bin, "serve", "--db", work, "--addr", fmt.Sprintf("127.0.0.1:%d", *port))
 	srvLog, _ := os.Create(filepath.Join(out, "soak-serve.log"))
 	srv.Stdout, srv.Stderr = srvLog, srvLog
 	must(srv.Start())
