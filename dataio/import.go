@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/metrics"
 )
 
 // Input is one file to import.
@@ -228,7 +229,13 @@ func Import(ctx context.Context, s civicmon.Store, inputs []Input, o ImportOptio
 		return rep, nil
 	}
 	if err != nil {
+		metrics.Count("imports", "failed", 1)
 		return nil, err
+	}
+	metrics.Count("imports", "done", 1)
+	for kind, c := range map[string]Counts{"country": rep.Countries, "rating": rep.Ratings, "update": rep.Updates} {
+		metrics.Count("import_records_created", kind, c.Created)
+		metrics.Count("import_records_updated", kind, c.Updated)
 	}
 	return rep, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/mail"
+	"github.com/civicmon/civicmon/metrics"
 )
 
 // Store is what the worker needs of civicmon.Store.
@@ -167,6 +168,7 @@ func (w *Worker) attempt(ctx context.Context, m *civicmon.OutboxMail) {
 			return
 		}
 		w.sent.Add(1)
+		metrics.Count("mail_sent", m.Kind, 1)
 		log.Info("mail sent")
 		return
 	}
@@ -190,6 +192,7 @@ func (w *Worker) retry(ctx context.Context, log *slog.Logger, m *civicmon.Outbox
 		return
 	}
 	next := w.Now().Add(Backoff(m.Attempts, w.BaseDelay, w.MaxDelay))
+	metrics.Count("mail_failed_attempts", m.Kind, 1)
 	if err := w.Store.MailFailed(ctx, m.ID, cause.Error(), next); err != nil {
 		log.Warn("mail outbox: cannot record the failure; retried when the claim ends", "err", err, "cause", cause)
 		return
@@ -203,6 +206,7 @@ func (w *Worker) giveUp(ctx context.Context, log *slog.Logger, m *civicmon.Outbo
 		return
 	}
 	w.failed.Add(1)
+	metrics.Count("mail_given_up", m.Kind, 1)
 	log.Error("mail not sent; given up", "err", cause)
 }
 

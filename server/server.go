@@ -6,7 +6,11 @@
 package server
 
 import (
+	"context"
+	"time"
+
 	"github.com/civicmon/civicmon/api"
+	"github.com/civicmon/civicmon/metrics"
 	"github.com/civicmon/civicmon/outbox"
 	"github.com/civicmon/civicmon/site"
 	"github.com/civicmon/civicmon/web"
@@ -33,8 +37,14 @@ func New(cfg web.Config) (*Server, error) {
 	ws := workspace.Mount(s, cfg.Store, workspace.Options{Now: cfg.Now, Mail: cfg.Mail, Logger: cfg.Logger})
 	api.Mount(s, cfg.Store, cfg.Now)
 	srv := &Server{Server: s, Site: site.Mount(s, cfg.Store, cfg.Now, cfg.Logger)}
+	metrics.Outbox(func() (int, int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		st, err := cfg.Store.OutboxStats(ctx)
+		return st.Pending, st.Failed, err
+	})
 	if cfg.Mail.Enabled() {
-		srv.Outbox = &outbox.Worker{Store: cfg.Store, Mail: cfg.Mail, Log: cfg.Logger, Poll: cfg.MailPoll}
+		srv.Outbox = &outbox.Worker{Store: cfg.Store, Mail: cfg.Mail, Log: cfg.Logger, Poll: cfg.MailPoll, Lease: cfg.MailLease}
 		srv.Outbox.Compose = map[string]outbox.Composer{}
 		for kind, c := range ws.Composers {
 			srv.Outbox.Compose[kind] = c

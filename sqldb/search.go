@@ -21,6 +21,7 @@ import (
 	"sync"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/metrics"
 	"github.com/civicmon/civicmon/search"
 )
 
@@ -58,6 +59,7 @@ func errSearchStale() error {
 }
 
 func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*civicmon.SearchResult, error) {
+	defer metrics.Time("search")()
 	sq.Countries, sq.Regions, sq.Freedoms = slices.Clone(sq.Countries), slices.Clone(sq.Regions), slices.Clone(sq.Freedoms)
 	sq.Violations, sq.Targets = slices.Clone(sq.Violations), slices.Clone(sq.Targets)
 	sq.Categories, sq.Years = slices.Clone(sq.Categories), slices.Clone(sq.Years)

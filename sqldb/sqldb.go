@@ -97,6 +97,9 @@ func (db *DB) Close() error {
 // Dialect returns the engine's dialect.
 func (db *DB) Dialect() *Dialect { return db.dialect }
 
+// ReadDB exposes the read pool (to the metrics of its waits).
+func (db *DB) ReadDB() *sql.DB { return db.read }
+
 // WriteDB exposes the write pool to the dialect packages and to tests that
 // must reach under the store (to fake a schema from the future, say).
 func (db *DB) WriteDB() *sql.DB { return db.write }

@@ -66,7 +66,11 @@ func (s *Server) Handle(pattern string, a Access, h http.HandlerFunc) {
 	if !info.Public {
 		h = s.require(a.perm, h)
 	}
-	s.mux.HandleFunc(pattern, h)
+	route := h
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r.Context(), pattern)
+		route(w, r)
+	})
 }
 
 // Routes lists every route with its access rule.

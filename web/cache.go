@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/metrics"
 )
 
 // Changes tells caches that the data changed; *sqldb.DB implements it.
@@ -203,6 +204,7 @@ func (s *Server) Cached(next http.HandlerFunc) http.HandlerFunc {
 		}
 		gen := s.Generation()
 		p := s.cache.get(key, gen)
+		metrics.CacheLookup(p != nil)
 		if p == nil {
 			if inflight, mine := s.cache.claim(key); !mine {
 				select {
@@ -234,6 +236,7 @@ func (s *Server) CachedAPI(next http.HandlerFunc) http.HandlerFunc {
 		key := "api " + r.Host + r.URL.Path + "?" + r.URL.RawQuery
 		gen := s.Generation()
 		p := s.cache.get(key, gen)
+		metrics.CacheLookup(p != nil)
 		if p == nil {
 			if inflight, mine := s.cache.claim(key); !mine {
 				select {

@@ -45,6 +45,9 @@ type Config struct {
 	// MailPoll is how often the outbox's worker looks for due mail
 	// (default 1 s).
 	MailPoll time.Duration
+	// MailLease is how long one server holds a mail it is sending before
+	// another (or itself, after a crash) may send it again (default 5 min).
+	MailLease time.Duration
 	// BaseURL is the public URL of the site, for sitemap.xml and feeds
 	// (default: taken from each request's Host), and the only source of
 	// links in mail: without it no password reset mail is sent.
@@ -64,6 +67,11 @@ type Config struct {
 	// for the client to read (default 30 s): a client that stops reading
 	// is dropped, one that reads slowly gets the whole archive.
 	DownloadWriteTimeout time.Duration
+	// MetricsToken, when set, serves /metrics on the site's own listener
+	// to requests that carry it as a bearer token (404 to others). Empty:
+	// no /metrics there (serve --metrics-addr gives it a listener of its
+	// own).
+	MetricsToken string
 	// TLSCertFile and TLSKeyFile, both set, make Serve terminate TLS.
 	TLSCertFile, TLSKeyFile string
 }
@@ -145,6 +153,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes()
+	if cfg.MetricsToken != "" {
+		// Not in the route table: not a page of the site, and answered
+		// as missing to anyone without the token.
+		s.mux.Handle("GET /metrics", MetricsHandler(cfg.MetricsToken))
+	}
 	s.handler = s.recoverPanics(s.logRequests(s.withServer(s.securityHeaders(s.compress(s.limitBody(s.checkCSRF(s.timeout(s.mux))))))))
 	return s, nil
 }

@@ -50,6 +50,8 @@ func commands() []command {
 		{"audit", "verify the audit log's hash chain", cmdAudit},
 		{"token", "manage API tokens: create, list, revoke", cmdToken},
 		{"reindex", "rebuild the search index", cmdReindex},
+		{"backup", "copy a SQLite database while the server runs", cmdBackup},
+		{"restore", "put a backup in place of a missing SQLite database", cmdRestore},
 		{"export", "write the public data as NDJSON, JSON or CSV; `export site` writes a static mirror", cmdExport},
 		{"import", "read exports and country-page dossiers, all or nothing", cmdImport},
 		{"keygen", "make a key to sign static mirrors with", cmdKeygen},

@@ -3,8 +3,11 @@ package main
 import (
 	"cmp"
 	"crypto/tls"
+	"database/sql"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	netmail "net/mail"
 	"net/netip"
 	"os"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/civicmon/civicmon/demo"
 	"github.com/civicmon/civicmon/mail"
+	"github.com/civicmon/civicmon/metrics"
 	"github.com/civicmon/civicmon/server"
 	"github.com/civicmon/civicmon/web"
 )
@@ -39,11 +43,20 @@ func cmdServe(e *env, args []string) error {
 	tlsKey := fs.String("tls-key", os.Getenv("CIVICMON_TLS_KEY"), "the PEM private key `FILE` of --tls-cert (env CIVICMON_TLS_KEY)")
 	downloads := fs.Int("download-limit", 8, "how many (`N`) /data/ downloads may run at once; past it a download is answered 429 with Retry-After")
 	downloadTimeout := fs.Duration("download-timeout", 30*time.Second, "how long (a `DURATION`) one write of a /data/ download may wait for the client to read: a client that stops reading is dropped")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("CIVICMON_METRICS_ADDR"), "serve /metrics (Prometheus) on a listener of its own at this `ADDRESS`, e.g. 127.0.0.1:9090; keep it off the internet (env CIVICMON_METRICS_ADDR)")
+	metricsToken := fs.String("metrics-token", os.Getenv("CIVICMON_METRICS_TOKEN"), "serve /metrics on --addr to requests with \"Authorization: Bearer `TOKEN`\"; at least 32 characters (env CIVICMON_METRICS_TOKEN)")
+	mailLease := fs.Duration("mail-lease", 5*time.Minute, "how long (a `DURATION`) a server holds a mail it is sending: a mail whose server died mid-send is sent again, with the same Message-ID, after this; more than a send takes (up to 2m)")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
 	if err := checkArgs(e, fs, 0, 0); err != nil {
 		return err
+	}
+	if *metricsToken != "" && len(*metricsToken) < 32 {
+		return errors.New("--metrics-token must be at least 32 characters: make one with  openssl rand -hex 32")
+	}
+	if *mailLease <= 0 {
+		return errors.New("--mail-lease must be more than 0, e.g. 5m")
 	}
 	if *downloads < 1 {
 		return errors.New("--download-limit must be at least 1")
@@ -81,6 +94,21 @@ func cmdServe(e *env, args []string) error {
 	}
 	defer d.Close()
 	d.MessageIDDomain = mailDomain(mailCfg.From)
+	if d.ReadDB() == d.WriteDB() {
+		metrics.DBPools(map[string]*sql.DB{"pool": d.WriteDB()})
+	} else {
+		metrics.DBPools(map[string]*sql.DB{"read": d.ReadDB(), "write": d.WriteDB()})
+	}
+	if *metricsAddr != "" {
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		msrv := &http.Server{Handler: metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go msrv.Serve(ln)
+		defer msrv.Close()
+		e.log.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
+	}
 	s := d.Store()
 	if *withDemo {
 		st, err := demo.Load(e.ctx, s)
@@ -108,7 +136,7 @@ func cmdServe(e *env, args []string) error {
 	}
 	srv, err := server.New(web.Config{Store: s, Schema: d, Changes: d, Logger: e.log, BaseURL: *baseURL, Mail: mailCfg,
 		TrustedProxies: trusted, TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey,
-		DownloadLimit: *downloads, DownloadWriteTimeout: *downloadTimeout})
+		DownloadLimit: *downloads, DownloadWriteTimeout: *downloadTimeout, MailLease: *mailLease, MetricsToken: *metricsToken})
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/civicmon/civicmon/storetest"
 )
 
 func TestParseMemoryLimit(t *testing.T) {
@@ -194,4 +197,53 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestServeMetricsAddr: --metrics-addr serves /metrics on a listener of
+// its own, with the database pools' figures, and the site's listener has
+// none; a short --metrics-token is refused.
+func TestServeMetricsAddr(t *testing.T) {
+	srv := startServe(t, storetest.SQLitePath(t), nil, "--demo", "--metrics-addr", "127.0.0.1:0")
+	var murl string
+	for deadline := time.Now().Add(10 * time.Second); murl == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`metrics listening" url=(\S+)`).FindStringSubmatch(srv.stderr.String()); m != nil {
+			murl = m[1]
+		}
+	}
+	if murl == "" {
+		t.Fatalf("no metrics URL logged:\n%s", srv.stderr)
+	}
+	if resp, err := http.Get(srv.URL + "countries/kazakhstan"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("country page: %v %v", resp, err)
+	} else {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	var body []byte
+	// The request is counted when its handler returns, a moment after
+	// the client has the answer.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(murl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), `route="GET /countries/{slug}"`) {
+			break
+		}
+	}
+	for _, want := range []string{`civicmon_http_requests_total{route="GET /countries/{slug}",status="200"} 1`,
+		`go_sql_wait_count_total{db_name="write"}`, "civicmon_outbox_pending 0"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if resp, err := http.Get(srv.URL + "metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the site's listener: %v %v", resp, err)
+	}
+	code, _, errs := runCLI(t, "", "serve", "--db", storetest.SQLitePath(t), "--metrics-token", "short")
+	if code != 1 || !strings.Contains(errs, "at least 32 characters") {
+		t.Fatalf("short token: %d %s", code, errs)
+	}
 }
