@@ -115,10 +115,10 @@ func TestArchiveAndReview(t *testing.T) {
 	et := signIn("ed@example.org")
 	submit(et, "open the archive", `.admin-nav a[href="/admin/archive"]`)
 	run(et, "search the imported drafts",
-		chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "zhanaozen"),
+		chromedp.SendKeys(chromedp.CSS(`form.archive-filters input[name=q]`), "zhanaozen"),
 		chromedp.Click(chromedp.CSS(`input[name=imported]`)),
 		chromedp.Click(chromedp.CSS(`input[name=status][value=draft]`)))
-	submit(et, "search", `form[role=search] button[type=submit]`)
+	submit(et, "search", `form.archive-filters button[type=submit]`)
 	if q := eval[string](t, et, `location.search`); !strings.Contains(q, "q=zhanaozen") || !strings.Contains(q, "imported=1") {
 		t.Fatalf("the archive's state is not in the URL: %q", q)
 	}
