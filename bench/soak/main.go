@@ -98,6 +98,13 @@ func main() {
 	tokenOut, err := exec.Command(*bin, "token", "create", "--db", work, "--name", "soak", "--role", "editor").Output()
 	must(err)
 	token := strings.TrimSpace(string(tokenOut))
+	// An import names the person who runs it (--as) once the database has
+	// accounts, as the token's makes it have.
+	addUser := exec.Command(*bin, "user", "add", "--db", work, "--email", "soak@example.org", "--name", "Soak", "--role", "editor")
+	addUser.Stdin = strings.NewReader("soak-password-not-for-use\n")
+	if out, err := addUser.CombinedOutput(); err != nil {
+		log.Fatalf("user add: %v: %s", err, out)
+	}
 
 	base := fmt.Sprintf("http://127.0.0.1:%d/", *port)
 	srv := exec.Command(*bin, "serve", "--db", work, "--addr", fmt.Sprintf("127.0.0.1:%d", *port))
@@ -183,7 +190,7 @@ func main() {
 			defer wg.Done()
 			time.Sleep(*duration / 3)
 			start := time.Now()
-			out, err := exec.Command(*bin, "import", "--db", work, importFile).CombinedOutput()
+			out, err := exec.Command(*bin, "import", "--db", work, "--as", "soak@example.org", importFile).CombinedOutput()
 			if err != nil {
 				err = fmt.Errorf("%v: %s", err, out)
 			}
