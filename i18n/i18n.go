@@ -163,30 +163,71 @@ type Number struct {
 // N is n as a Number of the language, for T("Updates found: %d", l.N(n)).
 func (l Lang) N(n int) Number { return Number{int64(n), l} }
 
+// N64 is N for a large count (people, a population).
+func (l Lang) N64(n int64) Number { return Number{n, l} }
+
 // Format writes the number for %d and %v; other verbs get the plain digits.
 func (n Number) Format(f fmt.State, verb rune) {
-	digits := strconv.FormatInt(n.N, 10)
-	sign := ""
-	if n.N < 0 {
-		sign, digits = "-", digits[1:]
-	}
-	sep, minGroup := map[Lang]string{English: ",", French: "\u202f", Spanish: ".", Russian: "\u00a0"}[n.Lang], 1
-	if n.Lang == Spanish {
-		minGroup = 2 // CLDR's minimumGroupingDigits for Spanish
-	}
-	if verb != 'd' && verb != 'v' || sep == "" || len(digits) < 4+minGroup-1 {
-		fmt.Fprint(f, sign+digits)
+	if verb != 'd' && verb != 'v' {
+		fmt.Fprint(f, strconv.FormatInt(n.N, 10))
 		return
 	}
+	fmt.Fprint(f, n.Lang.Decimal(float64(n.N), 0))
+}
+
+// The CLDR number symbols of the languages: the decimal separator, the
+// grouping separator and what stands between a number and its percent
+// sign. CLDR 48 (as ICU ships it) has French group with a narrow no-break
+// space but put a no-break space before "%"; Spanish and Russian do too.
+var decimalSep = map[Lang]string{English: ".", French: ",", Spanish: ",", Russian: ","}
+var groupSep = map[Lang]string{English: ",", French: "\u202f", Spanish: ".", Russian: "\u00a0"}
+var percentSep = map[Lang]string{English: "", French: "\u00a0", Spanish: "\u00a0", Russian: "\u00a0"}
+
+// Decimal formats x with frac digits after the language's decimal
+// separator (frac < 0: as many as x needs) and its integer part grouped in
+// threes: 1,464,991,768.5 in English, 1 464 991 768,5 in French. Spanish
+// leaves four-digit numbers ungrouped (CLDR's minimumGroupingDigits 2).
+func (l Lang) Decimal(x float64, frac int) string {
+	s := strconv.FormatFloat(x, 'f', frac, 64)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	digits, fraction, _ := strings.Cut(s, ".")
+	dsep, ok := decimalSep[l]
+	if !ok {
+		dsep = "."
+	}
+	out := sign + l.group(digits)
+	if fraction != "" {
+		out += dsep + fraction
+	}
+	return out
+}
+
+// Percent formats a share (0–1) as a percentage with frac decimals, as
+// CLDR's percent pattern of the language writes it: "89.1%", "89,1 %".
+func (l Lang) Percent(share float64, frac int) string {
+	return l.Decimal(share*100, frac) + percentSep[l] + "%"
+}
+
+// group puts the language's grouping separator between threes of digits.
+func (l Lang) group(digits string) string {
+	sep, minGroup := groupSep[l], 1
+	if l == Spanish {
+		minGroup = 2 // CLDR's minimumGroupingDigits for Spanish
+	}
+	if sep == "" || len(digits) < 4+minGroup-1 {
+		return digits
+	}
 	var b strings.Builder
-	b.WriteString(sign)
 	for i, c := range digits {
 		if i > 0 && (len(digits)-i)%3 == 0 {
 			b.WriteString(sep)
 		}
 		b.WriteRune(c)
 	}
-	fmt.Fprint(f, b.String())
+	return b.String()
 }
 
 // month looks up a month name: "month:" keys are the name on its own

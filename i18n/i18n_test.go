@@ -116,3 +116,32 @@ func TestNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalsAndPercents: shares and large figures as CLDR 48 writes them
+// (the figures ICU's Intl.NumberFormat gives for the same languages).
+func TestDecimalsAndPercents(t *testing.T) {
+	for _, c := range []struct {
+		l           Lang
+		share       float64
+		pct, people string
+	}{
+		{English, 0.891, "89.1%", "1,464,991,768"},
+		{French, 0.891, "89,1\u00a0%", "1\u202f464\u202f991\u202f768"},
+		{Spanish, 0.891, "89,1\u00a0%", "1.464.991.768"},
+		{Russian, 0.891, "89,1\u00a0%", "1\u00a0464\u00a0991\u00a0768"},
+		{Spanish, 0.05, "5,0\u00a0%", "1.464.991.768"},
+	} {
+		if got := c.l.Percent(c.share, 1); got != c.pct {
+			t.Errorf("%s Percent(%v) = %q, want %q", c.l, c.share, got, c.pct)
+		}
+		if got := c.l.Decimal(1464991768, 0); got != c.people {
+			t.Errorf("%s Decimal(1464991768) = %q, want %q", c.l, got, c.people)
+		}
+	}
+	if got := French.Decimal(12345.25, -1); got != "12\u202f345,25" {
+		t.Errorf("French Decimal(12345.25) = %q", got)
+	}
+	if got := Spanish.Decimal(1234.5, 1); got != "1234,5" {
+		t.Errorf("Spanish Decimal(1234.5) = %q", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/i18n"
 )
 
 // A chart is a set of labelled numbers drawn as horizontal bars, in SVG
@@ -31,10 +32,16 @@ type chart struct {
 	Percent bool
 	// Note is shown under the chart (a credit, the countries left out).
 	Note string
+	// Lang writes the numbers the reader sees (table, bar labels); the
+	// CSV and JSON keep plain machine numbers.
+	Lang i18n.Lang
 }
 
 type chartRow struct {
+	// Label is the row's name in the data; Shown, when set, is how the
+	// page writes it (a month key "2020-03" as "mars 2020").
 	Label  string
+	Shown  string
 	Key    string // machine value of the label (a slug, a code, a year)
 	Href   string
 	Values []float64
@@ -43,13 +50,21 @@ type chartRow struct {
 	Pattern string
 }
 
+// Name is the row's label as the page shows it.
+func (r *chartRow) Name() string {
+	if r.Shown != "" {
+		return r.Shown
+	}
+	return r.Label
+}
+
 // Cell is a row's value in column i (after the label) as the table shows it.
 func (c *chart) Cell(r *chartRow, i int) string {
 	v := r.Values[i]
 	if c.Percent && i == c.Measure {
-		return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
+		return c.Lang.Percent(v, 1)
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return c.Lang.Decimal(v, -1)
 }
 
 var categoryFill = map[string]string{
@@ -112,7 +127,7 @@ func (c *chart) SVG() string {
 		if r.Pattern != "" {
 			fill = `url(#` + c.ID + `-` + r.Pattern + `)`
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12">%s</text>`, labelW-6, y+12, html.EscapeString(truncate(r.Label, 32)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12">%s</text>`, labelW-6, y+12, html.EscapeString(truncate(r.Name(), 32)))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s" stroke="#333" stroke-width=".5"/>`, labelW, y, w, barH, fill)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">%s</text>`, float64(labelW)+w+4, y+12, html.EscapeString(c.Cell(r, c.Measure)))
 	}

@@ -72,6 +72,3 @@ func (s *Site) handleReport(w http.ResponseWriter, r *http.Request) {
 	p.Description = p.T("The findings of %d: ratings, the share of the population in each category, rating changes, the watchlist and the most common violations.", year)
 	s.srv.Render(w, r, http.StatusOK, p, ReportPage(p, rd))
 }
-
-// percent writes a share as a percentage with one decimal.
-func percent(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/stats"
@@ -266,6 +267,9 @@ func (s *Site) statistics(ctx context.Context, p *web.Page, d *web.SiteData, f s
 		timeline = tallyChart("timeline", p.T("Incidents per month, %d", f.Year), p.T("Number of incidents recorded in each month."),
 			p.T("Month"), "month", counts.Months, func(k string) string { return k },
 			func(k string) string { return "" }, 12)
+		for i := range timeline.Rows {
+			timeline.Rows[i].Shown = monthLabel(p, timeline.Rows[i].Key)
+		}
 	} else {
 		timeline = tallyChart("timeline", p.T("Incidents per year"), p.T("Number of incidents recorded in each year."),
 			p.T("Year"), "year", counts.Years, func(k string) string { return k },
@@ -293,7 +297,22 @@ func (s *Site) statistics(ctx context.Context, p *web.Page, d *web.SiteData, f s
 			return k
 		}, func(k string) string { return explore(url.Values{"country": {k}}) }, 15)
 	sd.Charts = []*chart{ratings, people, changes, timeline, violations, freedoms, targets, regions, countries}
+	for _, c := range sd.Charts {
+		c.Lang = p.Lang
+	}
 	return sd, nil
+}
+
+// monthLabel is a month key ("2020-03") as the reader's language names
+// the month ("March 2020", "mars 2020"); the key stays in the data.
+func monthLabel(p *web.Page, k string) string {
+	y, m, ok := strings.Cut(k, "-")
+	year, err1 := strconv.Atoi(y)
+	month, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || month < 1 || month > 12 {
+		return k
+	}
+	return p.MonthYear(civicmon.NewDate(year, time.Month(month), 1))
 }
 
 func sortBuckets(b []stats.Bucket) {

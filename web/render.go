@@ -136,6 +136,13 @@ func (p *Page) N(n int) i18n.Number { return p.Lang.N(n) }
 // Num is a count on its own, written in the page's language.
 func (p *Page) Num(n int) string { return fmt.Sprintf("%d", p.Lang.N(n)) }
 
+// N64 is N for a large count (people, a population).
+func (p *Page) N64(n int64) i18n.Number { return p.Lang.N64(n) }
+
+// Percent is a share (0–1) as a percentage with one decimal, written in
+// the page's language: "89.1%", "89,1 %".
+func (p *Page) Percent(share float64) string { return p.Lang.Percent(share, 1) }
+
 // Date formats a date in the page's language; approximate dates say so.
 func (p *Page) Date(d civicmon.Date) string { return p.Lang.Date(d.Time()) }
 
