@@ -338,6 +338,10 @@ func TestSIGKILLOutbox(t *testing.T) {
 // name is refused by restore.
 func TestSIGKILLBackup(t *testing.T) {
 	src := storetest.SQLitePath(t)
+	// gen takes an existing database only (a typo must not make a new one).
+	if code, _, errs := runCLI(t, "", "migrate", "--db", src); code != 0 {
+		t.Fatal(errs)
+	}
 	if code, _, errs := runCLI(t, "", "gen", "--db", src, "--updates", "5000"); code != 0 {
 		t.Fatal(errs)
 	}
