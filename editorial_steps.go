@@ -88,8 +88,9 @@ func (e *Editorial) SetPublicationDate(ctx context.Context, actor *User, id int6
 }
 
 // ApplyStored takes the action on the update as stored, its content
-// unchanged: the archive's bulk steps. It is Apply inside one transaction
-// with the read, so the content saved is the content checked.
+// unchanged: the archive's bulk steps. It is Act (no comment) inside one
+// transaction with the read, so the content saved is the content checked
+// and the step notifies (Notify) as the same step on the form does.
 func (e *Editorial) ApplyStored(ctx context.Context, actor *User, action Action, id int64) (*Update, error) {
 	var out *Update
 	err := e.Store.InTx(ctx, func(tx Store) error {
@@ -97,8 +98,8 @@ func (e *Editorial) ApplyStored(ctx context.Context, actor *User, action Action,
 		if err != nil {
 			return err
 		}
-		inner := &Editorial{Store: tx, Now: e.Now}
-		if err := inner.Apply(ctx, actor, action, u); err != nil {
+		inner := &Editorial{Store: tx, Now: e.Now, Notify: e.Notify}
+		if err := inner.Act(ctx, actor, action, u, ""); err != nil {
 			return err
 		}
 		out = u

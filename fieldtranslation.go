@@ -47,6 +47,10 @@ type FieldTranslation struct {
 	Lang   string // a BCP 47 tag: "ru"
 	Text   string
 	Status TranslationStatus
+	// Version counts the saves of the translation (1 for the first); 0
+	// for one not stored yet. A save or removal names the version it was
+	// made from, and is refused (*StaleError) when the stored one moved on.
+	Version int64
 }
 
 // Validate checks the kind, record, language, text and status.
@@ -96,10 +100,15 @@ type FieldTranslations interface {
 	// FieldTranslations returns every stored translation, ordered by
 	// kind, record and language.
 	FieldTranslations(ctx context.Context) ([]FieldTranslation, error)
-	// SaveFieldTranslation validates f and stores it, replacing the one
-	// of its kind, record and language.
+	// SaveFieldTranslation validates f and stores it: a new one when
+	// f.Version is 0, otherwise over the stored one of its kind, record and
+	// language at f.Version. A save whose version is not the stored one's
+	// (0 when there is none) is refused with a *StaleError (ECONFLICT)
+	// and changes nothing; on success f.Version is the new version.
 	SaveFieldTranslation(ctx context.Context, f *FieldTranslation) error
-	// DeleteFieldTranslation removes a translation, leaving the field
-	// missing in that language; removing one that is not there is no error.
-	DeleteFieldTranslation(ctx context.Context, kind FieldKind, record, lang string) error
+	// DeleteFieldTranslation removes a translation at the version the
+	// removal was made from, leaving the field missing in that language;
+	// removing one that is not there is no error, and removing one saved
+	// since (another version) is refused with a *StaleError.
+	DeleteFieldTranslation(ctx context.Context, kind FieldKind, record, lang string, version int64) error
 }

@@ -38,20 +38,31 @@ type Store interface {
 type handler struct {
 	srv   *web.Server
 	store Store
-	ed    *civicmon.Editorial // every write goes through it
+	ed    *civicmon.Editorial // every write goes through it, notifying as the workspace's does
 	now   civicmon.Clock
 	// cursorKey signs the lists' cursors.
 	cursorKey *cursorKey
 }
 
+// Options are what the API needs beside the server and the store.
+type Options struct {
+	// Now is the server's clock (time.Now when nil): ratings dated after
+	// today are not public yet.
+	Now civicmon.Clock
+	// Notify, when set, enqueues the notification mail of the workflow
+	// steps the API takes (submit, request changes, publish) in the
+	// step's transaction, as the workspace's steps do (notify.Notifier).
+	Notify func(ctx context.Context, tx civicmon.Store, ev civicmon.Event) error
+}
+
 // Mount registers every route of the API on srv, through srv.Handle like
-// every route, with the access each needs. now is the server's clock
-// (time.Now when nil): ratings dated after today are not public yet.
-func Mount(srv *web.Server, store Store, now civicmon.Clock) {
+// every route, with the access each needs.
+func Mount(srv *web.Server, store Store, opts Options) {
+	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	h := &handler{srv: srv, store: store, ed: &civicmon.Editorial{Store: store, Now: now}, now: now,
+	h := &handler{srv: srv, store: store, ed: &civicmon.Editorial{Store: store, Now: now, Notify: opts.Notify}, now: now,
 		cursorKey: &cursorKey{store: store}}
 	srv.Handle("GET /api/v1/openapi.json", web.Public, h.public(h.openAPI))
 	srv.Handle("GET /api/v1/countries", web.Public, h.public(h.countries))

@@ -16,9 +16,11 @@ import (
 
 // The write operations. require has authenticated the request (token or
 // session) and checked the route's permission; each write is then one
-// civicmon.Editorial.Apply, as in the workspace: who may (CanAct), which
-// step follows (Transition), the publication date, the save, and the audit
-// entry naming the token's service account as the actor. The handlers read
+// civicmon.Editorial.Act, as in the workspace: who may (CanAct), which
+// step follows (Transition), the publication date, the save, the audit
+// entry naming the token's service account as the actor, and the
+// notification mail of the step (Editorial.Notify), enqueued in the step's
+// transaction. The handlers read
 // and check the body first, to answer with every problem of it at once.
 
 // apiActions are the workflow steps the API takes (saving is PUT).
@@ -113,7 +115,7 @@ func (h *handler) createUpdate(w http.ResponseWriter, r *http.Request) {
 	if !h.validUpdateInput(w, r, u, errs) {
 		return
 	}
-	if err := h.ed.Apply(ctx, me, civicmon.ActionSave, u); err != nil {
+	if err := h.ed.Act(ctx, me, civicmon.ActionSave, u, ""); err != nil {
 		h.srv.APIFail(w, r, err)
 		return
 	}
@@ -167,7 +169,7 @@ func (h *handler) replaceUpdate(w http.ResponseWriter, r *http.Request) {
 		h.srv.APIFail(w, r, check.Validate(d.Vocab))
 		return
 	}
-	if err := h.ed.Apply(ctx, me, civicmon.ActionSave, u); err != nil {
+	if err := h.ed.Act(ctx, me, civicmon.ActionSave, u, ""); err != nil {
 		if !h.staleAnswer(w, r, err) {
 			h.srv.APIFail(w, r, err)
 		}
@@ -194,7 +196,7 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 	if !h.ifMatch(w, r, u.Version, false) {
 		return
 	}
-	if err := h.ed.Apply(ctx, web.UserFrom(ctx), a, u); err != nil {
+	if err := h.ed.Act(ctx, web.UserFrom(ctx), a, u, ""); err != nil {
 		if !h.staleAnswer(w, r, err) {
 			h.srv.APIFail(w, r, err)
 		}

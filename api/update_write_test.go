@@ -6,8 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/mail/mailtest"
+	"github.com/civicmon/civicmon/web"
 	"github.com/civicmon/civicmon/webtest"
 )
 
@@ -232,5 +235,42 @@ func TestAPIAudit(t *testing.T) {
 	}
 	if p, _, _, err := civicmon.VerifyAudit(ctx, s); p != nil || err != nil {
 		t.Errorf("audit chain: %v %v", p, err)
+	}
+}
+
+// TestAPIStepsNotify: a step taken through the API mails the people it
+// concerns as the same step in the workspace does, through the outbox and
+// a real SMTP server: an API publish mails the update's author; a refused
+// step mails no one.
+func TestAPIStepsNotify(t *testing.T) {
+	smtp := mailtest.Start(t)
+	env := webtest.New(t, webtest.Options{Configure: func(c *web.Config) {
+		c.Mail, c.BaseURL = smtp.Config(), "https://monitor.example.org"
+	}})
+	d := env.Drafts[civicmon.RoleResearcher]
+	r := do(t, env, call{method: "POST", path: "/api/v1/updates/" + d.UID + "/actions/publish", token: env.Tokens[civicmon.RoleEditor]})
+	if r.Status != 200 {
+		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	stored, err := env.Store.UpdateByID(context.Background(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := smtp.WaitFor(t, 1, 10*time.Second)
+	if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != env.Users[civicmon.RoleResearcher].Email ||
+		got[0].Subject != "Published: "+d.Title || !strings.Contains(got[0].Text, env.Service[civicmon.RoleEditor].Name+" published") ||
+		!strings.Contains(got[0].Text, "https://monitor.example.org/updates/"+stored.Slug) {
+		t.Fatalf("the author's mail: %+v", got)
+	}
+	// Publishing again is refused (409), and enqueues nothing.
+	if r := do(t, env, call{method: "POST", path: "/api/v1/updates/" + d.UID + "/actions/publish", token: env.Tokens[civicmon.RoleEditor]}); r.Status != 409 {
+		t.Fatalf("publish again: %d %s", r.Status, r.Body)
+	}
+	mails, err := env.Store.Mails(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) != 1 {
+		t.Fatalf("after a refused step, the outbox holds %d mails: %+v", len(mails), mails)
 	}
 }

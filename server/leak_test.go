@@ -119,6 +119,15 @@ func TestNothingPrivateLeaks(t *testing.T) {
 	if err != nil || len(kzRatings) == 0 {
 		t.Fatalf("ratings of KZ: %v", err)
 	}
+	// The canaries replace the demo's translations, at their versions.
+	existing, err := s.FieldTranslations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string]int64{}
+	for _, f := range existing {
+		versions[string(f.Kind)+" "+f.Record+"/"+f.Lang] = f.Version
+	}
 	for _, lang := range []string{"fr", "es", "ru"} {
 		for _, ed := range eds[1:] { // the first is tomorrow's
 			records := map[civicmon.FieldKind][]string{civicmon.FieldWatchlistTitle: {ed.PublishedOn.String()}}
@@ -132,10 +141,13 @@ func TestNothingPrivateLeaks(t *testing.T) {
 			}
 			for kind, recs := range records {
 				for _, rec := range recs {
-					if err := s.SaveFieldTranslation(ctx, &civicmon.FieldTranslation{Kind: kind, Record: rec, Lang: lang,
-						Text: canary + " machine draft", Status: civicmon.TranslationMachine}); err != nil {
+					key := string(kind) + " " + rec + "/" + lang
+					f := civicmon.FieldTranslation{Kind: kind, Record: rec, Lang: lang,
+						Text: canary + " machine draft", Status: civicmon.TranslationMachine, Version: versions[key]}
+					if err := s.SaveFieldTranslation(ctx, &f); err != nil {
 						t.Fatal(err)
 					}
+					versions[key] = f.Version
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/civicmon/civicmon/api"
 	"github.com/civicmon/civicmon/metrics"
+	"github.com/civicmon/civicmon/notify"
 	"github.com/civicmon/civicmon/outbox"
 	"github.com/civicmon/civicmon/site"
 	"github.com/civicmon/civicmon/web"
@@ -35,7 +36,13 @@ func New(cfg web.Config) (*Server, error) {
 		return nil, err
 	}
 	ws := workspace.Mount(s, cfg.Store, workspace.Options{Now: cfg.Now, Mail: cfg.Mail, Logger: cfg.Logger})
-	api.Mount(s, cfg.Store, cfg.Now)
+	apiOpts := api.Options{Now: cfg.Now}
+	if cfg.Mail.Enabled() {
+		// The API's workflow steps mail the people they concern as the
+		// workspace's do (workspace's editorial), through the outbox.
+		apiOpts.Notify = (&notify.Notifier{BaseURL: cfg.BaseURL}).Notify
+	}
+	api.Mount(s, cfg.Store, apiOpts)
 	srv := &Server{Server: s, Site: site.Mount(s, cfg.Store, cfg.Now, cfg.Logger)}
 	metrics.Outbox(func() (int, int, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

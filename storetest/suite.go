@@ -59,6 +59,7 @@ func Run(t *testing.T, e Engine) {
 		{"SettingVersions", testSettingVersions},
 		{"ProposalVersions", testProposalVersions},
 		{"FieldTranslations", testFieldTranslations}, // storetest/fieldtranslation.go
+		{"FieldTranslationVersions", testFieldTranslationVersions},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

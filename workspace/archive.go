@@ -374,12 +374,13 @@ func (h *handler) handleArchiveBulk(w http.ResponseWriter, r *http.Request) {
 		h.srv.Render(w, r, http.StatusOK, p, bulkPage(p, d))
 		return
 	}
+	ed := h.editorial(r) // a bulk publish mails each author, as the form's does
 	for i := range d.Items {
 		it := &d.Items[i]
 		var err error
 		switch d.Action {
 		case "publish":
-			_, err = h.ed.ApplyStored(ctx, me, civicmon.ActionPublish, it.ID)
+			_, err = ed.ApplyStored(ctx, me, civicmon.ActionPublish, it.ID)
 		case "assign":
 			err = h.ed.Assign(ctx, me, it.ID, author)
 		case "date":

@@ -200,3 +200,17 @@ func TestRatingNotifications(t *testing.T) {
 		t.Fatalf("the proposer's mail: %+v", got)
 	}
 }
+
+// TestBulkPublishNotifies: publishing from the archive's bulk step mails
+// each update's author, as publishing from the update's form does.
+func TestBulkPublishNotifies(t *testing.T) {
+	env, smtp := mailEnv(t)
+	draft := env.Drafts[civicmon.RoleResearcher]
+	env.Run(t, webtest.Scenario{Method: "POST", URL: "/admin/archive/bulk", As: "editor",
+		Form:   url.Values{"id": {fmt.Sprint(draft.ID)}, "back": {"/admin/archive"}, "action": {"publish"}, "confirm": {"1"}},
+		Status: http.StatusSeeOther})
+	got := mailsTo(t, smtp, 1, "researcher@example.org")
+	if len(got) != 1 || got[0].Subject != "Published: "+draft.Title || !strings.Contains(got[0].Text, "The editor published") {
+		t.Fatalf("the author's mail: %+v", got)
+	}
+}

@@ -22,6 +22,10 @@ type fieldRow struct {
 	Original string
 	Text     string
 	Status   civicmon.TranslationStatus
+	Version  int64 // the stored translation's, 0 when missing
+	// Conflict, on the row a save was refused for, shows the translation
+	// as saved meanwhile beside the person's, which the row's form keeps.
+	Conflict *conflictData
 }
 
 type translationsData struct {
@@ -33,6 +37,9 @@ type translationsData struct {
 	Errors  []civicmon.FieldError
 	Message string
 	Query   string // the filters, for the forms to come back to
+	// Kept is the row as the person posted it, when the save was refused:
+	// it is shown, whatever the filters, with their text and status.
+	Kept *fieldRow
 }
 
 // handleTranslations lists the translatable fields of watchlist editions,
@@ -79,8 +86,26 @@ func (h *handler) renderTranslations(w http.ResponseWriter, r *http.Request, sta
 	}
 	for _, row := range all {
 		row.Status = civicmon.TranslationMissing
-		if f, ok := have[key{row.Kind, row.Record}]; ok {
-			row.Text, row.Status = f.Text, f.Status
+		f, ok := have[key{row.Kind, row.Record}]
+		if ok {
+			row.Text, row.Status, row.Version = f.Text, f.Status, f.Version
+		}
+		if k := d.Kept; k != nil && k.Kind == row.Kind && k.Record == row.Record {
+			if k.Conflict != nil {
+				// Both versions side by side, and the form at the saved
+				// version, so that "keep mine" saves over it.
+				theirs := diffRow{Label: p.T("Translation"), Mine: k.Text, Theirs: row.Text}
+				st := diffRow{Label: p.T("Status"), Mine: statusName(p, k.Status), Theirs: statusName(p, row.Status)}
+				for _, r := range []*diffRow{&theirs, &st} {
+					r.Changed = strings.TrimSpace(r.Mine) != strings.TrimSpace(r.Theirs)
+				}
+				k.Conflict.Now, k.Conflict.Rows = row.Version, []diffRow{theirs, st}
+				k.Conflict.Discard = "/admin/translations?" + d.Query
+				k.Version = row.Version
+			}
+			k.Label, k.Original = row.Label, row.Original
+			d.Rows = append(d.Rows, *k)
+			continue
 		}
 		if (d.Status == "" || string(row.Status) == d.Status) && (d.Kind == "" || string(row.Kind) == d.Kind) {
 			d.Rows = append(d.Rows, row)
@@ -135,25 +160,37 @@ func (h *handler) fields(ctx context.Context) ([]fieldRow, error) {
 }
 
 // handleTranslationSave stores one field's translation, or removes it
-// when its text is empty, and goes back to the list as it was filtered.
+// when its text is empty, over the version its form was opened at, and
+// goes back to the list as it was filtered. A save refused — invalid, or
+// made from an older version than the one saved meanwhile — redraws the
+// list with the person's text and status kept in the row's form, and, for
+// a conflict, both versions beside it.
 func (h *handler) handleTranslationSave(w http.ResponseWriter, r *http.Request) {
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	f := civicmon.FieldTranslation{Kind: civicmon.FieldKind(r.PostFormValue("kind")), Record: r.PostFormValue("record"),
 		Lang: r.PostFormValue("lang"), Text: strings.TrimSpace(r.PostFormValue("text")),
-		Status: civicmon.TranslationStatus(r.PostFormValue("status"))}
+		Status: civicmon.TranslationStatus(r.PostFormValue("status")), Version: version}
 	var err error
 	if f.Text == "" {
-		err = h.store.DeleteFieldTranslation(r.Context(), f.Kind, f.Record, f.Lang)
+		err = h.store.DeleteFieldTranslation(r.Context(), f.Kind, f.Record, f.Lang, f.Version)
 	} else {
 		err = h.store.SaveFieldTranslation(r.Context(), &f)
 	}
 	l, _ := i18n.Parse(f.Lang)
+	if l == "" || l == i18n.English {
+		l = i18n.Supported[1]
+	}
+	d := translationsData{Lang: l, Status: r.PostFormValue("filter_status"), Kind: r.PostFormValue("filter_kind"),
+		Kept: &fieldRow{Kind: f.Kind, Record: f.Record, Text: f.Text, Status: f.Status, Version: version}}
+	if civicmon.IsStale(err) {
+		d.Kept.Conflict = &conflictData{Base: version}
+		h.renderTranslations(w, r, http.StatusConflict, d, false)
+		return
+	}
 	if err != nil {
 		h.formError(w, r, err, func(errs []civicmon.FieldError) {
-			if l == "" || l == i18n.English {
-				l = i18n.Supported[1]
-			}
-			h.renderTranslations(w, r, http.StatusUnprocessableEntity,
-				translationsData{Lang: l, Status: r.PostFormValue("filter_status"), Kind: r.PostFormValue("filter_kind"), Errors: errs}, false)
+			d.Errors = errs
+			h.renderTranslations(w, r, http.StatusUnprocessableEntity, d, false)
 		})
 		return
 	}

@@ -78,7 +78,7 @@ type Store interface {
 	// the fields to translate (CurrentRatings, above).
 	FieldTranslations(ctx context.Context) ([]civicmon.FieldTranslation, error)
 	SaveFieldTranslation(ctx context.Context, f *civicmon.FieldTranslation) error
-	DeleteFieldTranslation(ctx context.Context, kind civicmon.FieldKind, record, lang string) error
+	DeleteFieldTranslation(ctx context.Context, kind civicmon.FieldKind, record, lang string, version int64) error
 }
 
 // Options are what the workspace needs beside the server and the store.
