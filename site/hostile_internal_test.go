@@ -65,8 +65,8 @@ func hostileUpdate(text, link string) *updateData {
 		Violations: []civicmon.Term{{Slug: text, Name: text}},
 		Incidents: []incidentView{{PublicIncident: civicmon.PublicIncident{OccurredOn: date, Freedom: civicmon.Freedom(text),
 			Violation: text, Target: text, PeopleAffected: 3, Place: text, Description: text}, ViolationName: text, TargetName: text}},
-		AlsoIn:       []translationLink{{Lang: text, Name: text, Href: link, Original: true}, {Lang: text, Name: text, Href: link}},
-		Prev:         item, Next: item,
+		AlsoIn: []translationLink{{Lang: text, Name: text, Href: link, Original: true}, {Lang: text, Name: text, Href: link}},
+		Prev:   item, Next: item,
 		URL: link,
 	}
 }

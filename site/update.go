@@ -12,15 +12,15 @@ import (
 )
 
 type updateData struct {
-	U            civicmon.PublicUpdate
-	Corrections  []civicmon.Correction
-	Country      web.CountryView
-	Text         updateText
-	Violations   []civicmon.Term
-	Incidents    []incidentView
-	AlsoIn       []translationLink // the text's other versions
-	Prev, Next   *updateItem
-	URL          string
+	U           civicmon.PublicUpdate
+	Corrections []civicmon.Correction
+	Country     web.CountryView
+	Text        updateText
+	Violations  []civicmon.Term
+	Incidents   []incidentView
+	AlsoIn      []translationLink // the text's other versions
+	Prev, Next  *updateItem
+	URL         string
 	// RatingThen is the country's rating on the update's date (nil when
 	// it had none yet); the badge beside the country is today's.
 	RatingThen *civicmon.Rating
