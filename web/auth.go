@@ -243,7 +243,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			if perr := r.ParseForm(); perr != nil {
 				var tooLarge *http.MaxBytesError
 				if errors.As(perr, &tooLarge) {
-					http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
+					s.TooLarge(w, r, tooLarge.Limit)
 					return
 				}
 			}

@@ -91,7 +91,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			}
 		}
 		if r.ContentLength > limit {
-			http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
+			s.TooLarge(w, r, limit)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

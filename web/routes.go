@@ -36,6 +36,24 @@ func (s *Server) BadRequest(w http.ResponseWriter, r *http.Request, msg string) 
 	s.Render(w, r, http.StatusBadRequest, p, ErrorPage(p, p.T(msg)))
 }
 
+// TooLarge answers a request whose body is over the limit of its route:
+// a problem document to the API, and to a person a page in their language
+// that says what happened and how to get their text back — the browser
+// still holds it in the form they came from — rather than a bare line of
+// plain text.
+func (s *Server) TooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
+	if IsAPIPath(r.URL.Path) {
+		s.Problem(w, r, ProbTooLarge, "The request body is larger than this server accepts.")
+		return
+	}
+	p := s.NewPage(r, "")
+	p.Title = p.T("What you sent is too large")
+	p.NoIndex = true
+	mb := max(1, limit>>20)
+	s.Render(w, r, http.StatusRequestEntityTooLarge, p, ErrorPage(p,
+		p.T("What you sent is larger than %d MB, the most this form takes, and nothing was saved. Your text is still in the form: go back in your browser, shorten the longest text (or move it to a linked document) and send it again.", mb)))
+}
+
 // ServerError answers 500 without details: those go to the log.
 func (s *Server) ServerError(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "")

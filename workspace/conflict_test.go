@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/webtest"
+	"github.com/civicmon/civicmon/workspace"
 )
 
 // TestUpdateConflict: two people edit one update from forms opened at the
@@ -143,4 +144,41 @@ func TestLongPaste(t *testing.T) {
 	if !strings.Contains(researcher.Get("/admin/updates/new").Body, "the form takes up to 8 MB in all") {
 		t.Error("the form does not state its limit")
 	}
+}
+
+// TestOverTheLimit: a body over the form's stated limit is answered with a
+// page in the person's language that says nothing was saved and how to get
+// the text back (the browser's form still holds it), and the API with a
+// problem document — never a bare line of plain text.
+func TestOverTheLimit(t *testing.T) {
+	env := webtest.New(t)
+	researcher := env.SignedIn(t, civicmon.RoleResearcher)
+	form := formValues(t, researcher.Get("/admin/updates/new").Body)
+	form.Set("country", "KZ")
+	form.Set("title", "A report far too long")
+	form.Set("body", strings.Repeat("x", workspace.UpdateFormMaxBody+1))
+	form.Set("action", "save")
+	r := researcher.Post("/admin/updates?lang=fr", form)
+	if r.Status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(r.Body, "dépasse 8 Mo") || !strings.Contains(r.Body, "revenez en arrière dans votre navigateur") {
+		t.Fatalf("over the limit: %d %s\n%.600s", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	if n, _, err := env.Store.FindUpdates(context.Background(), civicmon.UpdateFilter{AuthorID: env.Users[civicmon.RoleResearcher].ID, Limit: 100}); err != nil {
+		t.Fatal(err)
+	} else {
+		for _, u := range n {
+			if u.Title == "A report far too long" {
+				t.Fatal("a body over the limit was saved")
+			}
+		}
+	}
+	// The API's limit is the server's (1 MB by default): a problem document.
+	env.Run(t, webtest.Scenario{Method: "POST", URL: "/api/v1/updates", As: "token:editor",
+		Body:   `{"country":"KZ","title":"T","body":"` + strings.Repeat("x", 9<<20) + `"}`,
+		Header: map[string]string{"Content-Type": "application/json"}, Status: http.StatusRequestEntityTooLarge,
+		Check: func(t *testing.T, r *webtest.Response) {
+			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("the API's answer: %s", r.Header.Get("Content-Type"))
+			}
+		}})
 }
