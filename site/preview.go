@@ -37,16 +37,7 @@ func UpdatePreview(p *web.Page, d *web.SiteData, u *civicmon.Update, lang string
 	if cc, ok := d.ByCode[pu.CountryCode]; ok {
 		data.Country = d.View(cc)
 	}
-	for _, v := range pu.Violations {
-		data.Violations = append(data.Violations, civicmon.Term{Slug: v, Name: p.T(d.Vocab.ViolationName(v))})
-	}
-	for _, in := range pu.Incidents {
-		iv := incidentView{PublicIncident: in, ViolationName: p.T(d.Vocab.ViolationName(in.Violation))}
-		if in.Target != "" {
-			iv.TargetName = p.T(d.Vocab.TargetName(in.Target))
-		}
-		data.Incidents = append(data.Incidents, iv)
-	}
+	data.nameTerms(p, d.Vocab)
 	return UpdatePage(p, &data)
 }
 

@@ -114,16 +114,7 @@ func (s *Site) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	ct := cite.FromUpdate(pu, s.srv.AbsoluteURL(r, "/updates/"+pu.Slug), siteName, civicmon.DateOf(s.now()))
 	data.Citation = ct.Text()
-	for _, v := range pu.Violations {
-		data.Violations = append(data.Violations, civicmon.Term{Slug: v, Name: p.T(d.Vocab.ViolationName(v))})
-	}
-	for _, in := range pu.Incidents {
-		iv := incidentView{PublicIncident: in, ViolationName: p.T(d.Vocab.ViolationName(in.Violation))}
-		if in.Target != "" {
-			iv.TargetName = p.T(d.Vocab.TargetName(in.Target))
-		}
-		data.Incidents = append(data.Incidents, iv)
-	}
+	data.nameTerms(p, d.Vocab)
 	// "Also in": the other versions of the text, each at its own address,
 	// in the reader's interface language.
 	if len(pu.Translations) > 0 {
@@ -209,4 +200,20 @@ func languageName(tag string) string {
 var otherLanguages = map[string]string{
 	"kk": "Қазақша", "ar": "العربية", "pt": "Português", "uk": "Українська", "ky": "Кыргызча",
 	"uz": "Oʻzbekcha", "tg": "Тоҷикӣ", "tr": "Türkçe", "zh": "中文", "fa": "فارسی", "de": "Deutsch",
+}
+
+// nameTerms names the update's violation types and its incidents' terms in
+// the page's language: the update page and the workspace's preview of it
+// show them alike.
+func (data *updateData) nameTerms(p *web.Page, vocab *civicmon.Vocabulary) {
+	for _, v := range data.U.Violations {
+		data.Violations = append(data.Violations, civicmon.Term{Slug: v, Name: p.T(vocab.ViolationName(v))})
+	}
+	for _, in := range data.U.Incidents {
+		iv := incidentView{PublicIncident: in, ViolationName: p.T(vocab.ViolationName(in.Violation))}
+		if in.Target != "" {
+			iv.TargetName = p.T(vocab.TargetName(in.Target))
+		}
+		data.Incidents = append(data.Incidents, iv)
+	}
 }
