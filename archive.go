@@ -24,8 +24,9 @@ var ArchiveSorts = []string{SortChanged, SortPublished, SortCreated, SortTitle, 
 // surface. Zero fields do not filter. Who may see what is the caller's
 // rule: a researcher's archive sets AuthorID to the researcher.
 type ArchiveQuery struct {
-	// Text is matched plainly: every word must appear in the title, the
-	// summary or the body (case folded, no stemming).
+	// Text is matched as the public search matches it (search syntax and
+	// analysis: every form of a word, names across scripts, phrases,
+	// exclusions), drafts and published updates alike.
 	Text        string
 	Statuses    []Status
 	CountryCode string
@@ -52,16 +53,6 @@ type ArchiveEntry struct {
 	Update
 	AuthorName string // "" when the update has no author
 	Imported   bool   // created by the bulk path (see ArchiveQuery.Imported)
-}
-
-// Words splits the query text into the words the archive matches.
-func (q *ArchiveQuery) Words() []string {
-	// Bytes that are not UTF-8 match nothing, and PostgreSQL refuses them.
-	ws := strings.Fields(strings.ToValidUTF8(q.Text, " "))
-	if len(ws) > 16 {
-		ws = ws[:16]
-	}
-	return ws
 }
 
 // ProposalQuery selects rating change proposals for the workspace's archive.

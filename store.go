@@ -142,10 +142,9 @@ type UpdateFilter struct {
 	// match it, a query in the search language (package search), with
 	// the same analysis as the public search (every form of a word, names
 	// across scripts) — but of any status: it is how the workspace finds
-	// drafts, which the full-text index does not hold. Each update the
-	// other fields select is read and analysed, so a list filtered by
-	// Text costs in proportion to those; public searches use
-	// SearchUpdates.
+	// drafts, which the full-text index does not hold. Published updates
+	// are looked up in the index; the others the other fields select are
+	// read and analysed. Public searches use SearchUpdates.
 	Text string
 	// Before and After are keyset bounds on (publication date, id): the
 	// updates published before or after the given one.

@@ -36,6 +36,8 @@ var Dialect = &sqldb.Dialect{
 	DayExpr:            `COALESCE(published_on - DATE '1970-01-01', 0)`,
 	DayOf:              func(col string) string { return `COALESCE(` + col + ` - DATE '1970-01-01', 0)` },
 	Text:               tsvectors{},
+	InIDs:              ` IN (SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS bigint))`,
+	LowerFoldsAll:      true,
 	LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock))
 		return err

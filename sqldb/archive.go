@@ -16,9 +16,9 @@ import (
 // edits follow. The revisions index (entity, entity_id, id) answers it.
 const importedCond = `NOT EXISTS (SELECT 1 FROM revisions r WHERE r.entity = 'update' AND r.entity_id = u.id AND r.action = 'update.create')`
 
-// ArchiveUpdates lists updates of every status for the workspace. The text
-// match is plain LIKE over title, summary and body: the one place to swap
-// for a real index later.
+// ArchiveUpdates lists updates of every status for the workspace. Its text
+// is matched as the public search matches it, drafts included (see
+// textMatchCond).
 func (s *Store) ArchiveUpdates(ctx context.Context, q civicmon.ArchiveQuery) ([]civicmon.ArchiveEntry, int, error) {
 	if err := q.Validate(); err != nil {
 		return nil, 0, err
@@ -64,12 +64,14 @@ func (s *Store) ArchiveUpdates(ctx context.Context, q civicmon.ArchiveQuery) ([]
 	if !q.ChangedUntil.IsZero() {
 		add(`u.updated_at < ?`, civicmon.DayEnd(q.ChangedUntil).UTC())
 	}
-	for _, w := range q.Words() {
-		c, a := s.textCond(w, "u.title", "u.summary", "u.body")
-		add(c, a...)
-	}
 	where := ""
 	if len(conds) > 0 {
+		where = ` WHERE ` + strings.Join(conds, ` AND `)
+	}
+	if text, targs, err := s.textMatchCond(ctx, q.Text, where, args); err != nil {
+		return nil, 0, err
+	} else if text != "" {
+		add(text, targs...)
 		where = ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	var total int
@@ -130,21 +132,19 @@ type extraScan struct {
 func (e extraScan) Scan(dest ...any) error { return e.sc.Scan(append(dest, e.extra...)...) }
 
 // textCond is the condition that the word appears in one of the columns,
-// case folded. PostgreSQL folds every script with LOWER; SQLite's LOWER and
-// LIKE fold ASCII only, so there the word is also tried as typed, in lower
-// case and with a capital first letter, which covers how names and words
-// are written at the start of a sentence in Cyrillic and other scripts.
+// case folded. Where the engine's LOWER folds every script it is used;
+// SQLite's LOWER and LIKE fold ASCII only, so there the word is also tried
+// as typed, in lower case and with a capital first letter, which covers how
+// names and words are written at the start of a sentence in Cyrillic and
+// other scripts.
 func (s *Store) textCond(word string, cols ...string) (string, []any) {
 	pattern := func(w string) string {
 		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 		return "%" + r.Replace(w) + "%"
 	}
 	lower := strings.ToLower(word)
-	var variants []string
-	if s.db.dialect.Name == "postgres" {
-		variants = []string{lower}
-	} else {
-		variants = []string{lower}
+	variants := []string{lower}
+	if !s.db.dialect.LowerFoldsAll {
 		first, size := utf8.DecodeRuneInString(lower)
 		if title := string(unicode.ToUpper(first)) + lower[size:]; title != lower {
 			variants = append(variants, title)
@@ -157,7 +157,7 @@ func (s *Store) textCond(word string, cols ...string) (string, []any) {
 	var args []any
 	for _, col := range cols {
 		expr := col
-		if s.db.dialect.Name == "postgres" {
+		if s.db.dialect.LowerFoldsAll {
 			expr = `LOWER(` + col + `)`
 		}
 		for _, v := range variants {

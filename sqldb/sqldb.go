@@ -57,6 +57,12 @@ type Dialect struct {
 	DayOf func(col string) string
 	// Text is the engine's full-text index.
 	Text TextIndex
+	// InIDs is the SQL that follows a column to test that it is one of
+	// the ids of a JSON array given as one parameter ("[1,2,3]").
+	InIDs string
+	// LowerFoldsAll: the engine's LOWER folds every script's capitals
+	// (PostgreSQL); SQLite's LOWER and LIKE fold ASCII letters only.
+	LowerFoldsAll bool
 	// SkipLocked ends a SELECT whose rows a transaction claims, so that
 	// concurrent claimers skip each other's rows (" FOR UPDATE SKIP
 	// LOCKED"); empty where the engine runs one writer at a time.

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
-	"github.com/civicmon/civicmon/search"
 )
 
 const updateColumns = `id, uid, slug, country_code, title, summary, body, published_on, date_approximate,
@@ -403,10 +402,17 @@ func (s *Store) incidents(ctx context.Context, updateID int64) ([]civicmon.Incid
 }
 
 func (s *Store) FindUpdates(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error) {
-	if strings.TrimSpace(f.Text) != "" {
-		return s.findUpdatesText(ctx, f)
-	}
 	where, args := updateWhere(f)
+	if text, targs, err := s.textMatchCond(ctx, f.Text, where, args); err != nil {
+		return nil, 0, err
+	} else if text != "" {
+		if where == "" {
+			where = ` WHERE ` + text
+		} else {
+			where += ` AND ` + text
+		}
+		args = append(args, targs...)
+	}
 	total := -1
 	if !f.SkipTotal {
 		if err := s.reader().QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM updates u`+where), args...).Scan(&total); err != nil {
@@ -517,52 +523,3 @@ func prefixed(prefix, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-// findUpdatesText is FindUpdates with f.Text: the updates the other
-// fields select are read in order and matched in Go with the search's own
-// analysis (search.Query.Matches over the document the index would hold),
-// so that drafts, which the full-text index leaves out, are found as
-// published updates are.
-func (s *Store) findUpdatesText(ctx context.Context, f civicmon.UpdateFilter) ([]civicmon.Update, int, error) {
-	q := search.Parse(f.Text).Expand()
-	where, args := updateWhere(f)
-	order := ` ORDER BY u.published_on DESC, u.id DESC`
-	if f.Order == "oldest" {
-		order = ` ORDER BY u.published_on, u.id`
-	}
-	rows, err := s.reader().QueryContext(ctx, s.q(`SELECT `+prefixed("u.", updateColumns)+` FROM updates u`+where+order), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	limit = min(limit, 1000)
-	offset := max(f.Offset, 0)
-	var out []civicmon.Update
-	total := 0
-	for rows.Next() {
-		var u civicmon.Update
-		if err := scanUpdate(rows, &u); err != nil {
-			return nil, 0, err
-		}
-		if !q.Matches(searchDoc(&u)) {
-			continue
-		}
-		if total >= offset && len(out) < limit {
-			out = append(out, u)
-		}
-		total++
-		if f.SkipTotal && len(out) == limit {
-			break
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	if f.SkipTotal {
-		total = -1
-	}
-	return out, total, nil
-}

@@ -31,6 +31,7 @@ var Dialect = &sqldb.Dialect{
 	DayExpr:            `COALESCE(CAST(julianday(published_on) - 2440587.5 AS INTEGER), 0)`,
 	DayOf:              func(col string) string { return `COALESCE(CAST(julianday(` + col + `) - 2440587.5 AS INTEGER), 0)` },
 	Text:               fts5{},
+	InIDs:              ` IN (SELECT value FROM json_each(?))`,
 	// BEGIN IMMEDIATE (see _txlock below) already serialises writers.
 	LockMigrations: nil,
 	IsUniqueViolation: func(err error) bool {

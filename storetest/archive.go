@@ -9,7 +9,7 @@ import (
 )
 
 // testArchive: the workspace's archive lists every status, filters, matches
-// words plainly, sorts, pages, and tells imported updates from those
+// text as the search does (drafts included), sorts, pages, and tells imported updates from those
 // written in the workspace.
 func testArchive(t *testing.T, db *sqldb.DB) {
 	s := db.Store()
@@ -86,11 +86,21 @@ func testArchive(t *testing.T, db *sqldb.DB) {
 		{"every word must match", civicmon.ArchiveQuery{Text: "almaty twenty"}, "1", 1},
 		{"words in different fields", civicmon.ArchiveQuery{Text: "protest police"}, "1", 1},
 		{"no match", civicmon.ArchiveQuery{Text: "almaty nothing"}, "", 0},
+		{"another form of a word (a draft)", civicmon.ArchiveQuery{Text: "protests"}, "1", 1},
+		{"another form of a verb (a draft)", civicmon.ArchiveQuery{Text: "dispersing"}, "1", 1},
 		{"Cyrillic, lower case", civicmon.ArchiveQuery{Text: "журналист"}, "2", 1},
-		{"Cyrillic, as written", civicmon.ArchiveQuery{Text: "Алматы"}, "2", 1},
-		{"LIKE's wildcards are plain characters", civicmon.ArchiveQuery{Text: "100%_"}, "3", 1},
+		{"Cyrillic, another case of the word (in review)", civicmon.ArchiveQuery{Text: "журналиста"}, "2", 1},
+		{"a name across scripts", civicmon.ArchiveQuery{Text: "Алматы"}, "21", 2},
+		{"a published update, through the index", civicmon.ArchiveQuery{Text: "santiago"}, "3", 1},
+		{"another form, published", civicmon.ArchiveQuery{Text: "marchas"}, "3", 1},
+		{"a phrase", civicmon.ArchiveQuery{Text: `"police detained"`}, "1", 1},
+		{"a phrase in the wrong order", civicmon.ArchiveQuery{Text: `"detained police"`}, "", 0},
+		{"without a word: drafts", civicmon.ArchiveQuery{Text: "-twenty"}, "5432", 4},
+		{"without a word: published", civicmon.ArchiveQuery{Text: "-santiago"}, "5421", 4},
+		{"text and other filters", civicmon.ArchiveQuery{Text: "dossier", Statuses: []civicmon.Status{civicmon.StatusDraft}, NoAuthor: true}, "4", 1},
+		{"punctuation is no wildcard", civicmon.ArchiveQuery{Text: "100%_"}, "3", 1},
 		{"bytes that are not UTF-8 are dropped", civicmon.ArchiveQuery{Text: "zhanaozen\xff\xfe"}, "4", 1},
-		{"a % alone is no wildcard", civicmon.ArchiveQuery{Text: "%"}, "3", 1},
+		{"no word at all filters nothing", civicmon.ArchiveQuery{Text: "%"}, "54321", 5},
 		{"published within dates", civicmon.ArchiveQuery{Since: civicmon.MustDate("2021-02-15"), Until: civicmon.MustDate("2021-02-15")}, "3", 1},
 		{"changed on a day", civicmon.ArchiveQuery{ChangedSince: civicmon.MustDate("2026-11-26"), ChangedUntil: civicmon.MustDate("2026-11-26")}, "54321", 5},
 		{"changed after", civicmon.ArchiveQuery{ChangedSince: civicmon.MustDate("2026-11-27")}, "", 0},
