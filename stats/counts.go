@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/civicmon/civicmon"
@@ -161,109 +163,97 @@ func (ix *Index) Query(ctx context.Context, f Filter) (*Counts, error) {
 		wantFreedomBit = 1 << wantFreedom
 	}
 
+	sel := selection{from: from, to: to, country: wantCountry, region: wantRegion,
+		freedom: wantFreedom, freedomBit: wantFreedomBit}
 	nViol, nTarget := len(ix.violTerms.slug), len(ix.targetTerms.slug)
+	nCountries := len(ix.countryCode)
+
+	// The pass is split into ranges of updates counted side by side, each
+	// into counters of its own, added up after: the whole record at a
+	// million updates is some 3.5 million entries.
+	n := max(1, min(runtime.GOMAXPROCS(0), len(ix.uCountry)/minPartUpdates))
+	if ix.parts > 0 {
+		n = min(ix.parts, max(1, len(ix.uCountry)))
+	}
+	parts := make([]*passCounts, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		lo, hi := len(ix.uCountry)*i/n, len(ix.uCountry)*(i+1)/n
+		run := func() { parts[i], errs[i] = ix.pass(ctx, sel, lo, hi, nCountries, nViol, nTarget) }
+		if i == n-1 {
+			run()
+		} else {
+			wg.Go(run)
+		}
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	pc := parts[0]
+	for _, o := range parts[1:] {
+		pc.add(o)
+	}
+
+	// Every count from the pass's few counters.
 	var (
 		total      Tally
 		months     = make([]Tally, nMonths)
-		countries  = make([]Tally, len(ix.countryCode))
+		countries  = make([]Tally, nCountries)
 		regions    [5]Tally
 		freedoms   [3]Tally
 		viol       = make([]Tally, nViol)
 		target     = make([]Tally, nTarget+1)
-		regionViol = make([]int, 5*nViol)
-		regionPpl  = make([]int64, 5*nViol)
-		regionKnow = make([]int, 5*nViol)
+		regionViol = make([]incidentTally, 5*nViol)
 		yearFree   = make([][3]int, maxYear-minYear+1)
-		stamp      = make([]int32, nTarget+1)
 	)
-	for p, c := range ix.uCountry {
-		if c == dead || (wantCountry != noFilter && int(c) != wantCountry) {
-			continue
+	for m := range nMonths {
+		months[m].Updates = pc.monthUpdates[m]
+		for fr := range 3 {
+			t := pc.monthFreedom[m*3+fr]
+			t.addTo(&months[m])
+			t.addTo(&freedoms[fr])
+			yearFree[m/12][fr] += t.n
 		}
+	}
+	for k := range 3 {
+		freedoms[k].Updates = pc.freedomUpdates[k]
+	}
+	for c := range nCountries {
+		countries[c].Updates = pc.countryUpdates[c]
 		region := ix.region[c]
-		if wantRegion != noFilter && region != wantRegion {
-			continue
-		}
-		if p&0xffff == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		day := ix.uDay[p]
-		counted := day >= from && day <= to && (wantFreedom == noFilter || ix.uFreedoms[p]&wantFreedomBit != 0)
-		if counted {
-			total.Updates++
-			if m := monthIndex(day); m >= 0 {
-				months[m].Updates++
-			}
-			countries[c].Updates++
-			if region >= 0 {
-				regions[region].Updates++
-			}
-			for k := range 3 {
-				if ix.uFreedoms[p]&(1<<k) != 0 {
-					freedoms[k].Updates++
-				}
-			}
-			w := ix.uViol[p*ix.violStride : (p+1)*ix.violStride]
-			for wi, word := range w {
-				for word != 0 {
-					b := bits.TrailingZeros64(word)
-					viol[wi*64+b].Updates++
-					word &= word - 1
-				}
-			}
-		}
-		a, b := int(ix.uInc0[p]), int(ix.uInc0[p]+ix.uIncN[p])
-		if counted {
-			// An update counts once per target group of its incidents.
-			for k := a; k < b; k++ {
-				if t := ix.iTarget[k]; t != 0 && stamp[t] != int32(p)+1 {
-					stamp[t] = int32(p) + 1
-					target[t].Updates++
-				}
-			}
-		}
-		for k := a; k < b; k++ {
-			fr := int(ix.iFreedom[k])
-			if wantFreedom != noFilter && fr != wantFreedom {
+		for v := range nViol {
+			t := pc.countryViol[c*nViol+v]
+			if t.n == 0 {
 				continue
 			}
-			iday := ix.iDay[k]
-			if iday == 0 {
-				iday = day
-			}
-			if iday < from || iday > to {
-				continue
-			}
-			people := int64(ix.iPeople[k])
-			known := 0
-			if people > 0 {
-				known = 1
-			}
-			add := func(t *Tally) {
-				t.Incidents++
-				t.People += people
-				t.KnownPeople += known
-			}
-			add(&total)
-			m := monthIndex(iday)
-			if m >= 0 {
-				add(&months[m])
-				yearFree[m/12][fr]++
-			}
-			add(&countries[c])
-			add(&freedoms[fr])
-			v := int(ix.iViol[k])
-			add(&viol[v])
+			t.addTo(&countries[c])
+			t.addTo(&viol[v])
 			if region >= 0 {
-				add(&regions[region])
-				regionViol[int(region)*nViol+v]++
-				regionPpl[int(region)*nViol+v] += people
-				regionKnow[int(region)*nViol+v] += known
-			}
-			if t := ix.iTarget[k]; t != 0 {
-				add(&target[t])
+				regionViol[int(region)*nViol+v].add(t)
 			}
 		}
+		total.Updates += countries[c].Updates
+		total.Incidents += countries[c].Incidents
+		total.People += countries[c].People
+		total.KnownPeople += countries[c].KnownPeople
+		if region >= 0 {
+			r := &regions[region]
+			r.Updates += countries[c].Updates
+			r.Incidents += countries[c].Incidents
+			r.People += countries[c].People
+			r.KnownPeople += countries[c].KnownPeople
+		}
+	}
+	for v := range nViol {
+		viol[v].Updates = pc.violUpdates[v]
+	}
+	for t := range nTarget + 1 {
+		target[t].Updates = pc.targetUpdates[t]
+		pc.target[t].addTo(&target[t])
 	}
 
 	out := &Counts{Filter: f, Total: total, RegionViolations: map[civicmon.Region][]Bucket{}}
@@ -292,9 +282,9 @@ func (ix *Index) Query(ctx context.Context, f Filter) (*Counts, error) {
 		out.Regions = append(out.Regions, Bucket{Key: string(r), Tally: regions[i]})
 		top := []Bucket{}
 		for v := range nViol {
-			if n := regionViol[i*nViol+v]; n > 0 {
-				top = append(top, Bucket{Key: ix.violTerms.slug[v], Tally: Tally{Incidents: n,
-					People: regionPpl[i*nViol+v], KnownPeople: regionKnow[i*nViol+v]}})
+			if t := regionViol[i*nViol+v]; t.n > 0 {
+				top = append(top, Bucket{Key: ix.violTerms.slug[v], Tally: Tally{Incidents: t.n,
+					People: t.people, KnownPeople: t.known}})
 			}
 		}
 		sortByIncidents(top)
@@ -325,6 +315,175 @@ func (ix *Index) Query(ctx context.Context, f Filter) (*Counts, error) {
 	}
 	sortByIncidents(out.Targets)
 	return out, nil
+}
+
+// minPartUpdates is the fewest updates worth a part of the pass of its own.
+const minPartUpdates = 50_000
+
+// SetParts fixes how many parts a pass splits into (0: by the processors
+// and the size, the default): tests need several parts on little data.
+func (ix *Index) SetParts(n int) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.parts = max(n, 0)
+}
+
+// selection is a Filter compiled for the pass.
+type selection struct {
+	from, to   int32
+	country    int  // country number, or noFilter
+	region     int8 // index in civicmon.Regions, or noFilter
+	freedom    int  // index in civicmon.Freedoms, or noFilter
+	freedomBit uint8
+}
+
+// incidentTally counts incidents and the people affected where known.
+type incidentTally struct {
+	n      int
+	people int64
+	known  int
+}
+
+func (t *incidentTally) add(o incidentTally) {
+	t.n += o.n
+	t.people += o.people
+	t.known += o.known
+}
+
+func (t incidentTally) addTo(dst *Tally) {
+	dst.Incidents += t.n
+	dst.People += t.people
+	dst.KnownPeople += t.known
+}
+
+// passCounts is what one pass counts: as few counters as every count can
+// be made from, so that an incident costs three additions — by country and
+// violation type (which give the countries, regions, violation types and
+// the violation types per region), by month and freedom (the months,
+// years and freedoms), and by target group.
+type passCounts struct {
+	monthUpdates   []int
+	countryUpdates []int
+	freedomUpdates [3]int
+	violUpdates    []int
+	targetUpdates  []int
+	countryViol    []incidentTally // country × violation type
+	monthFreedom   []incidentTally // month × freedom
+	target         []incidentTally
+}
+
+func (pc *passCounts) add(o *passCounts) {
+	addInts(pc.monthUpdates, o.monthUpdates)
+	addInts(pc.countryUpdates, o.countryUpdates)
+	addInts(pc.freedomUpdates[:], o.freedomUpdates[:])
+	addInts(pc.violUpdates, o.violUpdates)
+	addInts(pc.targetUpdates, o.targetUpdates)
+	for i, t := range o.countryViol {
+		pc.countryViol[i].add(t)
+	}
+	for i, t := range o.monthFreedom {
+		pc.monthFreedom[i].add(t)
+	}
+	for i, t := range o.target {
+		pc.target[i].add(t)
+	}
+}
+
+func addInts(dst, src []int) {
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// pass counts the updates from lo up to hi and their incidents. The caller
+// holds mu (read).
+func (ix *Index) pass(ctx context.Context, sel selection, lo, hi, nCountries, nViol, nTarget int) (*passCounts, error) {
+	pc := &passCounts{
+		monthUpdates:   make([]int, nMonths),
+		countryUpdates: make([]int, nCountries),
+		violUpdates:    make([]int, nViol),
+		targetUpdates:  make([]int, nTarget+1),
+		countryViol:    make([]incidentTally, nCountries*nViol),
+		monthFreedom:   make([]incidentTally, nMonths*3),
+		target:         make([]incidentTally, nTarget+1),
+	}
+	stamp := make([]int32, nTarget+1)
+	from, to := sel.from, sel.to
+	for p := lo; p < hi; p++ {
+		c := ix.uCountry[p]
+		if c == dead || (sel.country != noFilter && int(c) != sel.country) {
+			continue
+		}
+		if sel.region != noFilter && ix.region[c] != sel.region {
+			continue
+		}
+		if p&0xffff == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		day := ix.uDay[p]
+		fbits := ix.uFreedoms[p]
+		counted := day >= from && day <= to && (sel.freedom == noFilter || fbits&sel.freedomBit != 0)
+		a, b := int(ix.uInc0[p]), int(ix.uInc0[p]+ix.uIncN[p])
+		if counted {
+			// A counted day lies within baseDay…lastDay: its month is known.
+			pc.monthUpdates[monthOfDay[day-baseDay]]++
+			pc.countryUpdates[c]++
+			for k := range 3 {
+				if fbits&(1<<k) != 0 {
+					pc.freedomUpdates[k]++
+				}
+			}
+			w := ix.uViol[p*ix.violStride : (p+1)*ix.violStride]
+			for wi, word := range w {
+				for word != 0 {
+					bit := bits.TrailingZeros64(word)
+					pc.violUpdates[wi*64+bit]++
+					word &= word - 1
+				}
+			}
+			// An update counts once per target group of its incidents.
+			for k := a; k < b; k++ {
+				if t := ix.iTarget[k]; t != 0 && stamp[t] != int32(p)+1 {
+					stamp[t] = int32(p) + 1
+					pc.targetUpdates[t]++
+				}
+			}
+		}
+		cv := pc.countryViol[int(c)*nViol : int(c)*nViol+nViol]
+		for k := a; k < b; k++ {
+			fr := int(ix.iFreedom[k])
+			if sel.freedom != noFilter && fr != sel.freedom {
+				continue
+			}
+			iday := ix.iDay[k]
+			if iday == 0 {
+				iday = day
+			}
+			if iday < from || iday > to {
+				continue
+			}
+			people := int64(ix.iPeople[k])
+			known := 0
+			if people > 0 {
+				known = 1
+			}
+			t := &cv[ix.iViol[k]]
+			t.n++
+			t.people += people
+			t.known += known
+			t = &pc.monthFreedom[int(monthOfDay[iday-baseDay])*3+fr]
+			t.n++
+			t.people += people
+			t.known += known
+			if tg := ix.iTarget[k]; tg != 0 {
+				t = &pc.target[tg]
+				t.n++
+				t.people += people
+				t.known += known
+			}
+		}
+	}
+	return pc, nil
 }
 
 func sortByIncidents(b []Bucket) {

@@ -49,6 +49,7 @@ type Index struct {
 	mu      sync.RWMutex
 
 	loaded      bool
+	parts       int // how many parts a pass splits into; 0: automatic
 	seq         int64
 	dataVersion int64
 	commits     uint64

@@ -140,6 +140,16 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// And the statistics index (some ten seconds at a million updates),
+	// rather than on the first statistics or country page.
+	go func() {
+		start := time.Now()
+		if err := srv.Stats().Fresh(e.ctx); err != nil {
+			e.log.Warn("statistics index not loaded; the first statistics page will load it", "err", err)
+			return
+		}
+		e.log.Info("statistics index loaded", "took", time.Since(start).Round(time.Millisecond))
+	}()
 	return srv.Run(e.ctx, *addr, *grace, func(url string) {
 		fmt.Fprintf(e.stdout, "civicmon is serving %s on %s\n", redact(*db), url)
 		e.log.Info("listening", "url", url)
