@@ -27,13 +27,14 @@ log="$out/search-rss-serve.log"
 "$out/civicmon" serve --db "$db" --addr "127.0.0.1:$port" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-# Searches wait for the facet index anyway; wait here so that its load is
-# not timed as a search.
-for _ in $(seq 1 600); do
-	grep -q "search index loaded" "$log" && break
+# serve loads the search's facet index and the statistics index at
+# start-up, then sets its memory limit: wait for that, so that the figures
+# are those of a server that is up, not of one loading.
+for _ in $(seq 1 1200); do
+	grep -q "memory limit set" "$log" && break
 	sleep 0.5
 done
-grep -E "search index loaded|memory limit" "$log" | sed 's/^/  serve: /'
+grep -E "index loaded|memory limit" "$log" | sed 's/^/  serve: /'
 queries=(
 	q=the q=authorities q=police q=journalists q=protest q=government
 	q=shutdown "q=%D0%BC%D0%B8%D1%80%D0%BD%D1%8B%D0%B9" "q=%D2%9A%D0%B0%D0%B7%D0%B0%D2%9B%D1%81%D1%82%D0%B0%D0%BD"

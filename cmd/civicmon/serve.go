@@ -36,7 +36,7 @@ func cmdServe(e *env, args []string) error {
 	baseURL := fs.String("base-url", os.Getenv("CIVICMON_BASE_URL"), "the public `URL` of the site, e.g. https://monitor.example.org, for permalinks and sitemap.xml (env CIVICMON_BASE_URL; default: from each request)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long (a `DURATION`, e.g. 15s) in-flight requests may take to finish on SIGTERM/SIGINT")
 	memLimit := fs.String("memory-limit", cmp.Or(os.Getenv("CIVICMON_MEMORY_LIMIT"), "auto"),
-		"the soft `LIMIT` of the Go heap, e.g. 256MiB; auto: twice what the search index holds plus 48 MiB, at least 96 MiB; off: none (env CIVICMON_MEMORY_LIMIT; GOMEMLIMIT wins)")
+		"the soft `LIMIT` of the Go heap, e.g. 256MiB; auto: once the indexes are loaded, the heap they hold plus half as much (at least 48 MiB), at least 96 MiB; off: none (env CIVICMON_MEMORY_LIMIT; GOMEMLIMIT wins)")
 	proxies := fs.String("trusted-proxies", os.Getenv("CIVICMON_TRUSTED_PROXIES"),
 		"the `CIDRS` (CIDR[,CIDR…]) of the reverse proxies in front of the server, whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1/32 (env CIVICMON_TRUSTED_PROXIES; default: none)")
 	tlsCert := fs.String("tls-cert", os.Getenv("CIVICMON_TLS_CERT"), "the PEM certificate (chain) `FILE`: serve HTTPS, with --tls-key (env CIVICMON_TLS_CERT)")
@@ -121,14 +121,30 @@ func cmdServe(e *env, args []string) error {
 			e.log.Info("demo data loaded", "what", st.String())
 		}
 	}
-	// Warm the search facet index now rather than on the first search.
+	// Warm the indexes now rather than on the first search, statistics
+	// or country page: the search's facet index, then the statistics
+	// index (some ten seconds at a million updates). srv is set before
+	// the statistics index is asked for.
+	srvReady := make(chan *server.Server, 1)
 	go func() {
 		start := time.Now()
 		if err := s.LoadSearchIndex(e.ctx); err != nil {
 			e.log.Warn("search index not loaded; the first search will load it", "err", err)
+		} else {
+			e.log.Info("search index loaded", "took", time.Since(start).Round(time.Millisecond))
+		}
+		var srv *server.Server
+		select {
+		case srv = <-srvReady:
+		case <-e.ctx.Done():
 			return
 		}
-		e.log.Info("search index loaded", "took", time.Since(start).Round(time.Millisecond))
+		start = time.Now()
+		if err := srv.Stats().Fresh(e.ctx); err != nil {
+			e.log.Warn("statistics index not loaded; the first statistics page will load it", "err", err)
+		} else {
+			e.log.Info("statistics index loaded", "took", time.Since(start).Round(time.Millisecond))
+		}
 		setMemoryLimit(e, limit)
 	}()
 	if !mailCfg.Enabled() {
@@ -140,16 +156,7 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// And the statistics index (some ten seconds at a million updates),
-	// rather than on the first statistics or country page.
-	go func() {
-		start := time.Now()
-		if err := srv.Stats().Fresh(e.ctx); err != nil {
-			e.log.Warn("statistics index not loaded; the first statistics page will load it", "err", err)
-			return
-		}
-		e.log.Info("statistics index loaded", "took", time.Since(start).Round(time.Millisecond))
-	}()
+	srvReady <- srv
 	return srv.Run(e.ctx, *addr, *grace, func(url string) {
 		fmt.Fprintf(e.stdout, "civicmon is serving %s on %s\n", redact(*db), url)
 		e.log.Info("listening", "url", url)
@@ -219,8 +226,16 @@ func setMemoryLimit(e *env, limit int64) {
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		limit = max(96<<20, 2*int64(ms.HeapAlloc)+48<<20)
+		// The indexes are most of the live heap and hold no pointers
+		// (columns of numbers), so a collection costs little however
+		// often it runs: room for half as much again, and at least
+		// 48 MB, for the requests' work.
+		live := int64(ms.HeapAlloc)
+		limit = max(96<<20, live+max(live/2, 48<<20))
 	}
+	// What loading the indexes grew and let go goes back to the system
+	// now, rather than bit by bit.
+	debug.FreeOSMemory()
 	debug.SetMemoryLimit(limit)
 	e.log.Info("memory limit set", "limit_mib", limit>>20)
 }
