@@ -164,11 +164,37 @@ func (s *Store) write(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
-	sqlTx, err := s.db.write.BeginTx(ctx, nil)
+	sqlTx, release, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer release()
 	return s.runTx(ctx, sqlTx, fn)
+}
+
+// begin starts a transaction on the write pool that ctx does not end once
+// it has begun. Waiting for the write connection ends with ctx (a request
+// whose client went away, or past its deadline, gives up its place), and
+// fn's statements still run under ctx, but the commit runs to its end:
+// a commit can take long, and work it loses is done again by the next
+// one. FTS5 merges its segments inside the commit that makes a merge due,
+// a whole word at a time, and at a million updates the list of a word
+// found in most of them takes tens of seconds to merge; when each commit
+// was ended by its request's 30-second deadline, every later write began
+// the same merge and lost it again (the soak at a million updates,
+// docs/benchmarks.md). release returns the connection to the pool after
+// the commit or the rollback.
+func (s *Store) begin(ctx context.Context) (tx *sql.Tx, release func(), err error) {
+	conn, err := s.db.write.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err = conn.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return tx, func() { conn.Close() }, nil
 }
 
 // writeQuiet is write for bookkeeping that no page shows (the outbox's
@@ -178,10 +204,11 @@ func (s *Store) writeQuiet(ctx context.Context, fn func(tx *Store) error) (err e
 	if s.tx != nil {
 		return fn(s)
 	}
-	sqlTx, err := s.db.write.BeginTx(ctx, nil)
+	sqlTx, release, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer release()
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -219,8 +246,9 @@ func (s *Store) runTx(ctx context.Context, sqlTx *sql.Tx, fn func(tx *Store) err
 	if err := fn(&Store{db: s.db, tx: sqlTx}); err != nil {
 		return err
 	}
-	// Bumped last, so that the row lock is held as briefly as possible.
-	_, err = sqlTx.ExecContext(ctx, `UPDATE civicmon_meta SET data_version = data_version + 1 WHERE id = 1`)
+	// Bumped last, so that the row lock is held as briefly as possible;
+	// part of committing, so not ended with ctx either (see begin).
+	_, err = sqlTx.ExecContext(context.WithoutCancel(ctx), `UPDATE civicmon_meta SET data_version = data_version + 1 WHERE id = 1`)
 	return err
 }
 

@@ -31,6 +31,7 @@ func Run(t *testing.T, e Engine) {
 		{"FindUpdates", testFindUpdates},
 		{"InsertUpdatesAllOrNothing", testInsertUpdatesAllOrNothing},
 		{"TransactionRollsBack", testTransactionRollsBack},
+		{"CommitOutlivesContext", testCommitOutlivesContext},
 		{"Watchlist", testWatchlist},
 		{"Vocabulary", testVocabulary},
 		{"Users", testUsers},
@@ -452,6 +453,50 @@ func testTransactionRollsBack(t *testing.T, db *sqldb.DB) {
 	}
 	if cs, _ := s.Countries(ctx); len(cs) != 2 {
 		t.Fatalf("committed transaction kept %d countries, want 2", len(cs))
+	}
+}
+
+// testCommitOutlivesContext: a transaction whose work is done commits even
+// when its context ends before the commit (a request past its deadline,
+// a client gone): the commit of a large write, or one that makes FTS5
+// merge, takes long, and an interrupted commit loses work that the next
+// write must do again. Waiting for the write connection, and a statement
+// run after the context ended, still give up.
+func testCommitOutlivesContext(t *testing.T, db *sqldb.DB) {
+	s := db.Store()
+	c, cancel := context.WithCancel(ctx)
+	err := s.InTx(c, func(tx civicmon.Store) error {
+		seedCountries(t, tx)
+		cancel() // the request's deadline passes as its work ends
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("InTx with its context ended before the commit: %v", err)
+	}
+	if cs, _ := s.Countries(ctx); len(cs) != 2 {
+		t.Fatalf("the transaction kept %d countries, want 2", len(cs))
+	}
+
+	// A statement asked after the context ended fails, and the
+	// transaction rolls back.
+	c, cancel = context.WithCancel(ctx)
+	err = s.InTx(c, func(tx civicmon.Store) error {
+		cancel()
+		r := civicmon.Rating{CountryCode: "KZ", EffectiveDate: civicmon.MustDate("2022-06-21"), Category: civicmon.Repressed}
+		return tx.AddRating(c, &r)
+	})
+	if err == nil {
+		t.Fatal("a statement run after its context ended succeeded")
+	}
+	if h, _ := s.RatingHistory(ctx, "KZ"); len(h) != 0 {
+		t.Fatalf("a transaction whose statement failed kept %d ratings", len(h))
+	}
+
+	// Waiting for a transaction gives up with its context.
+	c, cancel = context.WithCancel(ctx)
+	cancel()
+	if err := s.InTx(c, func(tx civicmon.Store) error { return nil }); err == nil {
+		t.Fatal("InTx with an ended context began a transaction")
 	}
 }
 
