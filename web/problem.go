@@ -120,10 +120,14 @@ func (s *Server) APIFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.Problem(w, r, ProbUnavailable, "The database is not available. Try again in a moment.")
 	default:
 		if r.Context().Err() != nil {
+			// Out of time (or the client left): the server is busy, not
+			// broken, and nothing was changed (see Busy).
 			s.log.Warn("api request cancelled or timed out", "path", r.URL.Path, "err", err)
-		} else {
-			s.log.Error("api request failed", "path", r.URL.Path, "err", err)
+			w.Header().Set("Retry-After", busyRetryAfter)
+			s.Problem(w, r, ProbUnavailable, "The server could not finish this request in time, and nothing was changed. Try again in a moment.")
+			return
 		}
+		s.log.Error("api request failed", "path", r.URL.Path, "err", err)
 		s.Problem(w, r, ProbInternal, "The server could not answer this request. Please try again in a moment.")
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/civicmon/civicmon"
@@ -84,6 +85,32 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.BadRequest(w, r, civicmon.ErrorMessage(err))
 		return
 	}
+	if r.Context().Err() != nil {
+		s.log.Warn("request cancelled or timed out", "path", r.URL.Path, "err", err)
+		s.Busy(w, r)
+		return
+	}
 	s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	s.ServerError(w, r)
+}
+
+// busyRetryAfter is the Retry-After of an answer to a request that ran out
+// of time.
+const busyRetryAfter = "30"
+
+// Busy answers a request that ran out of its time (RequestTimeout) before
+// it could finish — waiting for the database's one writer behind a long
+// commit, say: 503 with Retry-After, not the 500 of a fault. Nothing was
+// saved: a write's transaction commits only when its work is done, and
+// then the request answers as it should.
+func (s *Server) Busy(w http.ResponseWriter, r *http.Request) {
+	// The page is rendered under a context that has not run out, or the
+	// renderer would stop at once.
+	r = r.WithContext(context.WithoutCancel(r.Context()))
+	w.Header().Set("Retry-After", busyRetryAfter)
+	p := s.NewPage(r, "")
+	p.Title = p.T("The server is busy")
+	p.NoIndex = true
+	s.Render(w, r, http.StatusServiceUnavailable, p, ErrorPage(p,
+		p.T("The server could not finish this in time, and nothing was saved. If you were sending a form, your text is still in it: go back in your browser and send it again in a moment.")))
 }

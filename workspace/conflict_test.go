@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/web"
 	"github.com/civicmon/civicmon/webtest"
 	"github.com/civicmon/civicmon/workspace"
 )
@@ -181,4 +183,58 @@ func TestOverTheLimit(t *testing.T) {
 				t.Errorf("the API's answer: %s", r.Header.Get("Content-Type"))
 			}
 		}})
+}
+
+// TestBusyWriter: a write that runs out of its request's time while the
+// database's one writer is held elsewhere (a long commit, say) is answered
+// 503 with Retry-After — a page in the person's language that says
+// nothing was saved and the text is still in the form, a problem document
+// to the API — not the 500 of a fault; and nothing is saved.
+func TestBusyWriter(t *testing.T) {
+	env := webtest.New(t, webtest.Options{Configure: func(c *web.Config) { c.RequestTimeout = 400 * time.Millisecond }})
+	researcher := env.SignedIn(t, civicmon.RoleResearcher)
+	form := formValues(t, researcher.Get("/admin/updates/new").Body)
+	form.Set("country", "KZ")
+	form.Set("title", "Saved while the writer was busy")
+	form.Set("action", "save")
+
+	// Hold the one writer, as a long commit would.
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- env.Store.InTx(context.Background(), func(tx civicmon.Store) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	r := researcher.Post("/admin/updates?lang=fr", form)
+	env.Run(t, webtest.Scenario{Name: "the API while the writer is busy", Method: "POST", URL: "/api/v1/updates", As: "token:editor",
+		Body:   `{"country":"KZ","title":"Saved through the API while busy"}`,
+		Header: map[string]string{"Content-Type": "application/json"}, Status: http.StatusServiceUnavailable,
+		Check: func(t *testing.T, api *webtest.Response) {
+			if api.Header.Get("Retry-After") == "" || !strings.HasPrefix(api.Header.Get("Content-Type"), "application/problem+json") ||
+				!strings.Contains(api.Body, "nothing was changed") {
+				t.Errorf("the API's answer: %s Retry-After %q\n%.400s", api.Header.Get("Content-Type"), api.Header.Get("Retry-After"), api.Body)
+			}
+		}})
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" ||
+		!strings.Contains(r.Body, "Le serveur est occupé") || !strings.Contains(r.Body, "rien n’a été enregistré") {
+		t.Errorf("the form's answer: %d Retry-After %q\n%.600s", r.Status, r.Header.Get("Retry-After"), r.Body)
+	}
+	us, _, err := env.Store.FindUpdates(context.Background(), civicmon.UpdateFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		if strings.Contains(u.Title, "while") {
+			t.Errorf("saved although the answer said it was not: %q", u.Title)
+		}
+	}
 }
