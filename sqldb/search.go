@@ -91,7 +91,7 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 	// match the text, and for relevance which match each clause in the
 	// title and in the summary.
 	eq := q.Expand()
-	m, err := s.matchText(ctx, ix, q, eq, sort == civicmon.SortRelevance)
+	m, err := s.findText(ctx, ix, q, eq, sort == civicmon.SortRelevance)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 		}
 		if typos != nil {
 			eq = eq.Widen(typos)
-			if m, err = s.matchText(ctx, ix, q, eq, sort == civicmon.SortRelevance); err != nil {
+			if m, err = s.findText(ctx, ix, q, eq, sort == civicmon.SortRelevance); err != nil {
 				return nil, err
 			}
 			if m.none() {
@@ -159,7 +159,15 @@ func (s *Store) knownTypos(ctx context.Context, typos [][]string) ([][]string, e
 	if len(all) == 0 {
 		return nil, nil
 	}
-	known, err := s.db.dialect.Text.Known(ctx, s.db.read, all)
+	var known []string
+	var err error
+	if ok, perr := s.db.postings().usable(ctx, s.db); perr != nil {
+		return nil, perr
+	} else if ok {
+		known, err = s.knownTokens(ctx, all)
+	} else {
+		known, err = s.db.dialect.Text.Known(ctx, s.db.read, all)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search: look up the words near the query's: %w", err)
 	}

@@ -27,7 +27,18 @@ func init() {
 	afterMigration[searchMigration] = func(ctx context.Context, tx *Store) error {
 		return tx.rebuildSearch(ctx, nil)
 	}
+	// A database without updates has its (empty) postings up to date; one
+	// with updates has them built by the first flush (the server's, in the
+	// background), searches asking the engine's index until then.
+	afterMigration[postingsMigration] = func(ctx context.Context, tx *Store) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE search_state SET postings_upto = (SELECT COALESCE(MAX(seq), 0) FROM search_log)
+			WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM updates)`)
+		return err
+	}
 }
+
+// postingsMigration is the schema version that creates the postings.
+const postingsMigration = 18
 
 // searchDoc is the text of u that the index holds: title, summary and
 // body, each followed by its translations.
@@ -133,6 +144,11 @@ func (tx *Store) searchLog(ctx context.Context, first, last int64) error {
 // say so), or if the index is ever suspected to be wrong.
 func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) error {
 	return s.write(ctx, func(tx *Store) error {
+		// The postings are built again from every update by the next
+		// flush.
+		if err := tx.clearPostings(ctx); err != nil {
+			return err
+		}
 		if err := tx.rebuildSearch(ctx, progress); err != nil {
 			return err
 		}

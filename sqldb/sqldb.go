@@ -93,6 +93,7 @@ func (db *DB) Store() *Store { return &Store{db: db} }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.forgetPostings()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -52,6 +52,7 @@ func Run(t *testing.T, e Engine) {
 		{"SearchTypos", testSearchTypos},
 		{"SearchDrafts", testSearchDrafts},
 		{"SearchJudged", testSearchJudged},                     // storetest/search_judged.go
+		{"SearchPostings", testSearchPostings},                 // storetest/search_postings.go
 		{"Statistics", testStats},                              // storetest/stats.go
 		{"Outbox", testOutbox},                                 // storetest/outbox.go
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims}, // storetest/outbox.go

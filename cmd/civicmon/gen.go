@@ -57,7 +57,7 @@ func cmdGen(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "generated %d synthetic updates with %d incidents in %s (%.0f updates/s)\n",
 		st.Updates, st.Incidents, st.Elapsed.Round(time.Millisecond), st.Rate())
-	return nil
+	return buildPostings(e, d.Store())
 }
 
 // notSynthetic says what the database holds beyond the demo data and the

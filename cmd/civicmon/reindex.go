@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"time"
+
+	"github.com/civicmon/civicmon/sqldb"
 )
 
 func cmdReindex(e *env, args []string) error {
@@ -35,5 +37,24 @@ func cmdReindex(e *env, args []string) error {
 		return fmt.Errorf("%w\nthe search index is as it was: run civicmon reindex again", err)
 	}
 	fmt.Fprintf(e.stdout, "search index rebuilt: %d published updates in %s\n", total, time.Since(start).Round(time.Millisecond))
+	return buildPostings(e, d.Store())
+}
+
+// buildPostings brings the search's postings up to date (after a reindex
+// or a generation, which leave them to be built), showing progress by
+// blocks of 65,536 update ids. The server would do it in the background.
+func buildPostings(e *env, s *sqldb.Store) error {
+	start := time.Now()
+	var progress func(done, total int)
+	err := s.FlushPostings(e.ctx, func(done, n int) {
+		if progress == nil {
+			progress = progressFunc(e, n)
+		}
+		progress(done, n)
+	})
+	if err != nil {
+		return fmt.Errorf("build the search postings: %w\nsearches use the full-text index meanwhile; civicmon serve builds them in the background", err)
+	}
+	fmt.Fprintf(e.stdout, "search postings up to date in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }

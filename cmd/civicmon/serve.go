@@ -24,6 +24,10 @@ import (
 	"github.com/civicmon/civicmon/web"
 )
 
+// postingsFlushInterval is how often the server writes the changes the
+// search's postings segments do not cover yet (sqldb.Store.FlushPostings).
+const postingsFlushInterval = 5 * time.Second
+
 func cmdServe(e *env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--db DB] [--addr HOST:PORT] [--demo] [--tls-cert FILE --tls-key FILE] [--trusted-proxies CIDR,…]")
 	db := dbFlag(fs)
@@ -126,6 +130,10 @@ func cmdServe(e *env, args []string) error {
 	// index (some ten seconds at a million updates). srv is set before
 	// the statistics index is asked for.
 	srvReady := make(chan *server.Server, 1)
+	// The search's postings follow the change feed in the background;
+	// on a database whose postings were never built (just migrated), the
+	// first run builds them, searches asking the engine's index until then.
+	go s.KeepPostingsFlushed(e.ctx, postingsFlushInterval, e.log)
 	go func() {
 		start := time.Now()
 		if err := s.LoadSearchIndex(e.ctx); err != nil {
