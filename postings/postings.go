@@ -21,7 +21,14 @@ import (
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/civicmon/civicmon/search"
 )
+
+// Version is the format of the postings this package writes: a database
+// whose postings are of another is built again (see sqldb's postings).
+// 2: pairs of words (Pair).
+const Version = 2
 
 // The fields of a document, as search.Doc holds them.
 const (
@@ -91,23 +98,144 @@ func (f *Fields) Empty() bool {
 // Postings maps tokens to their postings.
 type Postings map[string]*Fields
 
+// Builder gathers postings from documents, quickly: a block of 65,536
+// updates makes tens of millions of postings, which a map of bitmaps
+// updated one posting at a time took minutes to take in (a string per
+// pair of words, a sorted insert per posting, and the collector scanning
+// it all). Tokens are numbered once, each pair looked up without making
+// its string, and each token's updates gathered in a plain slice, added
+// to its bitmap 4,096 at a time.
+type Builder struct {
+	number map[string]int32
+	pairs  map[uint64]int32 // by the words' numbers
+	tokens []string
+	state  []tokenState
+}
+
+type tokenState struct {
+	pending [NumFields][]uint32
+	last    [NumFields]uint32 // the update last gathered, plus one
+	bits    [NumFields]*roaring.Bitmap
+}
+
+// builderFlush is how many updates a token gathers before they go into
+// its bitmap: an array container's limit.
+const builderFlush = 4096
+
 // Add records that update id holds the tokens of an analysed document's
-// fields (tokens separated by single spaces, as search.Doc has them).
-func (p Postings) Add(id uint32, title, summary, body string) {
+// fields (tokens separated by single spaces, as search.Doc has them), and
+// each pair of words next to each other (Pair), for phrases. The tokens
+// the analysis adds (stems, name keys: marked, see search.StemMark) follow
+// a field's words and make no pairs.
+func (b *Builder) Add(id uint32, title, summary, body string) {
+	if b.number == nil {
+		b.number, b.pairs = map[string]int32{}, map[uint64]int32{}
+	}
 	for field, text := range [NumFields]string{title, summary, body} {
+		prev := int32(-1)
 		for tok := range strings.FieldsSeq(text) {
-			f := p[tok]
-			if f == nil {
-				f = &Fields{}
-				p[tok] = f
+			n := b.numberOf(tok)
+			b.add(n, field, id)
+			if marked(tok) {
+				prev = -1
+				continue
 			}
-			if f[field] == nil {
-				f[field] = roaring.New()
+			if prev >= 0 {
+				key := uint64(prev)<<32 | uint64(n)
+				pn, ok := b.pairs[key]
+				if !ok {
+					pn = b.newToken(Pair(b.tokens[prev], b.tokens[n]))
+					b.pairs[key] = pn
+				}
+				b.add(pn, field, id)
 			}
-			f[field].Add(id)
+			prev = n
 		}
 	}
 }
+
+func (b *Builder) numberOf(tok string) int32 {
+	if n, ok := b.number[tok]; ok {
+		return n
+	}
+	return b.newToken(strings.Clone(tok))
+}
+
+func (b *Builder) newToken(tok string) int32 {
+	n := int32(len(b.tokens))
+	b.number[tok] = n
+	b.tokens = append(b.tokens, tok)
+	b.state = append(b.state, tokenState{})
+	return n
+}
+
+func (b *Builder) add(n int32, field int, id uint32) {
+	st := &b.state[n]
+	if st.last[field] == id+1 {
+		return
+	}
+	st.last[field] = id + 1
+	st.pending[field] = append(st.pending[field], id)
+	if len(st.pending[field]) == builderFlush {
+		b.flush(st, field)
+	}
+}
+
+func (b *Builder) flush(st *tokenState, field int) {
+	if len(st.pending[field]) == 0 {
+		return
+	}
+	if st.bits[field] == nil {
+		st.bits[field] = roaring.New()
+	}
+	st.bits[field].AddMany(st.pending[field])
+	st.pending[field] = st.pending[field][:0]
+}
+
+// Postings returns what was gathered, run-optimised, and empties b.
+func (b *Builder) Postings() Postings {
+	out := make(Postings, len(b.tokens))
+	for n, tok := range b.tokens {
+		st := &b.state[n]
+		f := &Fields{}
+		for field := range NumFields {
+			b.flush(st, field)
+			if st.bits[field] != nil {
+				st.bits[field].RunOptimize()
+				f[field] = st.bits[field]
+			}
+		}
+		out[tok] = f
+	}
+	*b = Builder{}
+	return out
+}
+
+// Add records one document, as Builder.Add does (for small sets: tests,
+// the newest changes).
+func (p Postings) Add(id uint32, title, summary, body string) {
+	var b Builder
+	b.Add(id, title, summary, body)
+	for tok, f := range b.Postings() {
+		if have := p[tok]; have != nil {
+			have.Or(f)
+		} else {
+			p[tok] = f
+		}
+	}
+}
+
+// marked reports whether tok is one the analysis added (search.StemMark,
+// search.NameMark), which no word starts with.
+func marked(tok string) bool {
+	return strings.HasPrefix(tok, search.StemMark) || strings.HasPrefix(tok, search.NameMark)
+}
+
+// Pair is the token of two words next to each other, in this order: a
+// phrase of two words is found by its pair's postings alone, a longer one
+// by those of its pairs and then checked (a text may hold "a b" and "b c"
+// apart, not "a b c"). Words hold no space, so no word is a pair.
+func Pair(a, b string) string { return a + " " + b }
 
 // Optimize compresses runs in every bitmap, before they are stored.
 func (p Postings) Optimize() {

@@ -109,14 +109,22 @@ func (db *DB) SetSearchPostings(on bool) {
 
 // postingsState is search_state's postings columns and the feed's newest
 // entry, read together.
-type postingsState struct{ epoch, mark, seq int64 }
+type postingsState struct {
+	epoch, mark, seq int64
+	current bool // written in this version's format
+}
 
 func readPostingsState(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (postingsState, error) {
 	var st postingsState
-	err := q.QueryRowContext(ctx, `SELECT postings_epoch, postings_upto, (SELECT COALESCE(MAX(seq), 0) FROM search_log)
-		FROM search_state WHERE id = 1`).Scan(&st.epoch, &st.mark, &st.seq)
+	var version int
+	err := q.QueryRowContext(ctx, `SELECT postings_epoch, postings_upto, (SELECT COALESCE(MAX(seq), 0) FROM search_log), postings_version
+		FROM search_state WHERE id = 1`).Scan(&st.epoch, &st.mark, &st.seq, &version)
+	st.current = version == postings.Version
+	if !st.current {
+		st.mark = -1 // to be built again
+	}
 	return st, err
 }
 
@@ -194,14 +202,15 @@ func (px *postingsIndex) catchUp(ctx context.Context, db *DB) error {
 		px.mu.Unlock()
 		return nil
 	}
-	post := postings.Postings{}
+	var build postings.Builder
 	err = readSearchDocs(ctx, db, db.read, ranges, func(id int64, u *civicmon.Update) {
 		d := searchDoc(u)
-		post.Add(uint32(id), d.Title, d.Summary, d.Body)
+		build.Add(uint32(id), d.Title, d.Summary, d.Body)
 	})
 	if err != nil {
 		return err
 	}
+	post := build.Postings()
 	px.mu.Lock()
 	defer px.mu.Unlock()
 	if px.epoch != st.epoch {
@@ -220,19 +229,24 @@ func (px *postingsIndex) catchUp(ctx context.Context, db *DB) error {
 // updates they speak for) and drops the batches they now cover.
 func (px *postingsIndex) loadSegments(ctx context.Context, db *DB) error {
 	// One statement, so that the list and the epoch are of one moment.
-	rows, err := db.read.QueryContext(ctx, `SELECT st.postings_epoch, st.postings_upto, s.id, s.block, s.upto, s.size, s.docs
+	rows, err := db.read.QueryContext(ctx, `SELECT st.postings_epoch, st.postings_upto, st.postings_version, s.id, s.block, s.upto, s.size, s.docs
 		FROM search_state st LEFT JOIN search_segments s ON 1 = 1 WHERE st.id = 1 ORDER BY s.id`)
 	if err != nil {
 		return fmt.Errorf("search: read the postings' segments: %w", err)
 	}
 	defer rows.Close()
 	var epoch, mark int64
+	var version int
 	segs := map[int64]*segmentInfo{}
 	for rows.Next() {
 		var id, block, upto, size sql.NullInt64
 		var docs []byte
-		if err := rows.Scan(&epoch, &mark, &id, &block, &upto, &size, &docs); err != nil {
+		if err := rows.Scan(&epoch, &mark, &version, &id, &block, &upto, &size, &docs); err != nil {
 			return err
+		}
+		if version != postings.Version {
+			mark = -1
+			break // another format's: not read
 		}
 		if !id.Valid {
 			continue
@@ -450,6 +464,25 @@ func (s *Store) FlushPostings(ctx context.Context, progress func(done, total int
 		px.stale = true
 		px.mu.Unlock()
 	}()
+	if !st.current {
+		// Written by another version: emptied, to be built again.
+		err := s.writeQuiet(ctx, func(tx *Store) error {
+			if err := tx.movePostingsEpoch(ctx, st.epoch, -1); err != nil {
+				return err
+			}
+			if err := tx.clearPostings(ctx); err != nil {
+				return err
+			}
+			_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET postings_version = ? WHERE id = 1`), postings.Version)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if st, err = readPostingsState(ctx, s.db.read); err != nil {
+			return err
+		}
+	}
 	if st.mark < 0 {
 		return s.buildPostings(ctx, st, progress)
 	}
@@ -569,21 +602,20 @@ func (s *Store) writeSegment(ctx context.Context, epoch, b int64, ranges []civic
 	for _, r := range ranges {
 		docs.AddRange(uint64(r.First), uint64(r.Last)+1)
 	}
-	post := postings.Postings{}
+	var build postings.Builder
+	published := roaring.New()
 	err := readSearchDocs(ctx, s.db, s.db.read, ranges, func(id int64, u *civicmon.Update) {
 		d := searchDoc(u)
-		post.Add(uint32(id), d.Title, d.Summary, d.Body)
+		build.Add(uint32(id), d.Title, d.Summary, d.Body)
+		published.Add(uint32(id))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("search: read block %d's updates: %w", b, err)
 	}
-	post.Optimize()
+	post := build.Postings()
 	if mark < 0 {
-		// A build: the segment speaks for the updates it holds only.
-		docs = roaring.New()
-		for _, f := range post {
-			docs.Or(f.Any())
-		}
+		// A build: the segment speaks for the published updates only.
+		docs = published
 		if docs.IsEmpty() {
 			return epoch, nil
 		}

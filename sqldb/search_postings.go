@@ -3,16 +3,21 @@ package sqldb
 // Matching a query's text with the postings (postings.go) rather than the
 // engine's index: a word is the union of its forms' bitmaps, a clause the
 // union of its alternatives, the query the intersection of its positive
-// clauses less the union of its negative ones. Phrases need the words'
-// positions, which the postings do not hold: a clause's phrases are asked
-// of the engine's index, as before, and joined to its words' bitmaps.
+// clauses less the union of its negative ones. A phrase of two words is
+// its pair's postings (postings.Pair); a longer one the intersection of
+// its pairs', field by field, each update of which is then read and
+// checked, as the engine's positions would.
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/postings"
 	"github.com/civicmon/civicmon/search"
 )
@@ -27,17 +32,21 @@ type bitmapMatch struct {
 	title, summary, exact []*roaring.Bitmap
 }
 
-// clauseTokens splits a clause's alternatives into words and phrases.
-func clauseTokens(c search.Clause) (words []string, phrases search.Clause) {
-	for _, p := range c.Alts {
-		if len(p) == 1 {
-			words = append(words, p[0])
-		} else {
-			phrases.Alts = append(phrases.Alts, p)
-		}
+// phraseTokens are the tokens a phrase is looked up by: its word, or its
+// pairs.
+func phraseTokens(p search.Phrase) []string {
+	if len(p) == 1 {
+		return []string{p[0]}
 	}
-	return words, phrases
+	out := make([]string, len(p)-1)
+	for i := range out {
+		out[i] = postings.Pair(p[i], p[i+1])
+	}
+	return out
 }
+
+// anyField selects every field.
+const anyField = -1
 
 // postingsMatch matches eq (q's expansion) with the postings, and for
 // relevance the scored clauses' title, summary and exact sets.
@@ -50,8 +59,9 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 	var tokens []string
 	for _, cs := range [][]search.Clause{eq.Clauses, pos} {
 		for _, c := range cs {
-			w, _ := clauseTokens(c)
-			tokens = append(tokens, w...)
+			for _, p := range c.Alts {
+				tokens = append(tokens, phraseTokens(p)...)
+			}
 		}
 	}
 	slices.Sort(tokens)
@@ -60,29 +70,57 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 	if err != nil {
 		return nil, err
 	}
-	// field selects a clause's words' postings: any field (-1), or one.
-	clauseSet := func(c search.Clause, field int, kind LookupKind) (*roaring.Bitmap, error) {
-		words, phrases := clauseTokens(c)
-		out := roaring.New()
-		for _, w := range words {
-			f := post[w]
-			if f == nil {
-				continue
-			}
-			if field < 0 {
-				out.Or(f.Any())
-			} else if f[field] != nil {
-				out.Or(f[field])
-			}
+	// inField is a token's postings in one field, or in any.
+	inField := func(tok string, field int) *roaring.Bitmap {
+		f := post[tok]
+		switch {
+		case f == nil:
+			return roaring.New()
+		case field == anyField:
+			return f.Any()
+		case f[field] == nil:
+			return roaring.New()
 		}
-		if len(phrases.Alts) > 0 {
-			ids, err := s.matchIDs(ctx, Lookup{Kind: kind, Clause: phrases, Lo: minID, Hi: maxID})
+		return f[field].Clone()
+	}
+	phraseSet := func(p search.Phrase, field int) (*roaring.Bitmap, error) {
+		toks := phraseTokens(p)
+		if len(toks) == 1 {
+			return inField(toks[0], field), nil
+		}
+		// Field by field: a phrase never runs from one field into the
+		// next.
+		fields := []int{field}
+		if field == anyField {
+			fields = []int{postings.Title, postings.Summary, postings.Body}
+		}
+		out := roaring.New()
+		for _, f := range fields {
+			set := inField(toks[0], f)
+			for _, t := range toks[1:] {
+				if set.IsEmpty() {
+					break
+				}
+				set.And(inField(t, f))
+			}
+			if len(toks) > 1 && !set.IsEmpty() && len(p) > 2 {
+				var err error
+				if set, err = s.checkPhrase(ctx, set, p, f); err != nil {
+					return nil, err
+				}
+			}
+			out.Or(set)
+		}
+		return out, nil
+	}
+	clauseSet := func(c search.Clause, field int) (*roaring.Bitmap, error) {
+		out := roaring.New()
+		for _, p := range c.Alts {
+			b, err := phraseSet(p, field)
 			if err != nil {
 				return nil, err
 			}
-			for _, id := range ids {
-				out.Add(uint32(id))
-			}
+			out.Or(b)
 		}
 		return out, nil
 	}
@@ -92,7 +130,7 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 		if !c.Not {
 			continue
 		}
-		b, err := clauseSet(c, -1, LookupExact)
+		b, err := clauseSet(c, anyField)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +144,7 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 		if c.Not {
 			continue
 		}
-		b, err := clauseSet(c, -1, LookupExact)
+		b, err := clauseSet(c, anyField)
 		if err != nil {
 			return nil, err
 		}
@@ -121,21 +159,80 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 	}
 	m.ids.AndNot(neg)
 	for j := range epos {
-		t, err := clauseSet(epos[j], postings.Title, LookupTitle)
+		t, err := clauseSet(epos[j], postings.Title)
 		if err != nil {
 			return nil, err
 		}
-		sm, err := clauseSet(epos[j], postings.Summary, LookupSummary)
+		sm, err := clauseSet(epos[j], postings.Summary)
 		if err != nil {
 			return nil, err
 		}
-		e, err := clauseSet(pos[j], -1, LookupExact)
+		e, err := clauseSet(pos[j], anyField)
 		if err != nil {
 			return nil, err
 		}
 		m.title, m.summary, m.exact = append(m.title, t), append(m.summary, sm), append(m.exact, e)
 	}
 	return m, nil
+}
+
+// checkPhrase keeps of candidates, updates that hold each pair of a phrase
+// of three words or more in field, those that hold the whole phrase there:
+// it reads and analyses them.
+func (s *Store) checkPhrase(ctx context.Context, candidates *roaring.Bitmap, p search.Phrase, field int) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	ids := candidates.ToArray()
+	const chunk = 500
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		list := make([]int64, len(part))
+		for j, id := range part {
+			list[j] = int64(id)
+		}
+		rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, body, translations, language FROM updates
+			WHERE status = 'published' AND id`+s.db.dialect.InIDs), jsonIDs(list))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var u civicmon.Update
+			var translations string
+			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("update %d: translations: %w", u.ID, err)
+			}
+			d := searchDoc(&u)
+			text := [postings.NumFields]string{d.Title, d.Summary, d.Body}[field]
+			if hasPhrase(text, p) {
+				out.Add(uint32(u.ID))
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// hasPhrase reports whether the analysed text holds p's words next to
+// each other.
+func hasPhrase(text string, p search.Phrase) bool {
+	toks := strings.Fields(text)
+	for i := 0; i+len(p) <= len(toks); i++ {
+		j := 0
+		for j < len(p) && toks[i+j] == p[j] {
+			j++
+		}
+		if j == len(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // knownTokens keeps of tokens those the postings hold.

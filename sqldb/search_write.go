@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/postings"
 	"github.com/civicmon/civicmon/search"
 )
 
@@ -31,8 +32,8 @@ func init() {
 	// with updates has them built by the first flush (the server's, in the
 	// background), searches asking the engine's index until then.
 	afterMigration[postingsMigration] = func(ctx context.Context, tx *Store) error {
-		_, err := tx.tx.ExecContext(ctx, `UPDATE search_state SET postings_upto = (SELECT COALESCE(MAX(seq), 0) FROM search_log)
-			WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM updates)`)
+		_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET postings_upto = (SELECT COALESCE(MAX(seq), 0) FROM search_log),
+			postings_version = ? WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM updates)`), postings.Version)
 		return err
 	}
 }

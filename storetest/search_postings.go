@@ -9,6 +9,7 @@ package storetest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/civicmon/civicmon"
@@ -28,7 +29,8 @@ var postingsQueries = []civicmon.SearchQuery{
 	{Text: "journalist OR periodista", Freedoms: []civicmon.Freedom{civicmon.Expression}},
 	{Text: "митинги", Freedoms: []civicmon.Freedom{civicmon.Assembly}},
 	{Text: "president", Countries: []string{"KZ"}, Years: []int{2024}},
-	{Text: "nothingatallword"},
+	{Text: "nothingatallword"}, {Text: `"journalist fined again"`}, {Text: `"tear gas was fired"`}, {Text: `"tear gas was"`},
+	{Text: `"gas was fired" protest`, Sort: civicmon.SortRelevance}, {Text: `"президент токаев"`}, {Text: `"rallies were held" -"tear gas"`},
 }
 
 // searchAnswers returns the answers to postingsQueries, every page of
@@ -104,6 +106,16 @@ func testSearchPostings(t *testing.T, db *sqldb.DB) {
 			t.Fatal(err)
 		}
 	}
+	// A text with the pairs of a phrase of three words apart ("tear gas"
+	// and "gas was"), not the phrase: found by its pairs, then left out.
+	pairsApart := civicmon.Update{Slug: "pairs-apart", CountryCode: "CL", Status: civicmon.StatusPublished, Language: "en",
+		PublishedOn: civicmon.MustDate("2023-07-01"), Title: "Tear gas", Summary: "Summary.", Body: "Tear gas. Gas was fired later."}
+	if err := s.CreateUpdate(ctx, &pairsApart); err != nil {
+		t.Fatal(err)
+	}
+	if res := searchFor(t, s, text(`"tear gas was"`)); res.Total != 12 || slices.Contains(hitSlugs(res), "pairs-apart") {
+		t.Errorf(`"tear gas was": %d updates %q, want the 12 of Santiago and not pairs-apart`, res.Total, hitSlugs(res))
+	}
 	samePostingsAnswers(t, db, "before any flush (postings in memory)")
 
 	if err := s.FlushPostings(ctx, nil); err != nil {
@@ -166,7 +178,7 @@ func testSearchPostings(t *testing.T, db *sqldb.DB) {
 	if n := segmentCount(t, db); n != 1 {
 		t.Errorf("after edits of most updates: %d segments, want 1 (merged)", n)
 	}
-	wantHits(t, s, civicmon.SearchQuery{Text: `"tear gas"`})
+	wantHits(t, s, civicmon.SearchQuery{Text: `"tear gas"`}, "pairs-apart")
 	samePostingsAnswers(t, db, "after a merge")
 
 	// Another process writes and flushes: this one rereads the segments.

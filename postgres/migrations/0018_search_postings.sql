@@ -21,3 +21,4 @@ CREATE INDEX search_postings_segment ON search_postings (segment);
 
 ALTER TABLE search_state ADD COLUMN postings_upto BIGINT NOT NULL DEFAULT -1;
 ALTER TABLE search_state ADD COLUMN postings_epoch BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE search_state ADD COLUMN postings_version BIGINT NOT NULL DEFAULT 0;

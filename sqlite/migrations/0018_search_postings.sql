@@ -28,6 +28,9 @@ CREATE INDEX search_postings_segment ON search_postings (segment);
 -- postings_upto: the search_log entry the segments cover up to; -1 when
 -- they must be built from every update (a new index, or after a reindex).
 -- postings_epoch counts the changes to the segments: each flush or merge
--- moves it on, and commits only if it found it unchanged.
+-- moves it on, and commits only if it found it unchanged. postings_version
+-- is the format the segments were written in (postings.Version): another
+-- makes the next flush build them again.
 ALTER TABLE search_state ADD COLUMN postings_upto INTEGER NOT NULL DEFAULT -1;
 ALTER TABLE search_state ADD COLUMN postings_epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE search_state ADD COLUMN postings_version INTEGER NOT NULL DEFAULT 0;
