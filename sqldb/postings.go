@@ -202,7 +202,7 @@ func (px *postingsIndex) catchUp(ctx context.Context, db *DB) error {
 		px.mu.Unlock()
 		return nil
 	}
-	var build postings.Builder
+	build := postings.Builder{Pairs: postingsPairs}
 	err = readSearchDocs(ctx, db, db.read, ranges, func(id int64, u *civicmon.Update) {
 		d := searchDoc(u)
 		build.Add(uint32(id), d.Title, d.Summary, d.Body)
@@ -602,7 +602,7 @@ func (s *Store) writeSegment(ctx context.Context, epoch, b int64, ranges []civic
 	for _, r := range ranges {
 		docs.AddRange(uint64(r.First), uint64(r.Last)+1)
 	}
-	var build postings.Builder
+	build := postings.Builder{Pairs: postingsPairs}
 	published := roaring.New()
 	err := readSearchDocs(ctx, s.db, s.db.read, ranges, func(id int64, u *civicmon.Update) {
 		d := searchDoc(u)

@@ -3,10 +3,12 @@ package sqldb
 // Matching a query's text with the postings (postings.go) rather than the
 // engine's index: a word is the union of its forms' bitmaps, a clause the
 // union of its alternatives, the query the intersection of its positive
-// clauses less the union of its negative ones. A phrase of two words is
-// its pair's postings (postings.Pair); a longer one the intersection of
-// its pairs', field by field, each update of which is then read and
-// checked, as the engine's positions would.
+// clauses less the union of its negative ones. Phrases need the words'
+// positions, which these postings do not hold (postings.Builder.Pairs):
+// a clause's phrases are asked of the engine's index, as before, and
+// joined to its words' bitmaps. (With pairs, a phrase of two words would
+// be its pair's postings, a longer one the intersection of its pairs',
+// field by field, each update of which is then read and checked.)
 
 import (
 	"context"
@@ -32,11 +34,17 @@ type bitmapMatch struct {
 	title, summary, exact []*roaring.Bitmap
 }
 
+// postingsPairs: the postings hold pairs of words (postings.Builder.Pairs).
+const postingsPairs = false
+
 // phraseTokens are the tokens a phrase is looked up by: its word, or its
 // pairs.
 func phraseTokens(p search.Phrase) []string {
 	if len(p) == 1 {
 		return []string{p[0]}
+	}
+	if !postingsPairs {
+		return nil // asked of the engine
 	}
 	out := make([]string, len(p)-1)
 	for i := range out {
@@ -84,9 +92,21 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 		return f[field].Clone()
 	}
 	phraseSet := func(p search.Phrase, field int) (*roaring.Bitmap, error) {
+		if len(p) == 1 {
+			return inField(p[0], field), nil
+		}
 		toks := phraseTokens(p)
-		if len(toks) == 1 {
-			return inField(toks[0], field), nil
+		if !postingsPairs {
+			kind := map[int]LookupKind{anyField: LookupExact, postings.Title: LookupTitle, postings.Summary: LookupSummary}[field]
+			ids, err := s.matchIDs(ctx, Lookup{Kind: kind, Clause: search.Clause{Alts: []search.Phrase{p}}, Lo: minID, Hi: maxID})
+			if err != nil {
+				return nil, err
+			}
+			out := roaring.New()
+			for _, id := range ids {
+				out.Add(uint32(id))
+			}
+			return out, nil
 		}
 		// Field by field: a phrase never runs from one field into the
 		// next.
