@@ -93,6 +93,15 @@ type postingsIndex struct {
 	tail     int              // updates the batches speak for
 	behind   bool             // the tail is too long: use the engine
 	parts    []*postings.Part // every segment and batch, oldest first, masked
+	gen      uint64           // counts the changes to parts
+
+	// The postings of recent lookups, masked as parts were at gen: a
+	// reader choosing facets or turning pages repeats a text query.
+	cacheLimit int // bytes; 0: postingsCacheBytes, negative: none
+	cache      map[string]*postings.Fields
+	cacheGen   uint64
+	cacheBytes int
+	cacheOrder []string // least recently stored first
 	commits  uint64
 	checked  time.Time
 	stale    bool // this process changed the segments: reread them
@@ -303,6 +312,89 @@ func (px *postingsIndex) remask() {
 	}
 	postings.Mask(parts)
 	px.parts = parts
+	px.gen++
+}
+
+// postingsCacheBytes bounds the cache of looked-up postings by default.
+const postingsCacheBytes = 16 << 20
+
+// cached returns the tokens' postings the cache holds (its map is the
+// caller's), the tokens it does not, and the view's generation.
+func (px *postingsIndex) cached(tokens []string) (map[string]*postings.Fields, []string, uint64) {
+	px.mu.RLock()
+	defer px.mu.RUnlock()
+	out := make(map[string]*postings.Fields, len(tokens))
+	if px.cacheGen != px.gen || px.cache == nil {
+		return out, tokens, px.gen
+	}
+	var missing []string
+	for _, t := range tokens {
+		if f, ok := px.cache[t]; ok {
+			if f != nil {
+				out[t] = f
+			}
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	return out, missing, px.gen
+}
+
+// remember keeps the postings of tokens (absent from found: none) looked
+// up at generation gen, unless the view moved on since.
+func (px *postingsIndex) remember(gen uint64, tokens []string, found map[string]*postings.Fields) {
+	px.mu.Lock()
+	defer px.mu.Unlock()
+	limit := px.cacheLimit
+	if limit == 0 {
+		limit = postingsCacheBytes
+	}
+	if limit < 0 || gen != px.gen {
+		return
+	}
+	if px.cacheGen != gen || px.cache == nil {
+		px.cache, px.cacheGen, px.cacheBytes, px.cacheOrder = map[string]*postings.Fields{}, gen, 0, nil
+	}
+	for _, t := range tokens {
+		if _, ok := px.cache[t]; ok {
+			continue
+		}
+		f := found[t]
+		size := cachedSize(t, f)
+		if size > limit/4 {
+			continue // one would push out most others
+		}
+		for px.cacheBytes+size > limit && len(px.cacheOrder) > 0 {
+			old := px.cacheOrder[0]
+			px.cacheOrder = px.cacheOrder[1:]
+			px.cacheBytes -= cachedSize(old, px.cache[old])
+			delete(px.cache, old)
+		}
+		px.cache[t] = f
+		px.cacheOrder = append(px.cacheOrder, t)
+		px.cacheBytes += size
+	}
+}
+
+func cachedSize(t string, f *postings.Fields) int {
+	size := len(t) + 64
+	if f != nil {
+		for _, b := range f {
+			if b != nil {
+				size += int(b.GetSizeInBytes())
+			}
+		}
+	}
+	return size
+}
+
+// setPostingsCache bounds the cache of looked-up postings (bytes), or
+// switches it off (negative).
+func (db *DB) setPostingsCache(bytes int) {
+	px := db.postings()
+	px.mu.Lock()
+	defer px.mu.Unlock()
+	px.cacheLimit, px.cache, px.cacheBytes, px.cacheOrder = bytes, nil, 0, nil
 }
 
 func compareInt64(a, b int64) int {
@@ -318,10 +410,21 @@ func compareInt64(a, b int64) int {
 // lookup returns the postings of tokens, every segment's and batch's
 // masked and joined. A token no update holds is absent from the map.
 func (px *postingsIndex) lookup(ctx context.Context, db *DB, tokens []string) (map[string]*postings.Fields, error) {
+	out, missing, gen := px.cached(tokens)
+	if len(missing) == 0 {
+		return out, nil
+	}
 	for attempt := 0; ; attempt++ {
-		out, err := px.lookupOnce(ctx, db, tokens)
+		found, err := px.lookupOnce(ctx, db, missing)
+		if err == nil {
+			px.remember(gen, missing, found)
+			for t, f := range found {
+				out[t] = f
+			}
+			return out, nil
+		}
 		if !errors.Is(err, errPostingsMoved) || attempt == 3 {
-			return out, err
+			return nil, err
 		}
 		px.refresh.Lock()
 		err = px.loadSegments(ctx, db)

@@ -1062,6 +1062,11 @@ func (db *DB) SetSearchCache(ids int) {
 		c.limit = ids
 	}
 	c.items, c.order, c.ids = nil, nil, 0
+	// The postings' cache, 8 bytes an id as well.
+	db.setPostingsCache(-1)
+	if ids > 0 {
+		db.setPostingsCache(8 * ids)
+	}
 }
 
 func (c *matchCache) get(gen int64, key string) ([]int64, bool) {

@@ -255,15 +255,46 @@ func hasPhrase(text string, p search.Phrase) bool {
 	return false
 }
 
-// knownTokens keeps of tokens those the postings hold.
+// knownTokens keeps of tokens those the postings hold (in a segment, or
+// in the newest changes), in the order given. A token only of updates
+// changed since may be kept: the search it widens finds nothing by it.
 func (s *Store) knownTokens(ctx context.Context, tokens []string) ([]string, error) {
-	post, err := s.db.postings().lookup(ctx, s.db, tokens)
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(tokens))
+	for i, t := range tokens {
+		args[i] = t
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT DISTINCT token FROM search_postings WHERE token IN (`+placeholders(len(tokens))+`)`), args...)
 	if err != nil {
+		return nil, fmt.Errorf("search: look up the words near the query's: %w", err)
+	}
+	defer rows.Close()
+	known := map[string]bool{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		known[t] = true
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	px := s.db.postings()
+	px.mu.RLock()
+	for _, b := range px.batches {
+		for _, t := range tokens {
+			if f := b.post[t]; f != nil && !f.Empty() {
+				known[t] = true
+			}
+		}
+	}
+	px.mu.RUnlock()
 	var out []string
 	for _, t := range tokens {
-		if post[t] != nil {
+		if known[t] {
 			out = append(out, t)
 		}
 	}
