@@ -102,9 +102,9 @@ type postingsIndex struct {
 	cacheGen   uint64
 	cacheBytes int
 	cacheOrder []string // least recently stored first
-	commits  uint64
-	checked  time.Time
-	stale    bool // this process changed the segments: reread them
+	commits    uint64
+	checked    time.Time
+	stale      bool // this process changed the segments: reread them
 }
 
 // SetSearchPostings switches searches between the postings (the default)
@@ -120,7 +120,7 @@ func (db *DB) SetSearchPostings(on bool) {
 // entry, read together.
 type postingsState struct {
 	epoch, mark, seq int64
-	current bool // written in this version's format
+	current          bool // written in this version's format
 }
 
 func readPostingsState(ctx context.Context, q interface {
