@@ -14,8 +14,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -78,6 +80,20 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 	if err != nil {
 		return nil, err
 	}
+	engine := newPhraseLookups(s)
+	if !postingsPairs {
+		for _, c := range eq.Clauses {
+			engine.want(c, anyField)
+		}
+		for j := range epos {
+			engine.want(epos[j], postings.Title)
+			engine.want(epos[j], postings.Summary)
+			engine.want(pos[j], anyField)
+		}
+		if err := engine.run(ctx); err != nil {
+			return nil, err
+		}
+	}
 	// inField is a token's postings in one field, or in any.
 	inField := func(tok string, field int) *roaring.Bitmap {
 		f := post[tok]
@@ -97,16 +113,7 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 		}
 		toks := phraseTokens(p)
 		if !postingsPairs {
-			kind := map[int]LookupKind{anyField: LookupExact, postings.Title: LookupTitle, postings.Summary: LookupSummary}[field]
-			ids, err := s.matchIDs(ctx, Lookup{Kind: kind, Clause: search.Clause{Alts: []search.Phrase{p}}, Lo: minID, Hi: maxID})
-			if err != nil {
-				return nil, err
-			}
-			out := roaring.New()
-			for _, id := range ids {
-				out.Add(uint32(id))
-			}
-			return out, nil
+			return engine.get(p, field)
 		}
 		// Field by field: a phrase never runs from one field into the
 		// next.
@@ -341,4 +348,101 @@ func (s *Store) findText(ctx context.Context, ix *facetIndex, q, eq *search.Quer
 		}
 	}
 	return s.matchText(ctx, ix, q, eq, relevance)
+}
+
+// phraseLookups asks the engine's index for a search's phrases, each
+// (phrase, field) once, side by side, and on an engine that looks up part
+// of the ids for less than all (TextIndex.Ranges) in parts of the id
+// space, one per processor.
+type phraseLookups struct {
+	s     *Store
+	jobs  map[phraseKey]*roaring.Bitmap
+	order []phraseKey
+}
+
+type phraseKey struct {
+	phrase string
+	field  int
+}
+
+func newPhraseLookups(s *Store) *phraseLookups {
+	return &phraseLookups{s: s, jobs: map[phraseKey]*roaring.Bitmap{}}
+}
+
+func phraseKeyOf(p search.Phrase, field int) phraseKey {
+	return phraseKey{strings.Join(p, " "), field}
+}
+
+// want notes the phrases of c, in field.
+func (l *phraseLookups) want(c search.Clause, field int) {
+	for _, p := range c.Alts {
+		if len(p) < 2 {
+			continue
+		}
+		k := phraseKeyOf(p, field)
+		if _, ok := l.jobs[k]; !ok {
+			l.jobs[k] = nil
+			l.order = append(l.order, k)
+		}
+	}
+}
+
+func (l *phraseLookups) run(ctx context.Context) error {
+	if len(l.order) == 0 {
+		return nil
+	}
+	type job struct {
+		k      phraseKey
+		lo, hi int64
+		ids    []int64
+		err    error
+	}
+	var jobs []*job
+	// searchParts: balanced id ranges where the engine looks them up for
+	// less (see there).
+	parts := l.s.db.facets().searchParts(l.s.db)
+	for _, k := range l.order {
+		for _, p := range parts {
+			jobs = append(jobs, &job{k: k, lo: p.lo, hi: p.hi})
+		}
+	}
+	kinds := map[int]LookupKind{anyField: LookupExact, postings.Title: LookupTitle, postings.Summary: LookupSummary}
+	next := make(chan *job, len(jobs))
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(len(jobs), runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for j := range next {
+				c := search.Clause{Alts: []search.Phrase{strings.Fields(j.k.phrase)}}
+				j.ids, j.err = l.s.matchIDs(ctx, Lookup{Kind: kinds[j.k.field], Clause: c, Lo: j.lo, Hi: j.hi})
+			}
+		})
+	}
+	wg.Wait()
+	for _, j := range jobs {
+		if j.err != nil {
+			return j.err
+		}
+		b := l.jobs[j.k]
+		if b == nil {
+			b = roaring.New()
+			l.jobs[j.k] = b
+		}
+		for _, id := range j.ids {
+			b.Add(uint32(id))
+		}
+	}
+	return nil
+}
+
+// get returns the updates with phrase p in field (a new bitmap).
+func (l *phraseLookups) get(p search.Phrase, field int) (*roaring.Bitmap, error) {
+	b := l.jobs[phraseKeyOf(p, field)]
+	if b == nil {
+		return nil, fmt.Errorf("search: the phrase %q was not looked up", strings.Join(p, " "))
+	}
+	return b.Clone(), nil
 }
