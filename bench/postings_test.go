@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/sqldb"
 	"github.com/civicmon/civicmon/sqlite"
 )
 
@@ -24,8 +25,17 @@ func BenchmarkPostingsBuildSQLite(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	n := benchUpdates(b)
-	prepareSearchDB(b, db, n)
+	prepareSearchDB(b, db, benchUpdates(b))
+	runPostingsBuild(b, db)
+}
+
+// BenchmarkPostingsBuildPostgres is BenchmarkPostingsBuildSQLite on the
+// PostgreSQL database of BenchmarkSearchPostgres (CIVICMON_BENCH_PG_DSN).
+func BenchmarkPostingsBuildPostgres(b *testing.B) {
+	runPostingsBuild(b, openSearchPostgres(b))
+}
+
+func runPostingsBuild(b *testing.B, db *sqldb.DB) {
 	ctx := context.Background()
 	s := db.Store()
 	_, total, err := s.FindUpdates(ctx, civicmon.UpdateFilter{Limit: 1})

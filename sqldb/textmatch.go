@@ -35,9 +35,29 @@ func (s *Store) textMatchCond(ctx context.Context, text, where string, args []an
 	var err error
 	if q.HasPositive() {
 		published = `u.id` + in
-		ids, err = s.matchIDs(ctx, Lookup{Kind: LookupMatch, Query: eq, Lo: minID, Hi: maxID})
 	} else {
 		published = `NOT (u.id` + in + `)`
+	}
+	ready, err := s.db.postings().usable(ctx, s.db)
+	switch {
+	case err != nil:
+		return "", nil, err
+	case ready:
+		m, err := s.postingsMatch(ctx, q, eq, false)
+		if err != nil {
+			return "", nil, err
+		}
+		set := m.ids
+		if m.all {
+			set = m.exclude
+		}
+		it := set.Iterator()
+		for it.HasNext() {
+			ids = append(ids, int64(it.Next()))
+		}
+	case q.HasPositive():
+		ids, err = s.matchIDs(ctx, Lookup{Kind: LookupMatch, Query: eq, Lo: minID, Hi: maxID})
+	default:
 		ids, err = s.matchIDs(ctx, Lookup{Kind: LookupExclude, Query: eq, Lo: minID, Hi: maxID})
 	}
 	if err != nil {
