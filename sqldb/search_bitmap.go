@@ -476,9 +476,11 @@ func scoreSlices(base *roaring.Bitmap, m *textMatch) [scoreBits]*roaring.Bitmap 
 				slices[i] = carry.Clone()
 				return
 			}
-			next := roaring.And(slices[i], carry)
-			slices[i].Xor(carry)
-			carry = next
+			// Not the in-place Xor: roaring v2.30.0's changes its argument
+			// when an array or run container meets a bitmap container
+			// (RoaringBitmap/roaring pull request 564, "Fix Xor modifying
+			// its argument"), and carry may be a clause's set.
+			slices[i], carry = roaring.Xor(slices[i], carry), roaring.And(slices[i], carry)
 		}
 	}
 	for j := range m.title {
