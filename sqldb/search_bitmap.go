@@ -512,19 +512,39 @@ func (ix *facetIndex) walkRelevance(base *roaring.Bitmap, m *textMatch, after *h
 		if after != nil && int64(level) > after.k1>>33 {
 			continue // every key of the level is greater than the cursor's
 		}
-		set := base.Clone()
-		for i, s := range slices {
-			switch {
-			case level>>i&1 == 0 && s != nil:
-				set.AndNot(s)
-			case level>>i&1 != 0 && s == nil:
-				set.Clear()
-			case level>>i&1 != 0:
-				set.And(s)
-			}
+		if set := scoreLevel(base, slices, level); set != nil {
+			ix.walkDown(set, orderRelevance, uint8(level), after, top)
 		}
-		ix.walkDown(set, orderRelevance, uint8(level), after, top)
 	}
+}
+
+// scoreLevel is the entries of base that score level: in the slices of its
+// bits and in none of the others; nil when none can. It starts from the
+// smallest set it can, a slice rather than base.
+func scoreLevel(base *roaring.Bitmap, slices [scoreBits]*roaring.Bitmap, level int) *roaring.Bitmap {
+	var set *roaring.Bitmap
+	for i, s := range slices {
+		if level>>i&1 == 0 {
+			continue
+		}
+		switch {
+		case s == nil:
+			return nil
+		case set == nil:
+			set = s.Clone()
+		default:
+			set.And(s)
+		}
+	}
+	if set == nil {
+		set = base.Clone() // level 0
+	}
+	for i, s := range slices {
+		if level>>i&1 == 0 && s != nil {
+			set.AndNot(s)
+		}
+	}
+	return set
 }
 
 // page finds the k greatest keys of base's entries less than after. The
