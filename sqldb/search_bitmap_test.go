@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -306,6 +307,22 @@ func TestSearchIDsBeyond32Bits(t *testing.T) {
 	}
 	if b, err := parseIDBitmap(""); err != nil || !b.IsEmpty() {
 		t.Errorf("empty list: %v, %v", b, err)
+	}
+	// Dense lists go through a plain bitset.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, density := range []int{1, 3, 40, 1000} {
+		var list []byte
+		want := roaring.New()
+		for id := uint32(200_000); id > 0; id-- {
+			if rnd.IntN(density) == 0 {
+				list = strconv.AppendUint(append(list, ','), uint64(id), 10)
+				want.Add(id)
+			}
+		}
+		got, err := parseIDBitmap(string(list[1:]))
+		if err != nil || !got.Equals(want) {
+			t.Errorf("one id in %d: %d ids, want %d (%v)", density, got.GetCardinality(), want.GetCardinality(), err)
+		}
 	}
 }
 
