@@ -899,7 +899,7 @@ type matchEntry struct {
 // "Search" in docs/benchmarks.md, memory.)
 const matchCacheBytes = 8 << 20
 
-// SetSearchParts fixes how many parts a search's work splits into (see
+// SetSearchParts fixes how many parts a search's lookups split into (see
 // searchParts), or with 0 lets the store choose: one per processor, when
 // each part holds at least 50,000 published updates. Tests use it to run
 // the split path on a few updates.
