@@ -670,9 +670,8 @@ func (t *topK) sorted() []hitKey {
 	return out
 }
 
-// facetCounts counts, for each value of each dimension, the entries of the
-// dimension's base that have it: an intersection's cardinality, never the
-// intersection. The caller holds mu (read).
+// facetCounts turns the counts of each dimension's values in the
+// dimension's base into the result's facets. The caller holds mu (read).
 func (ix *facetIndex) facetCounts(sq *civicmon.SearchQuery, b *searchBases) civicmon.SearchFacets {
 	var out civicmon.SearchFacets
 	add := func(list *[]civicmon.FacetCount, value string, n int, selected bool) {
@@ -680,42 +679,24 @@ func (ix *facetIndex) facetCounts(sq *civicmon.SearchQuery, b *searchBases) civi
 			*list = append(*list, civicmon.FacetCount{Value: value, Count: n, Selected: selected})
 		}
 	}
-	count := func(base, set *roaring.Bitmap) int {
-		if set == nil {
-			return 0
+	t := ix.tally(b)
+	at := func(counts []int, i int) int {
+		if i < len(counts) {
+			return counts[i]
 		}
-		return int(base.AndCardinality(set))
+		return 0 // no entry has it
 	}
-	sets := &ix.sets
-	// Regions and categories add up their countries, each counted in
-	// the base of its own dimension (the same bitmap, often: counted once).
 	var regions, categories [8]int
 	for c, code := range ix.countryCode {
 		if !ix.ref.countries[code] {
 			continue
 		}
-		var set *roaring.Bitmap
-		if c < len(sets.country) {
-			set = sets.country[c]
-		}
-		n := count(b.but[dimCountry], set)
-		add(&out.Countries, code, n, slices.Contains(sq.Countries, code))
-		inRegion := n
-		if b.but[dimRegion] != b.but[dimCountry] {
-			inRegion = count(b.but[dimRegion], set)
-		}
+		add(&out.Countries, code, at(t.country[dimCountry], c), slices.Contains(sq.Countries, code))
 		if r := ix.ref.region[c]; r >= 0 {
-			regions[r] += inRegion
+			regions[r] += at(t.country[dimRegion], c)
 		}
 		if k := ix.ref.category[c]; k >= 0 {
-			switch b.but[dimCategory] {
-			case b.but[dimCountry]:
-				categories[k] += n
-			case b.but[dimRegion]:
-				categories[k] += inRegion
-			default:
-				categories[k] += count(b.but[dimCategory], set)
-			}
+			categories[k] += at(t.country[dimCategory], c)
 		}
 	}
 	slices.SortStableFunc(out.Countries, func(a, b civicmon.FacetCount) int {
@@ -728,29 +709,25 @@ func (ix *facetIndex) facetCounts(sq *civicmon.SearchQuery, b *searchBases) civi
 		add(&out.Regions, string(r), regions[i], slices.Contains(sq.Regions, r))
 	}
 	for i, fr := range civicmon.Freedoms {
-		var set *roaring.Bitmap
-		if i < numFreedoms {
-			set = sets.freedom[i]
-		}
-		add(&out.Freedoms, string(fr), count(b.but[dimFreedom], set), slices.Contains(sq.Freedoms, fr))
+		add(&out.Freedoms, string(fr), at(t.freedom[:], i), slices.Contains(sq.Freedoms, fr))
 	}
-	termCount := func(base *roaring.Bitmap, ts *terms, list []*roaring.Bitmap, slug string) int {
-		if n, ok := ts.num[slug]; ok && n < len(list) {
-			return count(base, list[n])
+	term := func(counts []int, ts *terms, slug string) int {
+		if n, ok := ts.num[slug]; ok {
+			return at(counts, n)
 		}
 		return 0
 	}
-	for _, t := range ix.ref.vocab.Violations {
-		add(&out.Violations, t.Slug, termCount(b.but[dimViolation], &ix.violTerms, sets.viol, t.Slug), slices.Contains(sq.Violations, t.Slug))
+	for _, v := range ix.ref.vocab.Violations {
+		add(&out.Violations, v.Slug, term(t.viol, &ix.violTerms, v.Slug), slices.Contains(sq.Violations, v.Slug))
 	}
-	for _, t := range ix.ref.vocab.Targets {
-		add(&out.Targets, t.Slug, termCount(b.but[dimTarget], &ix.targetTerms, sets.target, t.Slug), slices.Contains(sq.Targets, t.Slug))
+	for _, v := range ix.ref.vocab.Targets {
+		add(&out.Targets, v.Slug, term(t.target, &ix.targetTerms, v.Slug), slices.Contains(sq.Targets, v.Slug))
 	}
 	for i, k := range civicmon.Categories {
 		add(&out.Categories, string(k), categories[i], slices.Contains(sq.Categories, k))
 	}
 	for y := numYears - 1; y >= 0; y-- {
-		add(&out.Years, strconv.Itoa(firstYear+y), count(b.but[dimYear], sets.year[y]), slices.Contains(sq.Years, firstYear+y))
+		add(&out.Years, strconv.Itoa(firstYear+y), t.year[y], slices.Contains(sq.Years, firstYear+y))
 	}
 	return out
 }

@@ -107,21 +107,24 @@ func eachTerm(w []termWord, f func(n int)) {
 	}
 }
 
-// compact shrinks the bitmaps after a full load: ids counted up in date
-// order make runs of the published set and of each year, and a copy drops
-// the room that growing left in the others' containers (a quarter of
-// their memory).
+// compact shrinks the bitmaps after a full load: a copy drops the room
+// that growing left in their containers (a quarter of their memory), and
+// each year's ids, counted up in date order, make a run or two. Other
+// runs would be slow to intersect with: a container of 2,000 runs (the
+// published updates, between drafts) is read run by run, where a plain
+// bitmap is read bit by bit.
 func (s *facetSets) compact() {
-	shrink := func(b **roaring.Bitmap) {
-		(*b).RunOptimize()
-		*b = (*b).Clone()
-	}
-	shrink(&s.published)
-	for _, list := range [][]*roaring.Bitmap{s.country, s.freedom[:], s.viol, s.target, s.year[:]} {
+	for _, list := range [][]*roaring.Bitmap{{s.published}, s.country, s.freedom[:], s.viol, s.target, s.year[:]} {
 		for i := range list {
 			if list[i] != nil {
-				shrink(&list[i])
+				list[i] = list[i].Clone()
 			}
+		}
+	}
+	s.published = s.published.Clone()
+	for _, y := range s.year {
+		if y != nil {
+			y.RunOptimize()
 		}
 	}
 }
@@ -362,6 +365,141 @@ func union(sets []*roaring.Bitmap) *roaring.Bitmap {
 		return some[0]
 	}
 	return roaring.FastOr(some...)
+}
+
+// facetTally is a search's facet counts by the index's numbers.
+type facetTally struct {
+	// In the bases of the country, region and category dimensions: by
+	// country number (regions and categories add up their countries).
+	country      [dimCategory + 1][]int
+	freedom      [numFreedoms]int
+	viol, target []int // by term number
+	year         [numYears]int
+}
+
+// entryCountShare: a base of less than an eighth of the entries is counted
+// entry by entry, reading the columns, rather than by intersections. Its
+// containers are arrays, which intersect with each value's by merging —
+// the cost of every value's intersection would follow the size of the
+// base — where a dense base's are plain bitmaps, probed once per id of
+// each value: about one probe per entry of the index per dimension,
+// whatever the number of matches.
+const entryCountShare = 8
+
+// tally counts each dimension's values in its base: once for the
+// dimensions that share a base. The caller holds mu (read).
+func (ix *facetIndex) tally(b *searchBases) *facetTally {
+	s := &ix.sets
+	t := &facetTally{viol: make([]int, len(s.viol)), target: make([]int, len(s.target))}
+	var done [numDims]bool
+	for d := range numDims {
+		if done[d] {
+			continue
+		}
+		var group [numDims]bool
+		for e := d; e < numDims; e++ {
+			if !done[e] && b.but[e] == b.but[d] {
+				group[e], done[e] = true, true
+			}
+		}
+		// The country, region and category dimensions of the group count
+		// the same countries in the same base: once.
+		byCountry := -1
+		for e := dimCountry; e <= dimCategory; e++ {
+			if group[e] {
+				if byCountry < 0 {
+					byCountry = e
+					t.country[e] = make([]int, len(s.country))
+				} else {
+					group[e] = false
+					t.country[e] = t.country[byCountry] // the same counts
+				}
+			}
+		}
+		base := b.but[d]
+		if base.GetCardinality()*entryCountShare < uint64(len(ix.ids)) {
+			ix.tallyEntries(base, &group, t)
+		} else {
+			ix.tallySets(base, &group, t)
+		}
+	}
+	return t
+}
+
+// tallyEntries counts the values of the dimensions of group entry by entry.
+func (ix *facetIndex) tallyEntries(base *roaring.Bitmap, group *[numDims]bool, t *facetTally) {
+	var country []int
+	for d := dimCountry; d <= dimCategory; d++ {
+		if group[d] {
+			country = t.country[d]
+		}
+	}
+	buf := make([]uint32, 256)
+	it := base.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, id := range buf[:n] {
+			p := ix.pos.get(int64(id))
+			if country != nil {
+				country[ix.country[p]]++
+			}
+			if group[dimFreedom] {
+				for b := range numFreedoms {
+					if ix.freedoms[p]&(1<<b) != 0 {
+						t.freedom[b]++
+					}
+				}
+			}
+			if group[dimViolation] {
+				for w, x := range ix.viol.at(int(p)) {
+					for ; x != 0; x &= x - 1 {
+						t.viol[w*termBits+bits.TrailingZeros32(x)]++
+					}
+				}
+			}
+			if group[dimTarget] {
+				for w, x := range ix.target.at(int(p)) {
+					for ; x != 0; x &= x - 1 {
+						t.target[w*termBits+bits.TrailingZeros32(x)]++
+					}
+				}
+			}
+			if group[dimYear] {
+				if y := int(yearOfDay(ix.days[p])) - firstYear; y >= 0 && y < numYears {
+					t.year[y]++
+				}
+			}
+		}
+	}
+}
+
+// tallySets counts the values of the dimensions of group as the
+// cardinalities of their bitmaps' intersections with base, never made.
+func (ix *facetIndex) tallySets(base *roaring.Bitmap, group *[numDims]bool, t *facetTally) {
+	s := &ix.sets
+	count := func(out []int, sets []*roaring.Bitmap) {
+		for i, set := range sets {
+			if set != nil {
+				out[i] = int(base.AndCardinality(set))
+			}
+		}
+	}
+	for d := dimCountry; d <= dimCategory; d++ {
+		if group[d] {
+			count(t.country[d], s.country)
+		}
+	}
+	if group[dimFreedom] {
+		count(t.freedom[:], s.freedom[:])
+	}
+	if group[dimViolation] {
+		count(t.viol, s.viol)
+	}
+	if group[dimTarget] {
+		count(t.target, s.target)
+	}
+	if group[dimYear] {
+		count(t.year[:], s.year[:])
+	}
 }
 
 // walkDown offers top the keys of the entries of set less than after,

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -21,7 +23,19 @@ func walkFixture(t *testing.T, rnd *rand.Rand) (*facetIndex, map[uint32]int32) {
 	days := map[uint32]int32{}
 	put := func(id uint32, day int32) {
 		t.Helper()
-		if err := ix.put(&facetRow{id: int64(id), published: true, day: day, country: "KZ", freedoms: 1}); err != nil {
+		r := facetRow{id: int64(id), published: true, day: day, country: []string{"KZ", "CL", "CI", "FR"}[rnd.IntN(4)],
+			freedoms: uint8(rnd.IntN(8))}
+		for _, v := range []string{"v0", "v1", "v2", "v3", "v4"} {
+			if rnd.IntN(3) == 0 {
+				r.viol = append(r.viol, v)
+			}
+		}
+		for _, v := range []string{"t0", "t1", "t2"} {
+			if rnd.IntN(4) == 0 {
+				r.targets = append(r.targets, v)
+			}
+		}
+		if err := ix.put(&r); err != nil {
 			t.Fatal(err)
 		}
 		days[id] = day
@@ -344,5 +358,40 @@ func TestMatchCacheBytes(t *testing.T) {
 	}
 	if _, ok := c.get(2, "aa"); ok {
 		t.Error("an entry of another generation is found")
+	}
+}
+
+func TestYearOfDay(t *testing.T) {
+	for day := int32(-800_000); day <= 800_000; day++ {
+		if got, want := yearOfDay(day), int16(time.Unix(int64(day)*86400, 0).UTC().Year()); got != want {
+			t.Fatalf("day %d: year %d, want %d", day, got, want)
+		}
+	}
+}
+
+// The two ways of counting facets agree.
+func TestSearchTally(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(11, 12))
+	ix, _ := walkFixture(t, rnd)
+	all := [numDims]bool{}
+	for d := range all {
+		all[d] = true
+	}
+	for i := range 100 {
+		base := randomSubset(rnd, ix.sets.published)
+		fresh := func() *facetTally {
+			s := &ix.sets
+			t := &facetTally{viol: make([]int, len(s.viol)), target: make([]int, len(s.target))}
+			t.country[dimCountry] = make([]int, len(s.country))
+			return t
+		}
+		byEntries, bySets := fresh(), fresh()
+		group := all
+		group[dimRegion], group[dimCategory] = false, false
+		ix.tallyEntries(base, &group, byEntries)
+		ix.tallySets(base, &group, bySets)
+		if !reflect.DeepEqual(byEntries, bySets) {
+			t.Fatalf("case %d, %d entries: entry by entry %+v\nby sets %+v", i, base.GetCardinality(), byEntries, bySets)
+		}
 	}
 }
