@@ -3,23 +3,24 @@ package sqldb
 // SearchUpdates: the engine (FTS5 or tsvector) finds which published
 // updates match the text — the ids only, in one aggregated row, never
 // scored or sorted by the engine — and the facet index (search_index.go)
-// does the rest in memory: filters, facet counts, the total, and the
-// order, picking the page's few updates with a bounded heap. Only the
-// page's updates are then read from the database, for their public fields
-// and snippets. See docs/architecture.md, "Search".
+// does the rest in memory, by bitmap algebra (search_bitmap.go): filters,
+// facet counts, the total, and the order, picking the page's few updates
+// with a bounded heap. Only the page's updates are then read from the
+// database, for their public fields and snippets. See
+// docs/architecture.md, "Search".
 
 import (
 	"context"
 	"encoding/base64"
 	"fmt"
 	"math"
-	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/metrics"
 	"github.com/civicmon/civicmon/search"
@@ -32,25 +33,27 @@ const maxScoredClauses = 4
 // snippetRunes is about how long a snippet is.
 const snippetRunes = 220
 
-// Filter dimensions, as bits of an entry's failed filters.
+// Filter dimensions. Region and category are properties of the country.
 const (
-	dimCountry = 1 << iota
+	dimCountry = iota
 	dimRegion
 	dimCategory
 	dimFreedom
 	dimViolation
 	dimTarget
 	dimYear
+	numDims
 )
 
-// searchFilter is a SearchQuery's filters compiled against the index.
+// searchFilter is a SearchQuery's filters compiled against the index: per
+// dimension the entries that pass its filter (nil: no filter), and the
+// range of days (not a facet: every count applies it).
 type searchFilter struct {
-	countryFail  []uint8 // by country number: which of the country, region and category filters it fails
-	freedom      uint8   // 0: no filter
-	viol, target []termWord
-	years        *[numYears]bool
+	dim          [numDims]*roaring.Bitmap
 	since, until int32
 }
+
+func (f *searchFilter) dated() bool { return f.since != math.MinInt32 || f.until != math.MaxInt32 }
 
 // ENOTREADY when the full-text index must be rebuilt.
 func errSearchStale() error {
@@ -124,15 +127,15 @@ func (s *Store) SearchUpdates(ctx context.Context, sq civicmon.SearchQuery) (*ci
 		ix.mu.RUnlock()
 		return nil, err
 	}
-	sc := ix.scanAll(&sq, f, sort, after, sq.Limit+1, m)
-	top := sc.top.sorted()
+	b := ix.bases(m, f, !sq.NoFacets)
+	top := ix.page(b.all, m, orderOf(sort), after, sq.Limit+1)
 	ids := make([]int64, len(top))
 	for i, h := range top {
-		ids[i] = ix.ids[h.p]
+		ids[i] = int64(h.id)
 	}
-	res.Total = sc.total
+	res.Total = int(b.all.GetCardinality())
 	if !sq.NoFacets {
-		res.Facets = ix.facetCounts(&sq, sc)
+		res.Facets = ix.facetCounts(&sq, b)
 	}
 	ix.mu.RUnlock()
 
@@ -190,17 +193,7 @@ func (s *Store) knownTypos(ctx context.Context, typos [][]string) ([][]string, e
 }
 
 // none reports whether the text matched no update at all.
-func (m *textMatch) none() bool {
-	if m.all {
-		return false
-	}
-	for _, p := range m.parts {
-		if len(p.ids) > 0 {
-			return false
-		}
-	}
-	return true
-}
+func (m *textMatch) none() bool { return !m.all && m.ids.IsEmpty() }
 
 // widenedQuery is the query the hits of a widened search answer: each
 // widened word replaced by the one of its typos marked most often in the
@@ -230,23 +223,21 @@ func widenedQuery(q *search.Query, typos [][]string, hits []civicmon.SearchHit) 
 	return q.Corrected(found)
 }
 
-// textMatch is what the engine found for a query's text, part by part of
-// the id space (see searchParts).
+// textMatch is what a text index found for a query's text, as sets of
+// update ids. Its bitmaps may be shared (the cache of lookups keeps them):
+// they are only read.
 type textMatch struct {
-	all   bool // no text: every update (but those of the parts' exclude)
-	parts []partMatch
+	all     bool            // no words to find: every update but those of exclude
+	ids     *roaring.Bitmap // the updates that match (when !all)
+	exclude *roaring.Bitmap // when all: the updates a query of exclusions only leaves out
+	// For relevance, per scored clause: the updates that have it (in any
+	// of its forms) in the title, and in the summary, and those that have
+	// it as written (anywhere).
+	title, summary, exact []*roaring.Bitmap
 }
 
-// partMatch is the engine's answer for the updates of one id range.
-type partMatch struct {
-	lo, hi  int64   // ids from lo up to, not including, hi
-	ids     []int64 // the updates that match (when !all)
-	exclude []int64 // when all: the updates a query of exclusions only leaves out
-	// For relevance, per scored clause: the updates that have it (in
-	// any of its forms) in the title, and in the summary, and those that
-	// have it as written (anywhere).
-	title, summary, exact [][]int64
-}
+// idRange is the ids from lo up to, not including, hi.
+type idRange struct{ lo, hi int64 }
 
 // minPartEntries is the fewest published updates per part worth a part of
 // its own: below it, a second lookup costs more than it saves.
@@ -255,16 +246,15 @@ const minPartEntries = 50_000
 // The bounds of the whole id space.
 const minID, maxID = math.MinInt64, math.MaxInt64
 
-// searchParts splits the work of a search into ranges of update ids, one
-// per processor, when the engine can look up part of the ids for less
-// than all of them (TextIndex.Ranges: FTS5 seeks to a rowid range without
-// reading the rest of a term's list; PostgreSQL's GIN index cannot): each
-// part's lookups and its share of the pass over the facet index run side
-// by side. A lone search then takes about the time of the slowest part,
-// not of the whole; under many concurrent searches it costs the same CPU
-// as one part would.
-func (ix *facetIndex) searchParts(db *DB) []partMatch {
-	whole := []partMatch{{lo: minID, hi: maxID}}
+// searchParts splits the engine's work for a search into ranges of update
+// ids, one per processor, when the engine can look up part of the ids for
+// less than all of them (TextIndex.Ranges: FTS5 seeks to a rowid range
+// without reading the rest of a term's list; PostgreSQL's GIN index
+// cannot): each part's lookups run side by side. A lone search then takes
+// about the time of the slowest part, not of the whole; under many
+// concurrent searches it costs the same CPU as one part would.
+func (ix *facetIndex) searchParts(db *DB) []idRange {
+	whole := []idRange{{minID, maxID}}
 	n := runtime.GOMAXPROCS(0)
 	if !db.dialect.Text.Ranges() || n < 2 {
 		return whole
@@ -288,27 +278,27 @@ func (ix *facetIndex) searchParts(db *DB) []partMatch {
 	bounds = append(bounds, maxID)
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
-	parts := make([]partMatch, len(bounds)-1)
+	parts := make([]idRange, len(bounds)-1)
 	for i := range parts {
-		parts[i].lo, parts[i].hi = bounds[i], bounds[i+1]
+		parts[i] = idRange{bounds[i], bounds[i+1]}
 	}
 	return parts
 }
 
 // matchText asks the engine which updates match eq, q's expansion (see
 // search.Query.Expand), and for relevance which have each clause of eq in
-// the title and in the summary and each of q as written.
+// the title and in the summary and each of q as written. The parts' answers
+// (disjoint ranges of ids) are joined into one bitmap per question.
 func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Query, relevance bool) (*textMatch, error) {
 	m := &textMatch{}
 	if q.Empty() {
 		m.all = true
-		m.parts = []partMatch{{lo: minID, hi: maxID}}
 		return m, nil
 	}
-	m.parts = ix.searchParts(s.db)
+	parts := ix.searchParts(s.db)
 	type job struct {
 		l   Lookup
-		out *[]int64
+		out **roaring.Bitmap
 	}
 	var jobs []job
 	var pos, epos []search.Clause
@@ -317,23 +307,26 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 		pos, epos = pos[:min(len(pos), maxScoredClauses)], epos[:min(len(epos), maxScoredClauses)]
 	}
 	m.all = !q.HasPositive()
-	// The main lookup of every part first: they take longest.
-	for i := range m.parts {
-		p := &m.parts[i]
-		if m.all {
-			jobs = append(jobs, job{Lookup{Kind: LookupExclude, Query: eq, Lo: p.lo, Hi: p.hi}, &p.exclude})
-		} else {
-			jobs = append(jobs, job{Lookup{Kind: LookupMatch, Query: eq, Lo: p.lo, Hi: p.hi}, &p.ids})
-		}
+	// Per question, the parts' answers.
+	main := make([]*roaring.Bitmap, len(parts))
+	title, summary, exact := make([][]*roaring.Bitmap, len(pos)), make([][]*roaring.Bitmap, len(pos)), make([][]*roaring.Bitmap, len(pos))
+	for j := range pos {
+		title[j], summary[j], exact[j] = make([]*roaring.Bitmap, len(parts)), make([]*roaring.Bitmap, len(parts)), make([]*roaring.Bitmap, len(parts))
 	}
-	for i := range m.parts {
-		p := &m.parts[i]
-		p.title, p.summary, p.exact = make([][]int64, len(pos)), make([][]int64, len(pos)), make([][]int64, len(pos))
+	// The main lookup of every part first: they take longest.
+	kind := LookupMatch
+	if m.all {
+		kind = LookupExclude
+	}
+	for i, p := range parts {
+		jobs = append(jobs, job{Lookup{Kind: kind, Query: eq, Lo: p.lo, Hi: p.hi}, &main[i]})
+	}
+	for i, p := range parts {
 		for j, c := range epos {
 			jobs = append(jobs,
-				job{Lookup{Kind: LookupTitle, Clause: c, Lo: p.lo, Hi: p.hi}, &p.title[j]},
-				job{Lookup{Kind: LookupSummary, Clause: c, Lo: p.lo, Hi: p.hi}, &p.summary[j]},
-				job{Lookup{Kind: LookupExact, Clause: pos[j], Lo: p.lo, Hi: p.hi}, &p.exact[j]})
+				job{Lookup{Kind: LookupTitle, Clause: c, Lo: p.lo, Hi: p.hi}, &title[j][i]},
+				job{Lookup{Kind: LookupSummary, Clause: c, Lo: p.lo, Hi: p.hi}, &summary[j][i]},
+				job{Lookup{Kind: LookupExact, Clause: pos[j], Lo: p.lo, Hi: p.hi}, &exact[j][i]})
 		}
 	}
 	// The lookups run side by side on connections of the read pool, as
@@ -354,7 +347,7 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 				*j.out = ids
 				continue
 			}
-			*j.out, errs[i] = s.matchIDs(ctx, j.l)
+			*j.out, errs[i] = s.matchSet(ctx, j.l)
 			if errs[i] == nil {
 				ix.cache.put(gen, key, *j.out)
 			}
@@ -370,6 +363,16 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 		if err != nil {
 			return nil, err
 		}
+	}
+	if m.all {
+		m.exclude = union(main)
+	} else {
+		m.ids = union(main)
+	}
+	for j := range pos {
+		m.title = append(m.title, union(title[j]))
+		m.summary = append(m.summary, union(summary[j]))
+		m.exact = append(m.exact, union(exact[j]))
 	}
 	return m, nil
 }
@@ -412,14 +415,73 @@ func parseIDList(s string) ([]int64, error) {
 	return append(out, n), nil
 }
 
+// matchSet is matchIDs as a bitmap.
+func (s *Store) matchSet(ctx context.Context, l Lookup) (*roaring.Bitmap, error) {
+	list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", l.key(), err)
+	}
+	return parseIDBitmap(list)
+}
+
+// parseIDBitmap parses "1,2,3" into a bitmap. Once the pass over the
+// matches is gone, this is most of the work per match left to us: a tight
+// loop over the digits, then the bitmap at once.
+func parseIDBitmap(s string) (*roaring.Bitmap, error) {
+	if s == "" {
+		return roaring.New(), nil
+	}
+	ids := make([]uint32, 0, strings.Count(s, ",")+1)
+	var top uint64
+	for i := 0; ; i++ { // at the start of an id
+		start := i
+		var n uint64
+		for ; i < len(s) && i-start < 11; i++ {
+			d := s[i] - '0'
+			if d > 9 {
+				break
+			}
+			n = n*10 + uint64(d)
+		}
+		switch {
+		case i == start:
+			return nil, fmt.Errorf("search: unexpected id list %.40q", s[i:])
+		case n > math.MaxUint32:
+			_, err := bitmapID(math.MaxInt64) // names the limit
+			return nil, err
+		}
+		ids = append(ids, uint32(n))
+		top = max(top, n)
+		if i == len(s) {
+			break
+		}
+		if s[i] != ',' || i+1 == len(s) {
+			return nil, fmt.Errorf("search: unexpected id list %.40q", s[i:])
+		}
+	}
+	if top/16 > uint64(len(ids)) {
+		b := roaring.New()
+		b.AddMany(ids)
+		return b, nil
+	}
+	// Dense, as a common word's matches are: a bit each in a plain
+	// bitset (no more than 2 bytes an id), then the containers from it,
+	// several times faster than adding the ids one by one.
+	words := make([]uint64, top/64+1)
+	for _, id := range ids {
+		words[id/64] |= 1 << (id % 64)
+	}
+	return roaring.FromDense(words, true), nil
+}
+
 // compile checks the query's filters against the reference data and turns
-// them into masks over the index. The caller holds mu (read).
+// them into sets of entries. The caller holds mu (read).
 func (ix *facetIndex) compile(sq *civicmon.SearchQuery) (*searchFilter, error) {
 	var errs []civicmon.FieldError
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, civicmon.FieldError{Field: "search." + field, Message: fmt.Sprintf(format, args...)})
 	}
-	f := &searchFilter{since: -1 << 31, until: 1<<31 - 1}
+	f := &searchFilter{since: math.MinInt32, until: math.MaxInt32}
 	for _, c := range sq.Countries {
 		if !ix.ref.countries[c] {
 			bad("country", "%q is not the code of a country this monitor rates", c)
@@ -439,49 +501,57 @@ func (ix *facetIndex) compile(sq *civicmon.SearchQuery) (*searchFilter, error) {
 	if len(errs) > 0 {
 		return nil, &civicmon.ValidationError{Fields: errs}
 	}
-	f.countryFail = make([]uint8, len(ix.countryCode))
+	sets := &ix.sets
+	// Region and category are the country's: their filters are unions
+	// of countries.
+	var countries, regions, categories []*roaring.Bitmap
 	for n, code := range ix.countryCode {
-		var fail uint8
-		if len(sq.Countries) > 0 && !slices.Contains(sq.Countries, code) {
-			fail |= dimCountry
+		if n >= len(sets.country) {
+			break // no entry has this country, nor any after it
 		}
-		if len(sq.Regions) > 0 {
-			r := ix.ref.region[n]
-			if r < 0 || !slices.Contains(sq.Regions, civicmon.Regions[r]) {
-				fail |= dimRegion
-			}
+		if slices.Contains(sq.Countries, code) {
+			countries = append(countries, sets.country[n])
 		}
-		if len(sq.Categories) > 0 {
-			c := ix.ref.category[n]
-			if c < 0 || !slices.Contains(sq.Categories, civicmon.Categories[c]) {
-				fail |= dimCategory
-			}
+		if r := ix.ref.region[n]; r >= 0 && slices.Contains(sq.Regions, civicmon.Regions[r]) {
+			regions = append(regions, sets.country[n])
 		}
-		f.countryFail[n] = fail
+		if c := ix.ref.category[n]; c >= 0 && slices.Contains(sq.Categories, civicmon.Categories[c]) {
+			categories = append(categories, sets.country[n])
+		}
 	}
+	var freedoms []*roaring.Bitmap
 	for _, fr := range sq.Freedoms {
-		f.freedom |= uint8(fr.Bit())
-	}
-	if len(sq.Violations) > 0 {
-		f.viol = make([]termWord, ix.viol.stride)
-		for _, v := range sq.Violations {
-			n := ix.violTerms.num[v]
-			f.viol[n/termBits] |= 1 << (n % termBits)
+		for b := range numFreedoms {
+			if fr.Bit()&(1<<b) != 0 {
+				freedoms = append(freedoms, sets.freedom[b])
+			}
 		}
 	}
-	if len(sq.Targets) > 0 {
-		f.target = make([]termWord, ix.target.stride)
-		for _, t := range sq.Targets {
-			n := ix.targetTerms.num[t]
-			f.target[n/termBits] |= 1 << (n % termBits)
+	terms := func(slugs []string, ts *terms, list []*roaring.Bitmap) []*roaring.Bitmap {
+		var out []*roaring.Bitmap
+		for _, slug := range slugs {
+			if n := ts.num[slug]; n < len(list) {
+				out = append(out, list[n])
+			}
+		}
+		return out
+	}
+	var years []*roaring.Bitmap
+	for _, y := range sq.Years {
+		years = append(years, sets.year[y-firstYear])
+	}
+	filter := func(d int, active bool, sets []*roaring.Bitmap) {
+		if active {
+			f.dim[d] = union(sets)
 		}
 	}
-	if len(sq.Years) > 0 {
-		f.years = new([numYears]bool)
-		for _, y := range sq.Years {
-			f.years[y-firstYear] = true
-		}
-	}
+	filter(dimCountry, len(sq.Countries) > 0, countries)
+	filter(dimRegion, len(sq.Regions) > 0, regions)
+	filter(dimCategory, len(sq.Categories) > 0, categories)
+	filter(dimFreedom, len(sq.Freedoms) > 0, freedoms)
+	filter(dimViolation, len(sq.Violations) > 0, terms(sq.Violations, &ix.violTerms, sets.viol))
+	filter(dimTarget, len(sq.Targets) > 0, terms(sq.Targets, &ix.targetTerms, sets.target))
+	filter(dimYear, len(sq.Years) > 0, years)
 	if !sq.Since.IsZero() {
 		f.since = epochDays(sq.Since)
 	}
@@ -505,13 +575,12 @@ func termSlugs(ts []civicmon.Term) string {
 // by id.
 type hitKey struct {
 	k1, k2 int64
-	p      int32
+	id     uint32
 }
 
 func (a hitKey) less(b hitKey) bool { return a.k1 < b.k1 || (a.k1 == b.k1 && a.k2 < b.k2) }
 
-// keyOrder is a SearchSort as the pass uses it: a string comparison per
-// candidate was a tenth of the pass over a word's matches.
+// keyOrder is a SearchSort as the walks use it.
 type keyOrder uint8
 
 const (
@@ -538,6 +607,11 @@ func makeKey(order keyOrder, score uint8, day int32, id int64) (int64, int64) {
 		return int64(score)<<33 + int64(day) + 1<<32, id
 	}
 	return int64(day), id
+}
+
+func makeHitKey(order keyOrder, score uint8, day int32, id uint32) hitKey {
+	k1, k2 := makeKey(order, score, day, int64(id))
+	return hitKey{k1, k2, id}
 }
 
 // topK keeps the k greatest keys: a min-heap whose root is the least kept.
@@ -584,6 +658,11 @@ func (t *topK) offer(x hitKey) {
 	}
 }
 
+func (t *topK) full() bool { return len(t.h) >= t.k }
+
+// least is the least key kept; the heap holds one.
+func (t *topK) least() hitKey { return t.h[0] }
+
 // sorted returns the kept keys, greatest first.
 func (t *topK) sorted() []hitKey {
 	out := slices.Clone(t.h)
@@ -599,278 +678,33 @@ func (t *topK) sorted() []hitKey {
 	return out
 }
 
-// scan is one pass over the candidates: total, facet counts, top keys.
-type scan struct {
-	f      *searchFilter
-	sort   civicmon.SearchSort
-	after  *hitKey // only keys less than this (the page after the cursor)
-	top    topK
-	facets bool
-	total  int
-
-	// Facet counts. all counts the entries that pass every filter, by
-	// country; only[d] those that fail only dimension d's filter.
-	all                     []int
-	onlyCountry, onlyRegion []int
-	onlyCategory            []int
-	freedom                 [8]int
-	viol, target            []int
-	year                    [numYears]int
-}
-
-func (ix *facetIndex) newScan(sq *civicmon.SearchQuery, f *searchFilter, sort civicmon.SearchSort, after *hitKey, k int) *scan {
-	sc := &scan{f: f, sort: sort, after: after, top: topK{k: k}, facets: !sq.NoFacets}
-	if sc.facets {
-		n := len(ix.countryCode)
-		sc.all, sc.onlyCountry, sc.onlyRegion, sc.onlyCategory = make([]int, n), make([]int, n), make([]int, n), make([]int, n)
-		sc.viol = make([]int, ix.viol.stride*termBits)
-		sc.target = make([]int, ix.target.stride*termBits)
-	}
-	return sc
-}
-
-// scorePool recycles the per-entry relevance scores.
-var scorePool sync.Pool
-
-// scanAll makes the pass over the candidates of m, a part at a time side
-// by side, and returns the parts' scans merged. The caller holds mu (read).
-func (ix *facetIndex) scanAll(sq *civicmon.SearchQuery, f *searchFilter, sort civicmon.SearchSort, after *hitKey, k int, m *textMatch) *scan {
-	var score []uint8
-	if sort == civicmon.SortRelevance {
-		if b, ok := scorePool.Get().(*[]uint8); ok && cap(*b) >= len(ix.ids) {
-			score = (*b)[:len(ix.ids)]
-		} else {
-			score = make([]uint8, len(ix.ids))
-		}
-		defer func() {
-			clear(score)
-			scorePool.Put(&score)
-		}()
-	}
-	var excluded []uint64
-	if m.all {
-		for _, p := range m.parts {
-			for _, id := range p.exclude {
-				if excluded == nil {
-					excluded = make([]uint64, len(ix.ids)/64+1)
-				}
-				if e := ix.pos.get(id); e >= 0 {
-					excluded[e/64] |= 1 << (e % 64)
-				}
-			}
-		}
-	}
-	// Without text the parts are ranges of entries; with text, the
-	// engine's parts (disjoint id ranges, so disjoint entries: each part
-	// writes only its own entries' scores).
-	n := len(m.parts)
-	if m.all {
-		n = max(1, min(runtime.GOMAXPROCS(0), len(ix.ids)/minPartEntries))
-		if ix.parts > 0 {
-			n = ix.parts
-		}
-	}
-	scans := make([]*scan, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		scans[i] = ix.newScan(sq, f, sort, after, k)
-		part := func() {
-			if m.all {
-				ix.run(scans[i], nil, len(ix.ids)*i/n, len(ix.ids)*(i+1)/n, excluded, nil)
-				return
-			}
-			p := &m.parts[i]
-			if score != nil {
-				add := func(ids []int64, w uint8) {
-					for _, id := range ids {
-						if e := ix.pos.get(id); e >= 0 {
-							score[e] += w
-						}
-					}
-				}
-				for j := range p.title {
-					add(p.exact[j], 3)
-					add(p.title[j], 2)
-					add(p.summary[j], 1)
-				}
-			}
-			list := make([]int32, 0, len(p.ids))
-			for _, id := range p.ids {
-				if e := ix.pos.get(id); e >= 0 {
-					list = append(list, e)
-				}
-			}
-			ix.run(scans[i], list, 0, len(list), nil, score)
-		}
-		if i == n-1 {
-			part()
-		} else {
-			wg.Go(part)
-		}
-	}
-	wg.Wait()
-	sc := scans[0]
-	for _, o := range scans[1:] {
-		sc.merge(o)
-	}
-	return sc
-}
-
-// merge adds o's counts and keys to sc.
-func (sc *scan) merge(o *scan) {
-	sc.total += o.total
-	for _, h := range o.top.h {
-		if len(sc.top.h) < sc.top.k || sc.top.h[0].less(h) {
-			sc.top.offer(h)
-		}
-	}
-	if !sc.facets {
-		return
-	}
-	addInts(sc.all, o.all)
-	addInts(sc.onlyCountry, o.onlyCountry)
-	addInts(sc.onlyRegion, o.onlyRegion)
-	addInts(sc.onlyCategory, o.onlyCategory)
-	addInts(sc.freedom[:], o.freedom[:])
-	addInts(sc.viol, o.viol)
-	addInts(sc.target, o.target)
-	addInts(sc.year[:], o.year[:])
-}
-
-func addInts(dst, src []int) {
-	for i, v := range src {
-		dst[i] += v
-	}
-}
-
-// run makes the pass over candidates from up to to: entries of list, or
-// when list is nil the entries themselves, less those excluded. The
-// caller holds mu (read).
-func (ix *facetIndex) run(sc *scan, list []int32, from, to int, excluded []uint64, score []uint8) {
-	f := sc.f
-	vs, ts := ix.viol.stride, ix.target.stride
-	order := orderOf(sc.sort)
-	// Candidates come roughly in id order, and so in date order: walk
-	// them newest first unless the oldest come first, so that the heap
-	// fills with the page's updates early and turns most others away at
-	// its root.
-	i, step := to-1, -1
-	if sc.sort == civicmon.SortOldest {
-		i, step = from, 1
-	}
-	for ; i >= from && i < to; i += step {
-		p := i
-		if list != nil {
-			p = int(list[i])
-		} else if excluded != nil && excluded[p/64]&(1<<(p%64)) != 0 {
-			continue
-		}
-		day := ix.days[p]
-		if day < f.since || day > f.until {
-			continue
-		}
-		c := ix.country[p]
-		fail := f.countryFail[c]
-		fr := ix.freedoms[p]
-		if f.freedom != 0 && fr&f.freedom == 0 {
-			fail |= dimFreedom
-		}
-		vw := ix.viol.w[p*vs : p*vs+vs]
-		if f.viol != nil && !intersects(vw, f.viol) {
-			fail |= dimViolation
-		}
-		tw := ix.target.w[p*ts : p*ts+ts]
-		if f.target != nil && !intersects(tw, f.target) {
-			fail |= dimTarget
-		}
-		y := int(ix.years[p]) - firstYear
-		if f.years != nil && (y < 0 || y >= numYears || !f.years[y]) {
-			fail |= dimYear
-		}
-		if fail == 0 {
-			sc.total++
-			var s uint8
-			if score != nil {
-				s = score[p]
-			}
-			k1, k2 := makeKey(order, s, day, ix.ids[p])
-			key := hitKey{k1, k2, int32(p)}
-			// Most keys lose to the heap's least: check that first.
-			if (sc.after == nil || key.less(*sc.after)) && (len(sc.top.h) < sc.top.k || sc.top.h[0].less(key)) {
-				sc.top.offer(key)
-			}
-		}
-		if !sc.facets || fail&(fail-1) != 0 {
-			continue // fails two filters or more: counts nowhere
-		}
-		if fail == 0 {
-			sc.all[c]++
-		}
-		if fail&^dimFreedom == 0 {
-			for b := range 3 {
-				if fr&(1<<b) != 0 {
-					sc.freedom[b]++
-				}
-			}
-		}
-		if fail&^dimViolation == 0 {
-			for w, x := range vw {
-				for ; x != 0; x &= x - 1 {
-					sc.viol[w*termBits+bits.TrailingZeros32(x)]++
-				}
-			}
-		}
-		if fail&^dimTarget == 0 {
-			for w, x := range tw {
-				for ; x != 0; x &= x - 1 {
-					sc.target[w*termBits+bits.TrailingZeros32(x)]++
-				}
-			}
-		}
-		if fail&^dimYear == 0 && y >= 0 && y < numYears {
-			sc.year[y]++
-		}
-		switch fail {
-		case dimCountry:
-			sc.onlyCountry[c]++
-		case dimRegion:
-			sc.onlyRegion[c]++
-		case dimCategory:
-			sc.onlyCategory[c]++
-		}
-	}
-}
-
-func intersects(a, b []termWord) bool {
-	for i := range b {
-		if a[i]&b[i] != 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// facetCounts turns a scan's counts into the result's facets. The caller
-// holds mu (read).
-func (ix *facetIndex) facetCounts(sq *civicmon.SearchQuery, sc *scan) civicmon.SearchFacets {
+// facetCounts turns the counts of each dimension's values in the
+// dimension's base into the result's facets. The caller holds mu (read).
+func (ix *facetIndex) facetCounts(sq *civicmon.SearchQuery, b *searchBases) civicmon.SearchFacets {
 	var out civicmon.SearchFacets
 	add := func(list *[]civicmon.FacetCount, value string, n int, selected bool) {
 		if n > 0 || selected {
 			*list = append(*list, civicmon.FacetCount{Value: value, Count: n, Selected: selected})
 		}
 	}
-	var regions [8]int
-	var categories [8]int
+	t := ix.tally(b)
+	at := func(counts []int, i int) int {
+		if i < len(counts) {
+			return counts[i]
+		}
+		return 0 // no entry has it
+	}
+	var regions, categories [8]int
 	for c, code := range ix.countryCode {
 		if !ix.ref.countries[code] {
 			continue
 		}
-		add(&out.Countries, code, sc.all[c]+sc.onlyCountry[c], slices.Contains(sq.Countries, code))
+		add(&out.Countries, code, at(t.country[dimCountry], c), slices.Contains(sq.Countries, code))
 		if r := ix.ref.region[c]; r >= 0 {
-			regions[r] += sc.all[c] + sc.onlyRegion[c]
+			regions[r] += at(t.country[dimRegion], c)
 		}
 		if k := ix.ref.category[c]; k >= 0 {
-			categories[k] += sc.all[c] + sc.onlyCategory[c]
+			categories[k] += at(t.country[dimCategory], c)
 		}
 	}
 	slices.SortStableFunc(out.Countries, func(a, b civicmon.FacetCount) int {
@@ -883,19 +717,25 @@ func (ix *facetIndex) facetCounts(sq *civicmon.SearchQuery, sc *scan) civicmon.S
 		add(&out.Regions, string(r), regions[i], slices.Contains(sq.Regions, r))
 	}
 	for i, fr := range civicmon.Freedoms {
-		add(&out.Freedoms, string(fr), sc.freedom[i], slices.Contains(sq.Freedoms, fr))
+		add(&out.Freedoms, string(fr), at(t.freedom[:], i), slices.Contains(sq.Freedoms, fr))
 	}
-	for _, t := range ix.ref.vocab.Violations {
-		add(&out.Violations, t.Slug, sc.viol[ix.violTerms.num[t.Slug]], slices.Contains(sq.Violations, t.Slug))
+	term := func(counts []int, ts *terms, slug string) int {
+		if n, ok := ts.num[slug]; ok {
+			return at(counts, n)
+		}
+		return 0
 	}
-	for _, t := range ix.ref.vocab.Targets {
-		add(&out.Targets, t.Slug, sc.target[ix.targetTerms.num[t.Slug]], slices.Contains(sq.Targets, t.Slug))
+	for _, v := range ix.ref.vocab.Violations {
+		add(&out.Violations, v.Slug, term(t.viol, &ix.violTerms, v.Slug), slices.Contains(sq.Violations, v.Slug))
+	}
+	for _, v := range ix.ref.vocab.Targets {
+		add(&out.Targets, v.Slug, term(t.target, &ix.targetTerms, v.Slug), slices.Contains(sq.Targets, v.Slug))
 	}
 	for i, k := range civicmon.Categories {
 		add(&out.Categories, string(k), categories[i], slices.Contains(sq.Categories, k))
 	}
 	for y := numYears - 1; y >= 0; y-- {
-		add(&out.Years, strconv.Itoa(firstYear+y), sc.year[y], slices.Contains(sq.Years, firstYear+y))
+		add(&out.Years, strconv.Itoa(firstYear+y), t.year[y], slices.Contains(sq.Years, firstYear+y))
 	}
 	return out
 }
@@ -1018,28 +858,33 @@ func (s *Store) LoadSearchIndex(ctx context.Context) error {
 	return err
 }
 
-// matchCache keeps the id lists of recent text lookups, for the searches
+// matchCache keeps the bitmaps of recent text lookups, for the searches
 // that repeat a query with other filters (a reader choosing facets) or ask
 // for its next page. An entry is valid for one state of the index: the
 // search_log entry the facet index had caught up with, which every write
-// to updates (and Reindex) moves on.
+// to updates (and Reindex) moves on. Its bitmaps are shared by the
+// searches that find them: nobody changes them.
 type matchCache struct {
 	mu    sync.Mutex
-	limit int // ids it may hold; matchCacheIDs when 0, none when negative
+	limit int // bytes it may hold; matchCacheBytes when 0, none when negative
 	gen   int64
 	items map[string]*matchEntry
 	order []string // least recently used first
-	ids   int      // ids held
+	bytes int      // held
 }
 
-type matchEntry struct{ ids []int64 }
+type matchEntry struct {
+	ids   *roaring.Bitmap
+	bytes int
+}
 
-// matchCacheIDs bounds the ids the cache holds by default (8 bytes each),
-// and so its memory: 8 MB. (A million-update monitor's live heap is some
-// 40 MB without it; see "Search" in docs/benchmarks.md, memory.)
-const matchCacheIDs = 1 << 20
+// matchCacheBytes bounds the memory the cache holds by default: 8 MB, the
+// size of a million ids as a list, and of many more as bitmaps. (A
+// million-update monitor's live heap is some 50 MB without it; see
+// "Search" in docs/benchmarks.md, memory.)
+const matchCacheBytes = 8 << 20
 
-// SetSearchParts fixes how many parts a search's work splits into (see
+// SetSearchParts fixes how many parts a search's lookups split into (see
 // searchParts), or with 0 lets the store choose: one per processor, when
 // each part holds at least 50,000 published updates. Tests use it to run
 // the split path on a few updates.
@@ -1050,26 +895,27 @@ func (db *DB) SetSearchParts(n int) {
 	ix.parts = max(n, 0)
 }
 
-// SetSearchCache sets how many update ids the cache of full-text lookups
-// may hold (8 bytes each; the default, 1,048,576, is 8 MB), or switches it
-// off with 0.
+// SetSearchCache bounds the memory of the cache of full-text lookups as so
+// many update ids at 8 bytes each (the default, 1,048,576, is 8 MB; the
+// cache holds compressed bitmaps, so it keeps many more ids), or switches
+// it off with 0.
 func (db *DB) SetSearchCache(ids int) {
 	c := &db.facets().cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.limit = -1
 	if ids > 0 {
-		c.limit = ids
+		c.limit = 8 * ids
 	}
-	c.items, c.order, c.ids = nil, nil, 0
-	// The postings' cache, 8 bytes an id as well.
+	c.items, c.order, c.bytes = nil, nil, 0
+	// The postings' cache likewise.
 	db.setPostingsCache(-1)
 	if ids > 0 {
 		db.setPostingsCache(8 * ids)
 	}
 }
 
-func (c *matchCache) get(gen int64, key string) ([]int64, bool) {
+func (c *matchCache) get(gen int64, key string) (*roaring.Bitmap, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
@@ -1083,32 +929,33 @@ func (c *matchCache) get(gen int64, key string) ([]int64, bool) {
 	return e.ids, true
 }
 
-func (c *matchCache) put(gen int64, key string, ids []int64) {
+func (c *matchCache) put(gen int64, key string, ids *roaring.Bitmap) {
+	size := int(ids.GetSizeInBytes())
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	limit := c.limit
 	if limit == 0 {
-		limit = matchCacheIDs
+		limit = matchCacheBytes
 	}
-	if limit < 0 || len(ids) > limit/4 {
-		return // switched off, or one list would push out most others
+	if limit < 0 || size > limit/4 {
+		return // switched off, or one bitmap would push out most others
 	}
 	if gen != c.gen || c.items == nil {
-		c.gen, c.items, c.order, c.ids = gen, map[string]*matchEntry{}, nil, 0
+		c.gen, c.items, c.order, c.bytes = gen, map[string]*matchEntry{}, nil, 0
 	}
 	if _, ok := c.items[key]; ok {
 		c.touch(key)
 		return
 	}
-	for c.ids+len(ids) > limit && len(c.order) > 0 {
+	for c.bytes+size > limit && len(c.order) > 0 {
 		old := c.order[0]
 		c.order = c.order[1:]
-		c.ids -= len(c.items[old].ids)
+		c.bytes -= c.items[old].bytes
 		delete(c.items, old)
 	}
-	c.items[key] = &matchEntry{ids: ids}
+	c.items[key] = &matchEntry{ids: ids, bytes: size}
 	c.order = append(c.order, key)
-	c.ids += len(ids)
+	c.bytes += size
 }
 
 // touch moves key to the end of order. The caller holds mu.

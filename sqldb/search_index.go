@@ -5,12 +5,14 @@ package sqldb
 // need a GROUP BY or a sort in the database. See docs/architecture.md,
 // "Search".
 //
-// Per published update it holds the id, the day of publication, the year,
-// a country number, the freedom bits, and one bit per violation type and
-// per target group (of its incidents): about 32 bytes, some 32 MB for a
-// million updates. Region and the current rating category are properties
-// of the country, kept per country and reloaded with the rest of the
-// reference data.
+// Per published update it holds the id, the day of publication, a country
+// number, the freedom bits, and one bit per violation type and per target
+// group (of its incidents): about 27 bytes, some 27 MB for a million
+// updates. Region and the current rating category are properties of the
+// country, kept per country and reloaded with the rest of the reference
+// data. Searches read the same facts as bitmaps of ids per facet value
+// (search_bitmap.go), kept from the columns, which tell put and remove
+// which bitmaps an entry was in.
 //
 // It is kept in step with the database by search_log: every write
 // transaction that changes updates appends their id range, and before each
@@ -128,12 +130,12 @@ type facetIndex struct {
 
 	ids      []int64
 	days     []int32
-	years    []int16
 	country  []uint16
 	freedoms []uint8
 	viol     bitColumn
 	target   bitColumn
 	pos      posMap
+	sets     facetSets
 
 	countryNum  map[string]uint16
 	countryCode []string
@@ -153,11 +155,14 @@ type facetIndex struct {
 }
 
 func newFacetIndex() *facetIndex {
-	return &facetIndex{
+	ix := &facetIndex{
 		countryNum: map[string]uint16{},
 		viol:       bitColumn{stride: 1},
 		target:     bitColumn{stride: 1},
+		sets:       newFacetSets(),
 	}
+	ix.sets.days.reset()
+	return ix
 }
 
 // posMap finds an entry by update id: a slice where ids are dense (they
@@ -227,25 +232,44 @@ func epochDays(d civicmon.Date) int32 {
 	return int32(math.Floor(float64(d.Time().Unix()) / 86400))
 }
 
+// yearOfDay is the year of day number day, by integer arithmetic: the
+// searches that count facets entry by entry ask it of every entry (Howard
+// Hinnant's civil_from_days).
 func yearOfDay(day int32) int16 {
-	return int16(time.Unix(int64(day)*86400, 0).UTC().Year())
+	z := int64(day) + 719468 // days since 0000-03-01
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097                                  // day of the 400-year era
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era, from March
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // day of that year, from March 1
+	y := yoe + era*400
+	if doy >= 306 { // January or February: of the next civil year
+		y++
+	}
+	return int16(y)
 }
 
 // put adds or replaces the entry of r, or removes it when r is not
-// published. The caller holds mu.
-func (ix *facetIndex) put(r *facetRow) {
+// published. The caller holds mu, and settles the day bounds when done.
+func (ix *facetIndex) put(r *facetRow) error {
+	if _, err := bitmapID(r.id); err != nil {
+		return err
+	}
 	p := ix.pos.get(r.id)
 	if !r.published {
 		if p >= 0 {
 			ix.remove(p)
 		}
-		return
+		return nil
 	}
-	if p < 0 {
+	if p >= 0 {
+		ix.removeSets(p)
+	} else {
 		p = int32(len(ix.ids))
 		ix.ids = append(ix.ids, r.id)
 		ix.days = append(ix.days, 0)
-		ix.years = append(ix.years, 0)
 		ix.country = append(ix.country, 0)
 		ix.freedoms = append(ix.freedoms, 0)
 		ix.viol.w = append(ix.viol.w, make([]termWord, ix.viol.stride)...)
@@ -253,11 +277,12 @@ func (ix *facetIndex) put(r *facetRow) {
 		ix.pos.set(r.id, p, len(ix.ids))
 	}
 	ix.days[p] = r.day
-	ix.years[p] = yearOfDay(r.day)
 	ix.country[p] = ix.countryNumber(r.country)
 	ix.freedoms[p] = r.freedoms
 	ix.setTerms(&ix.viol, &ix.violTerms, int(p), r.viol)
 	ix.setTerms(&ix.target, &ix.targetTerms, int(p), r.targets)
+	ix.addSets(p)
+	return nil
 }
 
 func (ix *facetIndex) setTerms(col *bitColumn, ts *terms, p int, slugs []string) {
@@ -286,12 +311,12 @@ func (ix *facetIndex) countryNumber(code string) uint16 {
 
 // remove deletes entry p, moving the last entry into its place.
 func (ix *facetIndex) remove(p int32) {
+	ix.removeSets(p)
 	last := int32(len(ix.ids) - 1)
 	ix.pos.del(ix.ids[p])
 	if p != last {
 		ix.ids[p] = ix.ids[last]
 		ix.days[p] = ix.days[last]
-		ix.years[p] = ix.years[last]
 		ix.country[p] = ix.country[last]
 		ix.freedoms[p] = ix.freedoms[last]
 		copy(ix.viol.at(int(p)), ix.viol.at(int(last)))
@@ -300,7 +325,6 @@ func (ix *facetIndex) remove(p int32) {
 	}
 	ix.ids = ix.ids[:last]
 	ix.days = ix.days[:last]
-	ix.years = ix.years[:last]
 	ix.country = ix.country[:last]
 	ix.freedoms = ix.freedoms[:last]
 	ix.viol.w = ix.viol.w[:int(last)*ix.viol.stride]
@@ -310,9 +334,11 @@ func (ix *facetIndex) remove(p int32) {
 // reset empties the index for a full load.
 // The caller holds mu.
 func (ix *facetIndex) reset() {
-	ix.ids, ix.days, ix.years, ix.country, ix.freedoms = nil, nil, nil, nil, nil
+	ix.ids, ix.days, ix.country, ix.freedoms = nil, nil, nil, nil
 	ix.viol, ix.target = bitColumn{stride: 1}, bitColumn{stride: 1}
 	ix.pos = posMap{}
+	ix.sets = newFacetSets()
+	ix.sets.days.reset()
 	ix.countryNum, ix.countryCode = map[string]uint16{}, nil
 	ix.violTerms, ix.targetTerms = terms{}, terms{}
 	ix.ref.region, ix.ref.category = nil, nil
@@ -419,7 +445,7 @@ func (ix *facetIndex) applyRef(ref *facetRefData) {
 //
 // It streams the rows of the covering indexes of migration 9 straight into
 // the columns, scanning text into reused buffers: a million updates take
-// some 35 MB of memory, and no more while loading.
+// some 40 MB of memory with the bitmaps.
 func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 	var n int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM updates WHERE status = 'published'`).Scan(&n); err != nil {
@@ -434,7 +460,7 @@ func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.reset()
-	ix.ids, ix.days, ix.years = make([]int64, 0, n), make([]int32, 0, n), make([]int16, 0, n)
+	ix.ids, ix.days = make([]int64, 0, n), make([]int32, 0, n)
 	ix.country, ix.freedoms = make([]uint16, 0, n), make([]uint8, 0, n)
 	ix.viol.w, ix.target.w = make([]termWord, 0, n), make([]termWord, 0, n)
 	var id, day, freedoms int64
@@ -449,7 +475,9 @@ func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 			slugs = append(slugs, v)
 		}
 		r := facetRow{id: id, published: true, day: int32(day), country: string(country), freedoms: uint8(freedoms), viol: slugs}
-		ix.put(&r)
+		if err := ix.put(&r); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -476,8 +504,14 @@ func (ix *facetIndex) load(ctx context.Context, db *DB) error {
 			ix.target.widen(t, len(ix.ids))
 		}
 		ix.target.at(int(p))[t/termBits] |= 1 << (t % termBits)
+		setAt(&ix.sets.target, t).Add(uint32(id))
 	}
-	return trows.Err()
+	if err := trows.Err(); err != nil {
+		return err
+	}
+	ix.sets.compact()
+	ix.sets.days.settle()
+	return nil
 }
 
 // catchUp reloads the updates named by search_log entries after from, up
@@ -516,7 +550,11 @@ func (ix *facetIndex) catchUp(ctx context.Context, db *DB, from, to int64) error
 		seen := make(map[int64]bool, len(fr))
 		for i := range fr {
 			seen[fr[i].id] = true
-			ix.put(&fr[i])
+			if err := ix.put(&fr[i]); err != nil {
+				ix.sets.days.settle()
+				ix.mu.Unlock()
+				return err
+			}
 		}
 		if s.last-s.first < 1<<20 {
 			for id := s.first; id <= s.last; id++ {
@@ -531,6 +569,7 @@ func (ix *facetIndex) catchUp(ctx context.Context, db *DB, from, to int64) error
 				}
 			}
 		}
+		ix.sets.days.settle()
 		ix.mu.Unlock()
 	}
 	return nil

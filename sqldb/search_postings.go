@@ -26,16 +26,6 @@ import (
 	"github.com/civicmon/civicmon/search"
 )
 
-// bitmapMatch is what a query's text matched, as bitmaps of update ids.
-type bitmapMatch struct {
-	all     bool            // no positive clause: every update but exclude
-	ids     *roaring.Bitmap // the matches, when !all
-	exclude *roaring.Bitmap // when all: what the negative clauses match
-	// For relevance, per scored clause: the updates with it (in any of
-	// its forms) in the title, in the summary, and as written anywhere.
-	title, summary, exact []*roaring.Bitmap
-}
-
 // postingsPairs: the postings hold pairs of words (postings.Builder.Pairs).
 const postingsPairs = false
 
@@ -60,7 +50,7 @@ const anyField = -1
 
 // postingsMatch matches eq (q's expansion) with the postings, and for
 // relevance the scored clauses' title, summary and exact sets.
-func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevance bool) (*bitmapMatch, error) {
+func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevance bool) (*textMatch, error) {
 	var pos, epos []search.Clause
 	if relevance {
 		pos, epos = q.Positive(), eq.Positive()
@@ -151,7 +141,7 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 		}
 		return out, nil
 	}
-	m := &bitmapMatch{all: !eq.HasPositive()}
+	m := &textMatch{all: !eq.HasPositive()}
 	neg := roaring.New()
 	for _, c := range eq.Clauses {
 		if !c.Not {
@@ -308,29 +298,6 @@ func (s *Store) knownTokens(ctx context.Context, tokens []string) ([]string, err
 	return out, nil
 }
 
-// textMatchOf turns a bitmapMatch into the engine's form of an answer
-// (one part, id lists), for the pass over the facet index.
-func textMatchOf(b *bitmapMatch) *textMatch {
-	ids := func(x *roaring.Bitmap) []int64 {
-		if x == nil {
-			return nil
-		}
-		out := make([]int64, 0, x.GetCardinality())
-		it := x.Iterator()
-		for it.HasNext() {
-			out = append(out, int64(it.Next()))
-		}
-		return out
-	}
-	p := partMatch{lo: minID, hi: maxID, ids: ids(b.ids), exclude: ids(b.exclude)}
-	for j := range b.title {
-		p.title = append(p.title, ids(b.title[j]))
-		p.summary = append(p.summary, ids(b.summary[j]))
-		p.exact = append(p.exact, ids(b.exact[j]))
-	}
-	return &textMatch{all: b.all, parts: []partMatch{p}}
-}
-
 // findText matches the query's text with the postings when they are up to
 // date, and with the engine's index otherwise.
 func (s *Store) findText(ctx context.Context, ix *facetIndex, q, eq *search.Query, relevance bool) (*textMatch, error) {
@@ -340,11 +307,7 @@ func (s *Store) findText(ctx context.Context, ix *facetIndex, q, eq *search.Quer
 			return nil, err
 		}
 		if ok {
-			b, err := s.postingsMatch(ctx, q, eq, relevance)
-			if err != nil {
-				return nil, err
-			}
-			return textMatchOf(b), nil
+			return s.postingsMatch(ctx, q, eq, relevance)
 		}
 	}
 	return s.matchText(ctx, ix, q, eq, relevance)

@@ -56,6 +56,7 @@ func testSearch(t *testing.T, db *sqldb.DB) {
 	t.Run("OtherProcess", func(t *testing.T) { testSearchOtherProcess(t, db) })
 	t.Run("Reindex", func(t *testing.T) { testSearchReindex(t, db) })
 	t.Run("ManyTerms", func(t *testing.T) { testSearchManyTerms(t, db) })
+	t.Run("Random", func(t *testing.T) { testSearchRandom(t, db) }) // storetest/search_random.go
 }
 
 var cotedIvoire = civicmon.Country{Code: "CI", Code3: "CIV", Name: "Côte d'Ivoire", Slug: "cote-divoire", Region: civicmon.RegionAfrica}
