@@ -36,7 +36,8 @@ func phraseTokens(p search.Phrase) []string {
 		return []string{p[0]}
 	}
 	if !postingsPairs {
-		return nil // asked of the engine
+		// Asked of the engine; its words narrow it to a field.
+		return p
 	}
 	out := make([]string, len(p)-1)
 	for i := range out {
@@ -80,9 +81,6 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 			engine.want(epos[j], postings.Summary)
 			engine.want(pos[j], anyField)
 		}
-		if err := engine.run(ctx); err != nil {
-			return nil, err
-		}
 	}
 	// inField is a token's postings in one field, or in any.
 	inField := func(tok string, field int) *roaring.Bitmap {
@@ -96,6 +94,11 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 			return roaring.New()
 		}
 		return f[field].Clone()
+	}
+	if !postingsPairs {
+		if err := engine.run(ctx, inField); err != nil {
+			return nil, err
+		}
 	}
 	phraseSet := func(p search.Phrase, field int) (*roaring.Bitmap, error) {
 		if len(p) == 1 {
@@ -193,9 +196,8 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 	return m, nil
 }
 
-// checkPhrase keeps of candidates, updates that hold each pair of a phrase
-// of three words or more in field, those that hold the whole phrase there:
-// it reads and analyses them.
+// checkPhrase keeps of candidates those that hold phrase p in field (not
+// anyField): it reads and analyses them.
 func (s *Store) checkPhrase(ctx context.Context, candidates *roaring.Bitmap, p search.Phrase, field int) (*roaring.Bitmap, error) {
 	out := roaring.New()
 	ids := candidates.ToArray()
@@ -206,7 +208,11 @@ func (s *Store) checkPhrase(ctx context.Context, candidates *roaring.Bitmap, p s
 		for j, id := range part {
 			list[j] = int64(id)
 		}
-		rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, body, translations, language FROM updates
+		body := "body"
+		if field != postings.Body {
+			body = "''" // not read: analysing it is most of the work
+		}
+		rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, `+body+`, translations, language FROM updates
 			WHERE status = 'published' AND id`+s.db.dialect.InIDs), jsonIDs(list))
 		if err != nil {
 			return nil, err
@@ -350,8 +356,64 @@ func (l *phraseLookups) want(c search.Clause, field int) {
 	}
 }
 
-func (l *phraseLookups) run(ctx context.Context) error {
+// phraseCheckMax is the most updates whose title or summary a search
+// reads to tell which hold a phrase there, rather than ask the engine.
+const phraseCheckMax = 1000
+
+// run asks the engine for each phrase anywhere, then narrows those to a
+// field: an update has the phrase in its title only if it has it
+// somewhere and has each of its words in the title (inField, from the
+// postings). None such: none; a few: their titles are read and checked;
+// many: the engine is asked.
+func (l *phraseLookups) run(ctx context.Context, inField func(tok string, field int) *roaring.Bitmap) error {
 	if len(l.order) == 0 {
+		return nil
+	}
+	var anywhere, inFields []phraseKey
+	for _, k := range l.order {
+		if k.field == anyField {
+			anywhere = append(anywhere, k)
+		} else {
+			inFields = append(inFields, k)
+		}
+	}
+	if err := l.ask(ctx, anywhere); err != nil {
+		return err
+	}
+	var ask []phraseKey
+	for _, k := range inFields {
+		words := strings.Fields(k.phrase)
+		cand := l.jobs[phraseKey{k.phrase, anyField}]
+		if cand == nil {
+			ask = append(ask, k)
+			continue
+		}
+		cand = cand.Clone()
+		for _, w := range words {
+			if cand.IsEmpty() {
+				break
+			}
+			cand.And(inField(w, k.field))
+		}
+		switch {
+		case cand.IsEmpty():
+			l.jobs[k] = cand
+		case cand.GetCardinality() <= phraseCheckMax:
+			found, err := l.s.checkPhrase(ctx, cand, search.Phrase(words), k.field)
+			if err != nil {
+				return err
+			}
+			l.jobs[k] = found
+		default:
+			ask = append(ask, k)
+		}
+	}
+	return l.ask(ctx, ask)
+}
+
+// ask looks the phrases of keys up in the engine's index.
+func (l *phraseLookups) ask(ctx context.Context, keys []phraseKey) error {
+	if len(keys) == 0 {
 		return nil
 	}
 	type job struct {
@@ -364,7 +426,7 @@ func (l *phraseLookups) run(ctx context.Context) error {
 	// searchParts: balanced id ranges where the engine looks them up for
 	// less (see there).
 	parts := l.s.db.facets().searchParts(l.s.db)
-	for _, k := range l.order {
+	for _, k := range keys {
 		for _, p := range parts {
 			jobs = append(jobs, &job{k: k, lo: p.lo, hi: p.hi})
 		}
