@@ -185,7 +185,7 @@ func testSearchPostings(t *testing.T, db *sqldb.DB) {
 	if n := segmentCount(t, db); n != 1 {
 		t.Errorf("after edits of most updates: %d segments, want 1 (merged)", n)
 	}
-	wantHits(t, s, civicmon.SearchQuery{Text: `"tear gas"`}, "pairs-apart")
+	wantHits(t, s, civicmon.SearchQuery{Text: `"tear gas"`}, "pairs-apart", "words-in-title")
 	samePostingsAnswers(t, db, "after a merge")
 
 	// Another process writes and flushes: this one rereads the segments.
