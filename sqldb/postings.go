@@ -925,3 +925,16 @@ func (s *Store) KeepPostingsFlushed(ctx context.Context, interval time.Duration,
 func (s *Store) PostingsReady(ctx context.Context) (bool, error) {
 	return s.db.postings().usable(ctx, s.db)
 }
+
+// searchViewsStale makes the facet index and the postings look at the
+// database before the next search.
+func (db *DB) searchViewsStale() {
+	ix := db.facets()
+	ix.mu.Lock()
+	ix.checked = time.Time{}
+	ix.mu.Unlock()
+	px := db.postings()
+	px.mu.Lock()
+	px.stale = true
+	px.mu.Unlock()
+}

@@ -81,6 +81,8 @@ type DB struct {
 	MessageIDDomain string
 	// commits counts write transactions committed through this DB.
 	commits atomic.Uint64
+	// seenDataVersion is the data version DataVersion last read.
+	seenDataVersion atomic.Int64
 }
 
 // New wraps opened pools. read and write may be the same *sql.DB.
@@ -259,9 +261,17 @@ func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 // DataVersion is a number that goes up with every committed write from any
 // process; caches poll it to notice writes made elsewhere.
+//
+// When it has moved since the last call, the search's views (facet index,
+// postings) stop trusting themselves before it returns: a page cache that
+// polls DataVersion and renders again when it moves must not render from
+// a view that has not looked since (each trusts itself for a second).
 func (db *DB) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := db.read.QueryRowContext(ctx, `SELECT data_version FROM civicmon_meta WHERE id = 1`).Scan(&v)
+	if err == nil && db.seenDataVersion.Swap(v) != v {
+		db.searchViewsStale()
+	}
 	return v, err
 }
 
