@@ -121,6 +121,16 @@ func New(src Source, now civicmon.Clock) *Index {
 	return &Index{src: src, now: now, countryNum: map[string]uint16{}}
 }
 
+// Stale makes the next Fresh ask the store, whatever the time since the
+// last: a page cache that renders again when the data version moves (a
+// write by another process) calls it first, so that the page is not
+// rendered from an index still trusting itself for its second, and kept.
+func (ix *Index) Stale() {
+	ix.mu.Lock()
+	ix.checked = time.Time{}
+	ix.mu.Unlock()
+}
+
 // Fresh brings the index up to date with the store.
 func (ix *Index) Fresh(ctx context.Context) error {
 	commits := ix.src.Commits()

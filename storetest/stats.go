@@ -159,6 +159,26 @@ func testStats(t *testing.T, db *sqldb.DB) {
 	}
 	t.Run("AfterOtherProcess", func(t *testing.T) { check(t, 10) })
 
+	// Told that the data changed, the index looks at once rather than
+	// trusting itself for its second.
+	ou2 := civicmon.Update{Slug: "stats-elsewhere-2", CountryCode: "CL", Title: "Elsewhere again", Status: civicmon.StatusPublished,
+		PublishedOn: civicmon.MustDate("2024-05-08"), Freedoms: civicmon.NewFreedomSet(civicmon.Assembly)}
+	if _, err := ix.Query(ctx, stats.Filter{Country: "CL"}); err != nil {
+		t.Fatal(err)
+	}
+	checkedAt := time.Now()
+	if err := other.CreateUpdate(ctx, &ou2); err != nil {
+		t.Fatal(err)
+	}
+	ix.Stale()
+	c, err := ix.Query(ctx, stats.Filter{Country: "CL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(checkedAt); c.Total.Updates != want+1 && took < stats.Freshness {
+		t.Errorf("after Stale, another process's update is not counted: %d, want %d", c.Total.Updates, want+1)
+	}
+
 	// Compaction after many removals keeps every count.
 	if err := s.InTx(ctx, func(tx civicmon.Store) error {
 		all, _, err := tx.FindUpdates(ctx, civicmon.UpdateFilter{Statuses: []civicmon.Status{civicmon.StatusPublished}, Limit: 1000})

@@ -57,7 +57,11 @@ func (s *Server) pollChanges(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			v, err := s.cfg.Changes.DataVersion(ctx)
-			if err == nil {
+			if err == nil && v != s.external.Load() {
+				// The in-memory indexes look again before a page is
+				// rendered for the new version (sqldb's search views do
+				// so inside DataVersion).
+				s.Stats().Stale()
 				s.external.Store(v)
 			}
 		}
