@@ -37,7 +37,13 @@ import (
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/postings"
+	"github.com/civicmon/civicmon/search"
 )
+
+// postingsFormat names what the stored postings hold: the package's
+// encoding and the analysis that made the tokens (search.IndexVersion).
+// Postings of another format are built again by the next flush.
+const postingsFormat = postings.Version*100_000 + search.IndexVersion
 
 // postingsBlockBits: a block holds the ids with the same id>>16, one
 // Roaring container's worth.
@@ -130,7 +136,7 @@ func readPostingsState(ctx context.Context, q interface {
 	var version int
 	err := q.QueryRowContext(ctx, `SELECT postings_epoch, postings_upto, (SELECT COALESCE(MAX(seq), 0) FROM search_log), postings_version
 		FROM search_state WHERE id = 1`).Scan(&st.epoch, &st.mark, &st.seq, &version)
-	st.current = version == postings.Version
+	st.current = version == postingsFormat
 	if !st.current {
 		st.mark = -1 // to be built again
 	}
@@ -253,7 +259,7 @@ func (px *postingsIndex) loadSegments(ctx context.Context, db *DB) error {
 		if err := rows.Scan(&epoch, &mark, &version, &id, &block, &upto, &size, &docs); err != nil {
 			return err
 		}
-		if version != postings.Version {
+		if version != postingsFormat {
 			mark = -1
 			break // another format's: not read
 		}
@@ -576,7 +582,7 @@ func (s *Store) FlushPostings(ctx context.Context, progress func(done, total int
 			if err := tx.clearPostings(ctx); err != nil {
 				return err
 			}
-			_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET postings_version = ? WHERE id = 1`), postings.Version)
+			_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET postings_version = ? WHERE id = 1`), postingsFormat)
 			return err
 		})
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/civicmon/civicmon"
-	"github.com/civicmon/civicmon/postings"
 	"github.com/civicmon/civicmon/search"
 )
 
@@ -33,7 +32,7 @@ func init() {
 	// background), searches asking the engine's index until then.
 	afterMigration[postingsMigration] = func(ctx context.Context, tx *Store) error {
 		_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET postings_upto = (SELECT COALESCE(MAX(seq), 0) FROM search_log),
-			postings_version = ? WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM updates)`), postings.Version)
+			postings_version = ? WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM updates)`), postingsFormat)
 		return err
 	}
 }
