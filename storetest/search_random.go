@@ -614,6 +614,18 @@ func (rs *randomSearch) check(t *testing.T, n int) {
 		if !slices.Equal(got, want.slugs) {
 			t.Fatalf("query %d %+v: pages give\n%q\nwant\n%q", i, sq, got, want.slugs)
 		}
+		// The same as one big page.
+		if len(got) <= civicmon.SearchMaxLimit {
+			q := sq
+			q.Limit = civicmon.SearchMaxLimit
+			res, err := rs.s.SearchUpdates(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if one := hitSlugs(res); !slices.Equal(got, one) || res.NextCursor != "" {
+				t.Fatalf("query %d %+v: pages give\n%q\none page\n%q", i, sq, got, one)
+			}
+		}
 	}
 }
 
