@@ -443,6 +443,21 @@ func surnameForms(k string) []string {
 	return out
 }
 
+// HasPhrase reports whether the tokens of one field hold p's tokens next
+// to each other, in order.
+func HasPhrase(tokens []string, p Phrase) bool {
+	for i := 0; i+len(p) <= len(tokens); i++ {
+		j := 0
+		for j < len(p) && tokens[i+j] == p[j] {
+			j++
+		}
+		if j == len(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // Matches reports whether d, an analysed document (DocBuilder), matches
 // q as the full-text index would: every positive clause has one of its
 // phrases in some field (a phrase's tokens next to each other, within one
@@ -453,14 +468,8 @@ func (q *Query) Matches(d Doc) bool {
 	fields := [3][]string{strings.Fields(d.Title), strings.Fields(d.Summary), strings.Fields(d.Body)}
 	has := func(p Phrase) bool {
 		for _, f := range fields {
-			for i := 0; i+len(p) <= len(f); i++ {
-				j := 0
-				for j < len(p) && f[i+j] == p[j] {
-					j++
-				}
-				if j == len(p) {
-					return true
-				}
+			if HasPhrase(f, p) {
+				return true
 			}
 		}
 		return false

@@ -24,7 +24,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -528,14 +527,9 @@ func readSearchDocs(ctx context.Context, db *DB, q interface {
 			n := 0
 			for rows.Next() {
 				var u civicmon.Update
-				var translations string
-				if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language); err != nil {
+				if err := scanIndexedText(rows, &u); err != nil {
 					rows.Close()
 					return err
-				}
-				if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
-					rows.Close()
-					return fmt.Errorf("update %d: translations: %w", u.ID, err)
 				}
 				fn(u.ID, &u)
 				after = u.ID

@@ -12,7 +12,6 @@ package sqldb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
@@ -219,18 +218,13 @@ func (s *Store) checkPhrase(ctx context.Context, candidates *roaring.Bitmap, p s
 		}
 		for rows.Next() {
 			var u civicmon.Update
-			var translations string
-			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language); err != nil {
+			if err := scanIndexedText(rows, &u); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("update %d: translations: %w", u.ID, err)
-			}
 			d := searchDoc(&u)
 			text := [postings.NumFields]string{d.Title, d.Summary, d.Body}[field]
-			if hasPhrase(text, p) {
+			if search.HasPhrase(strings.Fields(text), p) {
 				out.Add(uint32(u.ID))
 			}
 		}
@@ -240,22 +234,6 @@ func (s *Store) checkPhrase(ctx context.Context, candidates *roaring.Bitmap, p s
 		}
 	}
 	return out, nil
-}
-
-// hasPhrase reports whether the analysed text holds p's words next to
-// each other.
-func hasPhrase(text string, p search.Phrase) bool {
-	toks := strings.Fields(text)
-	for i := 0; i+len(p) <= len(toks); i++ {
-		j := 0
-		for j < len(p) && toks[i+j] == p[j] {
-			j++
-		}
-		if j == len(p) {
-			return true
-		}
-	}
-	return false
 }
 
 // knownTokens keeps of tokens those the postings hold (in a segment, or

@@ -197,14 +197,9 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 		var us []civicmon.Update
 		for rows.Next() {
 			var u civicmon.Update
-			var translations string
-			if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language); err != nil {
+			if err := scanIndexedText(rows, &u); err != nil {
 				rows.Close()
 				return err
-			}
-			if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
-				rows.Close()
-				return fmt.Errorf("update %d: translations: %w", u.ID, err)
 			}
 			us = append(us, u)
 		}
@@ -233,6 +228,19 @@ func (tx *Store) rebuildSearch(ctx context.Context, progress func(done, total in
 	}
 	_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET normalizer = ? WHERE id = 1`), search.IndexVersion)
 	return err
+}
+
+// scanIndexedText scans the columns of an update the search indexes, in
+// this order: id, title, summary, body, translations, language.
+func scanIndexedText(sc interface{ Scan(...any) error }, u *civicmon.Update) error {
+	var translations string
+	if err := sc.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
+		return fmt.Errorf("update %d: translations: %w", u.ID, err)
+	}
+	return nil
 }
 
 // searchColumnsSQL lists the update columns a search result needs: the
