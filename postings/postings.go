@@ -27,8 +27,9 @@ import (
 
 // Version is the format of the postings sqldb writes: a database whose
 // postings are of another is built again. 3: words and the analysis'
-// tokens, no pairs (see Builder.Pairs).
-const Version = 3
+// tokens, no pairs; 4: and pairs of words, popular ones apart, the others
+// in buckets (see Pairs).
+const Version = 4
 
 // The fields of a document, as search.Doc holds them.
 const (
@@ -106,18 +107,17 @@ type Postings map[string]*Fields
 // its string, and each token's updates gathered in a plain slice, added
 // to its bitmap 4,096 at a time.
 type Builder struct {
-	// Pairs: gather the pairs of words next to each other too (Pair).
-	// They make phrases of two words a lookup, but a text of random
-	// words (the synthetic corpus) has some 60 new pairs per update: a
-	// block of 65,536 updates held 3.5 million distinct pairs, 266 MB of
-	// postings per 100,000 updates and over a gigabyte of memory to
-	// build. Off in sqldb for now: phrases are asked of the engine.
-	Pairs bool
+	// Pairs, when set, are the popular pairs of words: each pair of
+	// words next to each other is posted too, under its own token when
+	// popular and its bucket's otherwise (see Pairs). Nil: words only.
+	Pairs *Pairs
 
-	number map[string]int32
-	pairs  map[uint64]int32 // by the words' numbers
-	tokens []string
-	state  []tokenState
+	number  map[string]int32
+	popular map[uint64]int32 // a popular pair's token, by its words' numbers
+	buckets []int32          // a bucket's token, plus one (0: none yet)
+	tokens  []string
+	state   []tokenState
+	words   []wordInfo
 }
 
 type tokenState struct {
@@ -126,47 +126,78 @@ type tokenState struct {
 	bits    [NumFields]*roaring.Bitmap
 }
 
+// wordInfo is what pairs need of a token, worked out once.
+type wordInfo struct {
+	hash uint64 // wordHash
+	pair int32  // its number among the popular pairs' words, or -1
+}
+
 // builderFlush is how many updates a token gathers before they go into
 // its bitmap: an array container's limit.
 const builderFlush = 4096
 
 // Add records that update id holds the tokens of an analysed document's
 // fields (tokens separated by single spaces, as search.Doc has them), and
-// with Pairs each pair of words next to each other (Pair). The tokens
-// the analysis adds (stems, name keys: marked, see search.StemMark) follow
-// a field's words and make no pairs.
+// with Pairs each pair of words next to each other. The tokens the
+// analysis adds (stems, name keys: marked, see search.StemMark) follow a
+// field's words and make no pairs.
 func (b *Builder) Add(id uint32, title, summary, body string) {
 	if b.number == nil {
-		b.number, b.pairs = map[string]int32{}, map[uint64]int32{}
+		b.number, b.popular = map[string]int32{}, map[uint64]int32{}
+		if b.Pairs != nil {
+			b.buckets = make([]int32, PairBuckets)
+		}
 	}
 	for field, text := range [NumFields]string{title, summary, body} {
 		prev := int32(-1)
 		for tok := range strings.FieldsSeq(text) {
 			n := b.numberOf(tok)
 			b.add(n, field, id)
+			if b.Pairs == nil {
+				continue
+			}
 			if marked(tok) {
 				prev = -1
 				continue
 			}
-			if prev >= 0 && b.Pairs {
-				key := uint64(prev)<<32 | uint64(n)
-				pn, ok := b.pairs[key]
-				if !ok {
-					pn = b.newToken(Pair(b.tokens[prev], b.tokens[n]))
-					b.pairs[key] = pn
-				}
-				b.add(pn, field, id)
+			if prev >= 0 {
+				b.add(b.pairToken(prev, n), field, id)
 			}
 			prev = n
 		}
 	}
 }
 
+// pairToken returns the number of the token the pair of words a, b (by
+// their numbers) is posted under.
+func (b *Builder) pairToken(a, n int32) int32 {
+	wa, wn := b.words[a], b.words[n]
+	if wa.pair >= 0 && wn.pair >= 0 && b.Pairs.hasNumbers(wa.pair, wn.pair) {
+		key := uint64(a)<<32 | uint64(n)
+		pn, ok := b.popular[key]
+		if !ok {
+			pn = b.newToken(Pair(b.tokens[a], b.tokens[n]))
+			b.popular[key] = pn
+		}
+		return pn
+	}
+	k := pairBucket(wa.hash, wn.hash)
+	if b.buckets[k] == 0 {
+		b.buckets[k] = b.newToken(bucketToken(k)) + 1
+	}
+	return b.buckets[k] - 1
+}
+
 func (b *Builder) numberOf(tok string) int32 {
 	if n, ok := b.number[tok]; ok {
 		return n
 	}
-	return b.newToken(strings.Clone(tok))
+	tok = strings.Clone(tok)
+	n := b.newToken(tok)
+	if b.Pairs != nil {
+		b.words[n] = wordInfo{hash: wordHash(tok), pair: b.Pairs.wordNumber(tok)}
+	}
+	return n
 }
 
 func (b *Builder) newToken(tok string) int32 {
@@ -174,6 +205,9 @@ func (b *Builder) newToken(tok string) int32 {
 	b.number[tok] = n
 	b.tokens = append(b.tokens, tok)
 	b.state = append(b.state, tokenState{})
+	if b.Pairs != nil {
+		b.words = append(b.words, wordInfo{pair: -1})
+	}
 	return n
 }
 
@@ -200,7 +234,8 @@ func (b *Builder) flush(st *tokenState, field int) {
 	st.pending[field] = st.pending[field][:0]
 }
 
-// Postings returns what was gathered, run-optimised, and empties b.
+// Postings returns what was gathered, run-optimised, and empties b (but
+// for its Pairs).
 func (b *Builder) Postings() Postings {
 	out := make(Postings, len(b.tokens))
 	for n, tok := range b.tokens {
@@ -215,13 +250,14 @@ func (b *Builder) Postings() Postings {
 		}
 		out[tok] = f
 	}
-	*b = Builder{}
+	*b = Builder{Pairs: b.Pairs}
 	return out
 }
 
-// Add records one document, as a Builder with Pairs does (for tests).
+// Add records one document, as a Builder with no popular pairs does
+// (for tests).
 func (p Postings) Add(id uint32, title, summary, body string) {
-	b := Builder{Pairs: true}
+	b := Builder{Pairs: NewPairs(nil)}
 	b.Add(id, title, summary, body)
 	for tok, f := range b.Postings() {
 		if have := p[tok]; have != nil {
@@ -237,12 +273,6 @@ func (p Postings) Add(id uint32, title, summary, body string) {
 func marked(tok string) bool {
 	return strings.HasPrefix(tok, search.StemMark) || strings.HasPrefix(tok, search.NameMark)
 }
-
-// Pair is the token of two words next to each other, in this order: a
-// phrase of two words is found by its pair's postings alone, a longer one
-// by those of its pairs and then checked (a text may hold "a b" and "b c"
-// apart, not "a b c"). Words hold no space, so no word is a pair.
-func Pair(a, b string) string { return a + " " + b }
 
 // Optimize compresses runs in every bitmap, before they are stored.
 func (p Postings) Optimize() {

@@ -32,6 +32,29 @@ func (b *DocBuilder) Add(lang, title, summary, markdownBody string) {
 	b.body = analyse(b.body, &b.altBody, plainLines(markdownBody), lang)
 }
 
+// AddWords adds one language's title, summary and Markdown body as Add
+// does, their words only: the Doc's fields hold the words Add's would,
+// without the stems and name keys, which are most of the analysis' work.
+// Phrases are matched against words alone (HasPhrase).
+func (b *DocBuilder) AddWords(title, summary, markdownBody string) {
+	b.title = appendWords(b.title, title)
+	b.summary = appendWords(b.summary, summary)
+	if markdownBody != "" {
+		b.body = appendWords(b.body, plainLines(markdownBody))
+	}
+}
+
+func appendWords(dst []byte, text string) []byte {
+	tokenize(text, func(tok []byte, _, _ int) bool {
+		if len(dst) > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, tok...)
+		return true
+	})
+	return dst
+}
+
 // Doc returns the document built so far and resets the builder.
 func (b *DocBuilder) Doc() Doc {
 	b.title = b.altTitle.appendTo(b.title)

@@ -29,6 +29,8 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,6 +91,9 @@ type postingsIndex struct {
 	mu      sync.RWMutex
 
 	off      bool  // SetSearchPostings(false): searches use the engine
+	pairs    *postings.Pairs // the popular pairs the segments were built with
+	pairsKey string          // postings_pairs' first line: which choice they are
+	popular  int             // SetPopularPairs; 0: popularPairDocs
 	loaded   bool  // segments read at least once
 	epoch    int64 // search_state.postings_epoch of the segments held
 	mark     int64 // search_state.postings_upto
@@ -216,7 +221,9 @@ func (px *postingsIndex) catchUp(ctx context.Context, db *DB) error {
 		px.mu.Unlock()
 		return nil
 	}
-	build := postings.Builder{Pairs: postingsPairs}
+	px.mu.RLock()
+	build := postings.Builder{Pairs: px.pairs}
+	px.mu.RUnlock()
 	err = readSearchDocs(ctx, db, db.read, ranges, func(id int64, u *civicmon.Update) {
 		d := searchDoc(u)
 		build.Add(uint32(id), d.Title, d.Summary, d.Body)
@@ -240,8 +247,49 @@ func (px *postingsIndex) catchUp(ctx context.Context, db *DB) error {
 }
 
 // loadSegments rereads the list of segments (their ids, blocks and the
-// updates they speak for) and drops the batches they now cover.
+// updates they speak for) and the popular pairs, and drops the batches
+// the segments now cover.
 func (px *postingsIndex) loadSegments(ctx context.Context, db *DB) error {
+	for attempt := 0; ; attempt++ {
+		err := px.loadSegmentsOnce(ctx, db)
+		if !errors.Is(err, errPostingsMoved) || attempt == 3 {
+			return err
+		}
+	}
+}
+
+// readPairs returns the popular pairs of search_state, and whether the
+// epoch is still epoch. It reads and parses them only when they are not
+// those the view holds: postings_pairs' first line names the choice.
+func (px *postingsIndex) readPairs(ctx context.Context, db *DB, epoch int64) (*postings.Pairs, string, bool, error) {
+	var now int64
+	var head string
+	if err := db.read.QueryRowContext(ctx, `SELECT postings_epoch, substr(postings_pairs, 1, 40) FROM search_state WHERE id = 1`).Scan(&now, &head); err != nil {
+		return nil, "", false, fmt.Errorf("search: read the postings' pairs: %w", err)
+	}
+	key, _, _ := strings.Cut(head, "\n")
+	px.mu.RLock()
+	have, haveKey := px.pairs, px.pairsKey
+	px.mu.RUnlock()
+	if have != nil && key == haveKey {
+		return have, key, now == epoch, nil
+	}
+	var text string
+	if err := db.read.QueryRowContext(ctx, `SELECT postings_epoch, postings_pairs FROM search_state WHERE id = 1`).Scan(&now, &text); err != nil {
+		return nil, "", false, fmt.Errorf("search: read the postings' pairs: %w", err)
+	}
+	pairs, key := parsePairs(text)
+	return pairs, key, now == epoch, nil
+}
+
+// parsePairs reads postings_pairs: a first line naming the choice, then
+// one pair per line.
+func parsePairs(text string) (*postings.Pairs, string) {
+	lines := strings.Split(text, "\n")
+	return postings.NewPairs(lines[1:]), lines[0]
+}
+
+func (px *postingsIndex) loadSegmentsOnce(ctx context.Context, db *DB) error {
 	// One statement, so that the list and the epoch are of one moment.
 	rows, err := db.read.QueryContext(ctx, `SELECT st.postings_epoch, st.postings_upto, st.postings_version, s.id, s.block, s.upto, s.size, s.docs
 		FROM search_state st LEFT JOIN search_segments s ON 1 = 1 WHERE st.id = 1 ORDER BY s.id`)
@@ -273,6 +321,20 @@ func (px *postingsIndex) loadSegments(ctx context.Context, db *DB) error {
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	if mark >= 0 {
+		// The pairs change only with a new build, which moves the
+		// epoch: read with the epoch, they are those of the segments.
+		pairs, key, same, err := px.readPairs(ctx, db, epoch)
+		if err != nil {
+			return err
+		}
+		if !same {
+			return errPostingsMoved
+		}
+		px.mu.Lock()
+		px.pairs, px.pairsKey = pairs, key
+		px.mu.Unlock()
 	}
 	px.mu.Lock()
 	defer px.mu.Unlock()
@@ -586,11 +648,40 @@ func (s *Store) FlushPostings(ctx context.Context, progress func(done, total int
 			return err
 		}
 	}
+	if st.mark >= 0 {
+		grown, err := s.postingsOutgrown(ctx)
+		if err != nil {
+			return err
+		}
+		if grown {
+			// Built again, pairs chosen anew; searches ask the engine
+			// meanwhile.
+			err := s.writeQuiet(ctx, func(tx *Store) error {
+				if err := tx.movePostingsEpoch(ctx, st.epoch, -1); err != nil {
+					return err
+				}
+				return tx.clearPostings(ctx)
+			})
+			if err != nil {
+				return err
+			}
+			if st, err = readPostingsState(ctx, s.db.read); err != nil {
+				return err
+			}
+		}
+	}
 	if st.mark < 0 {
 		return s.buildPostings(ctx, st, progress)
 	}
 	if st.seq <= st.mark {
 		return nil
+	}
+	pairs, _, same, err := px.readPairs(ctx, s.db, st.epoch)
+	if err != nil {
+		return err
+	}
+	if !same {
+		return errPostingsMoved
 	}
 	ranges, err := s.ChangedUpdates(ctx, st.mark, st.seq)
 	if err != nil {
@@ -620,7 +711,7 @@ func (s *Store) FlushPostings(ctx context.Context, progress func(done, total int
 		if i == len(blocks)-1 {
 			upto = st.seq
 		}
-		if epoch, err = s.writeSegment(ctx, epoch, b, byBlock[b], st.seq, upto); err != nil {
+		if epoch, err = s.writeSegment(ctx, epoch, b, byBlock[b], st.seq, upto, pairs); err != nil {
 			return err
 		}
 		if epoch, err = s.mergeBlock(ctx, epoch, b); err != nil {
@@ -649,6 +740,23 @@ func (s *Store) buildPostings(ctx context.Context, st postingsState, progress fu
 		return err
 	}
 	epoch := st.epoch
+	var pairs *postings.Pairs
+	if done.Valid {
+		// Resumed: with the pairs it chose.
+		var same bool
+		var err error
+		if pairs, _, same, err = s.db.postings().readPairs(ctx, s.db, epoch); err != nil {
+			return err
+		}
+		if !same {
+			return errPostingsMoved
+		}
+	} else {
+		var err error
+		if pairs, epoch, err = s.choosePairs(ctx, epoch, lo, hi); err != nil {
+			return err
+		}
+	}
 	if lo.Valid {
 		if hi.Int64 > math.MaxUint32 || lo.Int64 < 0 {
 			return fmt.Errorf("search: update ids %d to %d are beyond the postings' range (0 to %d)", lo.Int64, hi.Int64, uint32(math.MaxUint32))
@@ -661,7 +769,7 @@ func (s *Store) buildPostings(ctx context.Context, st postingsState, progress fu
 		for b := first; b <= last; b++ {
 			r := civicmon.IDRange{First: b << postingsBlockBits, Last: (b+1)<<postingsBlockBits - 1}
 			var err error
-			if epoch, err = s.writeSegment(ctx, epoch, b, []civicmon.IDRange{r}, st.seq, -1); err != nil {
+			if epoch, err = s.writeSegment(ctx, epoch, b, []civicmon.IDRange{r}, st.seq, -1, pairs); err != nil {
 				return err
 			}
 			if progress != nil {
@@ -676,6 +784,109 @@ func (s *Store) buildPostings(ctx context.Context, st postingsState, progress fu
 	return s.writeQuiet(ctx, func(tx *Store) error {
 		return tx.movePostingsEpoch(ctx, epoch, mark)
 	})
+}
+
+// popularPairDocs is how many updates must hold a pair of words, by
+// default, for it to have postings of its own (postings.Pairs): fewer, and
+// a phrase of it is answered by reading the updates its words' and its
+// bucket's postings leave (at most phraseCheckMax).
+const popularPairDocs = 500
+
+// SetPopularPairs sets how many updates must hold a pair of words for it
+// to be popular, from the next build of the postings (tests: 1 makes
+// every pair popular, a large number none).
+func (db *DB) SetPopularPairs(docs int) {
+	px := db.postings()
+	px.mu.Lock()
+	defer px.mu.Unlock()
+	px.popular = docs
+}
+
+// The sample the popular pairs are chosen from: pairSampleChunks runs of
+// consecutive updates spread over the ids, pairSampleDocs in all.
+const (
+	pairSampleDocs   = 16384
+	pairSampleChunks = 64
+	maxPopularPairs  = 200_000
+)
+
+// choosePairs chooses the popular pairs of a new build (no segment yet)
+// from a sample of the updates with ids lo to hi (invalid: none) and
+// stores them, moving the epoch on from epoch; it returns them and the
+// new epoch.
+func (s *Store) choosePairs(ctx context.Context, epoch int64, lo, hi sql.NullInt64) (*postings.Pairs, int64, error) {
+	var list []string
+	if lo.Valid {
+		var published int64
+		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM updates WHERE status = 'published'`).Scan(&published); err != nil {
+			return nil, 0, err
+		}
+		span := hi.Int64 - lo.Int64 + 1
+		ranges := []civicmon.IDRange{{First: lo.Int64, Last: hi.Int64}}
+		sample := published
+		if span > pairSampleDocs {
+			ranges = ranges[:0]
+			step, run := span/pairSampleChunks, int64(pairSampleDocs/pairSampleChunks)
+			for i := range int64(pairSampleChunks) {
+				first := lo.Int64 + i*step
+				ranges = append(ranges, civicmon.IDRange{First: first, Last: first + run - 1})
+			}
+			sample = min(published, pairSampleDocs)
+		}
+		s.db.postings().mu.RLock()
+		popular := s.db.postings().popular
+		s.db.postings().mu.RUnlock()
+		if popular <= 0 {
+			popular = popularPairDocs
+		}
+		// The sample's share of the threshold; at least 2, so that one
+		// update's chance pairs are not taken for popular ones.
+		need := popular
+		if published > sample && sample > 0 {
+			need = max(2, int((int64(popular)*sample+published-1)/published))
+		}
+		count := postings.NewPairCounter(need)
+		err := readSearchDocs(ctx, s.db, s.db.read, ranges, func(_ int64, u *civicmon.Update) {
+			d := searchDoc(u)
+			count.Add(d.Title, d.Summary, d.Body)
+		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: read a sample of the updates to choose the popular pairs of words: %w", err)
+		}
+		list = count.Popular(maxPopularPairs)
+	}
+	text := "#" + strconv.FormatInt(epoch+1, 10) + "\n" + strings.Join(list, "\n")
+	err := s.writeQuiet(ctx, func(tx *Store) error {
+		if err := tx.movePostingsEpoch(ctx, epoch, -1); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, tx.q(`UPDATE search_state SET postings_pairs = ?, postings_pairs_base = ? WHERE id = 1`), text, hi.Int64)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	pairs, _ := parsePairs(text)
+	return pairs, epoch + 1, nil
+}
+
+// The postings are built again, their pairs chosen anew, when the highest
+// update id is more than postingsGrowth times what it was when they were
+// chosen, and more than postingsGrowth × minPairsBase.
+const (
+	postingsGrowth = 4
+	minPairsBase   = 12_500
+)
+
+// postingsOutgrown reports whether the archive has outgrown the popular
+// pairs' sample.
+func (s *Store) postingsOutgrown(ctx context.Context) (bool, error) {
+	var base, top int64
+	err := s.db.read.QueryRowContext(ctx, `SELECT postings_pairs_base, (SELECT COALESCE(MAX(id), 0) FROM updates) FROM search_state WHERE id = 1`).Scan(&base, &top)
+	if err != nil {
+		return false, fmt.Errorf("search: read the postings' state: %w", err)
+	}
+	return top > postingsGrowth*max(base, minPairsBase), nil
 }
 
 // movePostingsEpoch moves the epoch on from epoch and sets the mark,
@@ -697,15 +908,15 @@ func (tx *Store) movePostingsEpoch(ctx context.Context, epoch, mark int64) error
 // writeSegment analyses the updates of ranges (all in block b) as they
 // are now and stores them as a new segment of b that speaks for every id
 // of the ranges (those no longer published have no postings in it, which
-// hides them in older segments), covering the feed up to seq. mark is the
-// postings_upto the transaction leaves (-1: unchanged from a build). It
-// returns the new epoch.
-func (s *Store) writeSegment(ctx context.Context, epoch, b int64, ranges []civicmon.IDRange, seq, mark int64) (int64, error) {
+// hides them in older segments), covering the feed up to seq, with the
+// popular pairs of the build. mark is the postings_upto the transaction
+// leaves (-1: unchanged from a build). It returns the new epoch.
+func (s *Store) writeSegment(ctx context.Context, epoch, b int64, ranges []civicmon.IDRange, seq, mark int64, pairs *postings.Pairs) (int64, error) {
 	docs := roaring.New()
 	for _, r := range ranges {
 		docs.AddRange(uint64(r.First), uint64(r.Last)+1)
 	}
-	build := postings.Builder{Pairs: postingsPairs}
+	build := postings.Builder{Pairs: pairs}
 	published := roaring.New()
 	err := readSearchDocs(ctx, s.db, s.db.read, ranges, func(id int64, u *civicmon.Update) {
 		d := searchDoc(u)

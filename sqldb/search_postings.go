@@ -3,12 +3,11 @@ package sqldb
 // Matching a query's text with the postings (postings.go) rather than the
 // engine's index: a word is the union of its forms' bitmaps, a clause the
 // union of its alternatives, the query the intersection of its positive
-// clauses less the union of its negative ones. Phrases need the words'
-// positions, which these postings do not hold (postings.Builder.Pairs):
-// a clause's phrases are asked of the engine's index, as before, and
-// joined to its words' bitmaps. (With pairs, a phrase of two words would
-// be its pair's postings, a longer one the intersection of its pairs',
-// field by field, each update of which is then read and checked.)
+// clauses less the union of its negative ones. A phrase is its words'
+// postings narrowed by each of its pairs' (postings.Pairs): a popular
+// pair's are exact, so a phrase of two words that is one needs nothing
+// more; otherwise the few updates left are read and checked, and when
+// there are too many to read, the phrase is asked of the engine's index.
 
 import (
 	"context"
@@ -25,28 +24,12 @@ import (
 	"github.com/civicmon/civicmon/search"
 )
 
-// postingsPairs: the postings hold pairs of words (postings.Builder.Pairs).
-const postingsPairs = false
-
-// phraseTokens are the tokens a phrase is looked up by: its word, or its
-// pairs.
-func phraseTokens(p search.Phrase) []string {
-	if len(p) == 1 {
-		return []string{p[0]}
-	}
-	if !postingsPairs {
-		// Asked of the engine; its words narrow it to a field.
-		return p
-	}
-	out := make([]string, len(p)-1)
-	for i := range out {
-		out[i] = postings.Pair(p[i], p[i+1])
-	}
-	return out
-}
-
 // anyField selects every field.
 const anyField = -1
+
+// phraseCheckMax is the most updates a search reads to check a phrase in
+// them, rather than ask the engine.
+const phraseCheckMax = 2000
 
 // postingsMatch matches eq (q's expansion) with the postings, and for
 // relevance the scored clauses' title, summary and exact sets.
@@ -56,30 +39,49 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 		pos, epos = q.Positive(), eq.Positive()
 		pos, epos = pos[:min(len(pos), maxScoredClauses)], epos[:min(len(epos), maxScoredClauses)]
 	}
+	px := s.db.postings()
+	px.mu.RLock()
+	pairs := px.pairs
+	px.mu.RUnlock()
+	if pairs == nil {
+		pairs = postings.NewPairs(nil)
+	}
+	// The phrases of more than one word the search needs, by field.
+	var phrases []phraseKey
+	seen := map[phraseKey]bool{}
+	need := func(c search.Clause, field int) {
+		for _, p := range c.Alts {
+			if k := phraseKeyOf(p, field); len(p) > 1 && !seen[k] {
+				seen[k] = true
+				phrases = append(phrases, k)
+			}
+		}
+	}
+	for _, c := range eq.Clauses {
+		need(c, anyField)
+	}
+	for j := range epos {
+		need(epos[j], postings.Title)
+		need(epos[j], postings.Summary)
+		need(pos[j], anyField)
+	}
 	var tokens []string
 	for _, cs := range [][]search.Clause{eq.Clauses, pos} {
 		for _, c := range cs {
 			for _, p := range c.Alts {
-				tokens = append(tokens, phraseTokens(p)...)
+				tokens = append(tokens, p...)
+				for i := 1; i < len(p); i++ {
+					tok, _ := pairs.Token(p[i-1], p[i])
+					tokens = append(tokens, tok)
+				}
 			}
 		}
 	}
 	slices.Sort(tokens)
 	tokens = slices.Compact(tokens)
-	post, err := s.db.postings().lookup(ctx, s.db, tokens)
+	post, err := px.lookup(ctx, s.db, tokens)
 	if err != nil {
 		return nil, err
-	}
-	engine := newPhraseLookups(s)
-	if !postingsPairs {
-		for _, c := range eq.Clauses {
-			engine.want(c, anyField)
-		}
-		for j := range epos {
-			engine.want(epos[j], postings.Title)
-			engine.want(epos[j], postings.Summary)
-			engine.want(pos[j], anyField)
-		}
 	}
 	// inField is a token's postings in one field, or in any.
 	inField := func(tok string, field int) *roaring.Bitmap {
@@ -94,43 +96,30 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 		}
 		return f[field].Clone()
 	}
-	if !postingsPairs {
-		if err := engine.run(ctx, inField); err != nil {
+	found := map[phraseKey]*roaring.Bitmap{}
+	engine := newPhraseLookups(s)
+	for _, k := range phrases {
+		set, err := s.pairsPhrase(ctx, pairs, strings.Fields(k.phrase), k.field, inField)
+		if err != nil {
 			return nil, err
 		}
+		if set != nil {
+			found[k] = set
+		} else {
+			engine.wantKey(k)
+		}
+	}
+	if err := engine.run(ctx, inField); err != nil {
+		return nil, err
 	}
 	phraseSet := func(p search.Phrase, field int) (*roaring.Bitmap, error) {
 		if len(p) == 1 {
 			return inField(p[0], field), nil
 		}
-		toks := phraseTokens(p)
-		if !postingsPairs {
-			return engine.get(p, field)
+		if b := found[phraseKeyOf(p, field)]; b != nil {
+			return b.Clone(), nil
 		}
-		// Field by field: a phrase never runs from one field into the
-		// next.
-		fields := []int{field}
-		if field == anyField {
-			fields = []int{postings.Title, postings.Summary, postings.Body}
-		}
-		out := roaring.New()
-		for _, f := range fields {
-			set := inField(toks[0], f)
-			for _, t := range toks[1:] {
-				if set.IsEmpty() {
-					break
-				}
-				set.And(inField(t, f))
-			}
-			if len(toks) > 1 && !set.IsEmpty() && len(p) > 2 {
-				var err error
-				if set, err = s.checkPhrase(ctx, set, p, f); err != nil {
-					return nil, err
-				}
-			}
-			out.Or(set)
-		}
-		return out, nil
+		return engine.get(p, field)
 	}
 	clauseSet := func(c search.Clause, field int) (*roaring.Bitmap, error) {
 		out := roaring.New()
@@ -195,21 +184,78 @@ func (s *Store) postingsMatch(ctx context.Context, q, eq *search.Query, relevanc
 	return m, nil
 }
 
-// checkPhrase keeps of candidates those that hold phrase p in field (not
-// anyField): it reads and analyses them.
-func (s *Store) checkPhrase(ctx context.Context, candidates *roaring.Bitmap, p search.Phrase, field int) (*roaring.Bitmap, error) {
+// pairsPhrase returns the updates holding phrase p (two words or more) in
+// field, from its words' and pairs' postings (inField) — exact for a
+// popular pair, else checked by reading what they leave — or nil when
+// that is more than phraseCheckMax updates to read.
+func (s *Store) pairsPhrase(ctx context.Context, pairs *postings.Pairs, p search.Phrase, field int, inField func(tok string, field int) *roaring.Bitmap) (*roaring.Bitmap, error) {
+	fields := []int{field}
+	if field == anyField {
+		// Field by field: a phrase never runs from one field into the
+		// next.
+		fields = []int{postings.Title, postings.Summary, postings.Body}
+	}
 	out := roaring.New()
-	ids := candidates.ToArray()
+	var check postings.Fields
+	var toRead uint64
+	for _, f := range fields {
+		set := inField(p[0], f)
+		exact := len(p) == 2
+		for i := 1; i < len(p) && !set.IsEmpty(); i++ {
+			set.And(inField(p[i], f))
+			tok, popular := pairs.Token(p[i-1], p[i])
+			set.And(inField(tok, f))
+			exact = exact && popular
+		}
+		switch {
+		case set.IsEmpty():
+		case exact:
+			out.Or(set)
+		default:
+			check[f] = set
+			toRead += set.GetCardinality()
+		}
+	}
+	if toRead == 0 {
+		return out, nil
+	}
+	var all roaring.Bitmap
+	for _, b := range check {
+		if b != nil {
+			all.Or(b)
+		}
+	}
+	if all.GetCardinality() > phraseCheckMax {
+		return nil, nil
+	}
+	held, err := s.checkPhrase(ctx, &check, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range held {
+		if b != nil {
+			out.Or(b)
+		}
+	}
+	return out, nil
+}
+
+// checkPhrase keeps of each field's candidates those that hold phrase p
+// there: it reads them and finds their words (search.DocBuilder.AddWords).
+func (s *Store) checkPhrase(ctx context.Context, candidates *postings.Fields, p search.Phrase) (*postings.Fields, error) {
+	out := &postings.Fields{}
+	all := candidates.Any()
+	body := "''" // not read unless needed: it is most of the text
+	if b := candidates[postings.Body]; b != nil && !b.IsEmpty() {
+		body = "body"
+	}
+	ids := all.ToArray()
 	const chunk = 500
 	for i := 0; i < len(ids); i += chunk {
 		part := ids[i:min(i+chunk, len(ids))]
 		list := make([]int64, len(part))
 		for j, id := range part {
 			list[j] = int64(id)
-		}
-		body := "body"
-		if field != postings.Body {
-			body = "''" // not read: analysing it is most of the work
 		}
 		rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, `+body+`, translations, language FROM updates
 			WHERE status = 'published' AND id`+s.db.dialect.InIDs), jsonIDs(list))
@@ -222,10 +268,21 @@ func (s *Store) checkPhrase(ctx context.Context, candidates *roaring.Bitmap, p s
 				rows.Close()
 				return nil, err
 			}
-			d := searchDoc(&u)
-			text := [postings.NumFields]string{d.Title, d.Summary, d.Body}[field]
-			if search.HasPhrase(strings.Fields(text), p) {
-				out.Add(uint32(u.ID))
+			var b search.DocBuilder
+			b.AddWords(u.Title, u.Summary, u.Body)
+			for _, t := range u.Translations {
+				b.AddWords(t.Title, t.Summary, t.Body)
+			}
+			d := b.Doc()
+			for f, text := range [postings.NumFields]string{d.Title, d.Summary, d.Body} {
+				c := candidates[f]
+				if c == nil || !c.Contains(uint32(u.ID)) || !search.HasPhrase(strings.Fields(text), p) {
+					continue
+				}
+				if out[f] == nil {
+					out[f] = roaring.New()
+				}
+				out[f].Add(uint32(u.ID))
 			}
 		}
 		rows.Close()
@@ -320,23 +377,13 @@ func phraseKeyOf(p search.Phrase, field int) phraseKey {
 	return phraseKey{strings.Join(p, " "), field}
 }
 
-// want notes the phrases of c, in field.
-func (l *phraseLookups) want(c search.Clause, field int) {
-	for _, p := range c.Alts {
-		if len(p) < 2 {
-			continue
-		}
-		k := phraseKeyOf(p, field)
-		if _, ok := l.jobs[k]; !ok {
-			l.jobs[k] = nil
-			l.order = append(l.order, k)
-		}
+// wantKey notes a phrase in a field.
+func (l *phraseLookups) wantKey(k phraseKey) {
+	if _, ok := l.jobs[k]; !ok {
+		l.jobs[k] = nil
+		l.order = append(l.order, k)
 	}
 }
-
-// phraseCheckMax is the most updates whose title or summary a search
-// reads to tell which hold a phrase there, rather than ask the engine.
-const phraseCheckMax = 1000
 
 // run asks the engine for each phrase anywhere, then narrows those to a
 // field: an update has the phrase in its title only if it has it
@@ -377,11 +424,16 @@ func (l *phraseLookups) run(ctx context.Context, inField func(tok string, field 
 		case cand.IsEmpty():
 			l.jobs[k] = cand
 		case cand.GetCardinality() <= phraseCheckMax:
-			found, err := l.s.checkPhrase(ctx, cand, search.Phrase(words), k.field)
+			var check postings.Fields
+			check[k.field] = cand
+			found, err := l.s.checkPhrase(ctx, &check, search.Phrase(words))
 			if err != nil {
 				return err
 			}
-			l.jobs[k] = found
+			l.jobs[k] = found[k.field]
+			if l.jobs[k] == nil {
+				l.jobs[k] = roaring.New()
+			}
 		default:
 			ask = append(ask, k)
 		}

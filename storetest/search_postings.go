@@ -10,9 +10,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/postings"
 	"github.com/civicmon/civicmon/sqldb"
 )
 
@@ -31,6 +33,23 @@ var postingsQueries = []civicmon.SearchQuery{
 	{Text: "president", Countries: []string{"KZ"}, Years: []int{2024}},
 	{Text: "nothingatallword"}, {Text: `"journalist fined again"`}, {Text: `"tear gas was fired"`}, {Text: `"tear gas was"`},
 	{Text: `"gas was fired" protest`, Sort: civicmon.SortRelevance}, {Text: `"gas was fired"`, Sort: civicmon.SortRelevance}, {Text: `"президент токаев"`}, {Text: `"rallies were held" -"tear gas"`},
+	{Text: `"zebra crossing"`}, {Text: `"a zebra crossing"`},
+}
+
+// bucketMate returns a word w such that the pair "a w" is posted to the
+// same bucket as "a b" (when neither is popular).
+func bucketMate(a, b string) string {
+	none := postings.NewPairs(nil)
+	want, _ := none.Token(a, b)
+	for i := 0; ; i++ {
+		w := "mate"
+		for n := i; n > 0; n /= 26 {
+			w += string(rune('a' + n%26))
+		}
+		if tok, _ := none.Token(a, w); tok == want {
+			return w
+		}
+	}
 }
 
 // searchAnswers returns the answers to postingsQueries, every page of
@@ -120,6 +139,18 @@ func testSearchPostings(t *testing.T, db *sqldb.DB) {
 	if err := s.CreateUpdate(ctx, &wordsInTitle); err != nil {
 		t.Fatal(err)
 	}
+	// Two updates, one with the phrase "zebra crossing", the other with
+	// its words apart and a pair of words posted to the same bucket
+	// (postings.Pairs): the bucket holds both, the phrase only the first.
+	mate := bucketMate("zebra", "crossing")
+	for slug, body := range map[string]string{"zebra-crossing": "A zebra crossing was closed.", "bucket-mate": "A zebra " + mate + " and a crossing."} {
+		u := civicmon.Update{Slug: slug, CountryCode: "CL", Status: civicmon.StatusPublished, Language: "en",
+			PublishedOn: civicmon.MustDate("2023-08-01"), Title: "Streets", Summary: "Summary.", Body: body}
+		if err := s.CreateUpdate(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantHits(t, s, civicmon.SearchQuery{Text: `"zebra crossing"`}, "zebra-crossing")
 	if res := searchFor(t, s, text(`"tear gas was"`)); res.Total != 13 || slices.Contains(hitSlugs(res), "pairs-apart") {
 		t.Errorf(`"tear gas was": %d updates %q, want the 12 of Santiago and words-in-title, not pairs-apart`, res.Total, hitSlugs(res))
 	}
@@ -222,4 +253,41 @@ func testSearchPostings(t *testing.T, db *sqldb.DB) {
 		t.Errorf("build progress %v, want it to end done", steps)
 	}
 	samePostingsAnswers(t, db, "after a rebuild")
+
+	// Popular pairs (postings.Pairs): above, none was (an archive this
+	// small has no pair in 500 updates), so every phrase was narrowed by
+	// its pair's bucket and checked by reading. Built again with pairs in
+	// 2 updates popular, and then with every pair popular, phrases of two
+	// words are their pair's postings.
+	for _, popular := range []int{2, 1} {
+		db.SetPopularPairs(popular)
+		stage := fmt.Sprintf("pairs in %d updates popular", popular)
+		if err := s.Reindex(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FlushPostings(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		var chosen string
+		if err := db.WriteDB().QueryRowContext(ctx, `SELECT postings_pairs FROM search_state WHERE id = 1`).Scan(&chosen); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(chosen, "\n")
+		if !slices.Contains(lines, "tear gas") || !slices.Contains(lines, "gas was") {
+			t.Fatalf("%s: chosen %d pairs, without \"tear gas\" and \"gas was\"", stage, len(lines)-1)
+		}
+		if once := slices.Contains(lines, "fined elsewhere"); once != (popular == 1) {
+			t.Errorf("%s: \"fined elsewhere\", in one update, chosen: %v", stage, once)
+		}
+		samePostingsAnswers(t, db, stage)
+		edit("pairs-apart", func(u *civicmon.Update) { u.Body = "Tear gas was fired. Gas was fired later." })
+		wantHits(t, s, civicmon.SearchQuery{Text: `"tear gas was fired"`}, "pairs-apart", "words-in-title")
+		samePostingsAnswers(t, db, stage+", an edit in memory")
+		if err := s.FlushPostings(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		samePostingsAnswers(t, db, stage+", an edit flushed")
+		edit("pairs-apart", func(u *civicmon.Update) { u.Body = "Tear gas. Gas was fired later." })
+	}
+	db.SetPopularPairs(0)
 }

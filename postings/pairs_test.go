@@ -1,0 +1,61 @@
+package postings
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestBuilderPairs(t *testing.T) {
+	pairs := NewPairs([]string{"tear gas", "not-a-pair", "gas"})
+	if pairs.Len() != 1 || !pairs.Has("tear", "gas") || pairs.Has("gas", "tear") {
+		t.Fatalf("pairs %v: want only \"tear gas\", in that order", pairs.List())
+	}
+	b := Builder{Pairs: pairs}
+	b.Add(3, "tear gas", "", "tear gas was fired §stem tear")
+	b.Add(9, "", "", "gas was")
+	p := b.Postings()
+	if got := p["tear gas"]; got == nil || !reflect.DeepEqual(got[Title].ToArray(), []uint32{3}) || !reflect.DeepEqual(got[Body].ToArray(), []uint32{3}) {
+		t.Errorf("the popular pair's postings: %v", got)
+	}
+	if p["gas was"] != nil {
+		t.Error("a pair that is not popular has postings of its own")
+	}
+	tok, exact := pairs.Token("gas", "was")
+	if exact || tok[0] != ' ' {
+		t.Fatalf("Token(gas, was) = %q, %v: want a bucket", tok, exact)
+	}
+	if got := p[tok]; got == nil || !reflect.DeepEqual(got[Body].ToArray(), []uint32{3, 9}) {
+		t.Errorf("the bucket of \"gas was\": %v, want updates 3 and 9 in the body", got)
+	}
+	if tok, exact := pairs.Token("tear", "gas"); !exact || tok != "tear gas" {
+		t.Errorf("Token(tear, gas) = %q, %v", tok, exact)
+	}
+	// A Builder without Pairs posts words only.
+	var words Builder
+	words.Add(1, "tear gas", "", "")
+	for tok := range words.Postings() {
+		if tok != "tear" && tok != "gas" {
+			t.Errorf("a words-only builder posted %q", tok)
+		}
+	}
+}
+
+func TestPairCounter(t *testing.T) {
+	c := NewPairCounter(2)
+	c.Add("tear gas", "tear gas tear gas", "") // once per document
+	c.Add("", "", "tear gas was fired")
+	c.Add("", "", "gas was §stem fired")
+	c.Add("", "", "was fired")
+	c.Add("was fired", "", "")
+	c.Add("fired was", "", "") // another pair
+	got := c.Popular(10)
+	// "was fired" in 3 documents ("gas was §stem fired" holds no pair of
+	// them), "gas was" and "tear gas" in 2: most first, then in order.
+	want := []string{"was fired", "gas was", "tear gas"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("popular pairs %q, want %q", got, want)
+	}
+	if got := c.Popular(1); !reflect.DeepEqual(got, []string{"was fired"}) {
+		t.Errorf("the most popular pair: %q", got)
+	}
+}
