@@ -2,6 +2,7 @@ package postings
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -57,5 +58,25 @@ func TestPairCounter(t *testing.T) {
 	}
 	if got := c.Popular(1); !reflect.DeepEqual(got, []string{"was fired"}) {
 		t.Errorf("the most popular pair: %q", got)
+	}
+}
+
+// TestPairsLarge: a set of more words than the bit matrix takes answers
+// as a small one does.
+func TestPairsLarge(t *testing.T) {
+	var list []string
+	for i := range denseWords + 10 {
+		list = append(list, Pair("w"+strconv.Itoa(i), "w"+strconv.Itoa(i+1)))
+	}
+	for _, p := range []*Pairs{NewPairs(list), NewPairs(list[:100])} {
+		if (p.dense == nil) != (p.Len() > 100) {
+			t.Errorf("%d pairs: bit matrix %v", p.Len(), p.dense != nil)
+		}
+		for i := range 99 {
+			a, b := "w"+strconv.Itoa(i), "w"+strconv.Itoa(i+1)
+			if !p.Has(a, b) || p.Has(b, a) || p.Has(a, a) {
+				t.Errorf("%d pairs: Has(%s, %s) %v, Has(%s, %s) %v", p.Len(), a, b, p.Has(a, b), b, a, p.Has(b, a))
+			}
+		}
 	}
 }
