@@ -177,14 +177,14 @@ func (b *Builder) pairToken(a, n int32) int32 {
 		key := uint64(a)<<32 | uint64(n)
 		pn, ok := b.popular[key]
 		if !ok {
-			pn = b.newToken(Pair(b.tokens[a], b.tokens[n]))
+			pn = b.newToken(Pair(b.tokens[a], b.tokens[n]), false)
 			b.popular[key] = pn
 		}
 		return pn
 	}
 	k := pairBucket(wa.hash, wn.hash)
 	if b.buckets[k] == 0 {
-		b.buckets[k] = b.newToken(bucketToken(k)) + 1
+		b.buckets[k] = b.newToken(bucketToken(k), false) + 1
 	}
 	return b.buckets[k] - 1
 }
@@ -194,16 +194,21 @@ func (b *Builder) numberOf(tok string) int32 {
 		return n
 	}
 	tok = strings.Clone(tok)
-	n := b.newToken(tok)
+	n := b.newToken(tok, true)
 	if b.Pairs != nil {
 		b.words[n] = wordInfo{hash: wordHash(tok), pair: b.Pairs.wordNumber(tok)}
 	}
 	return n
 }
 
-func (b *Builder) newToken(tok string) int32 {
+// newToken numbers a token; a word's number is found by its string (a
+// pair's by its words': keeping the 170,000 pairs of a block out of
+// number keeps that map, asked for every word, in the processor's cache).
+func (b *Builder) newToken(tok string, word bool) int32 {
 	n := int32(len(b.tokens))
-	b.number[tok] = n
+	if word {
+		b.number[tok] = n
+	}
 	b.tokens = append(b.tokens, tok)
 	b.state = append(b.state, tokenState{})
 	if b.Pairs != nil {
