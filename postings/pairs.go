@@ -68,8 +68,8 @@ func pairBucket(a, b uint64) uint32 {
 // not a set: see Builder.Pairs.
 type Pairs struct {
 	list  []string         // "a b", sorted
-	word  map[string]int32 // the words of the pairs, numbered
-	pairs map[uint64]struct{}
+	word  map[string]int32    // the words of the pairs, numbered
+	pairs map[uint64]struct{} // unless dense
 	// dense is the same set as a bit matrix, when there are at most
 	// denseWords words: a builder asks it of every pair of neighbouring
 	// words, tens of millions of times a block, and a map lookup that
@@ -108,6 +108,7 @@ func NewPairs(list []string) *Pairs {
 			bit := int(key>>32)*n + int(uint32(key))
 			p.dense[bit/64] |= 1 << (bit % 64)
 		}
+		p.pairs = nil // the matrix answers: a server keeps 3 MB less
 	}
 	return p
 }
