@@ -67,7 +67,7 @@ func pairBucket(a, b uint64) uint32 {
 // Pairs is a set of popular pairs of words. The zero of *Pairs (nil) is
 // not a set: see Builder.Pairs.
 type Pairs struct {
-	list  []string         // "a b", sorted
+	list  []string            // "a b", sorted
 	word  map[string]int32    // the words of the pairs, numbered
 	pairs map[uint64]struct{} // unless dense
 	// dense is the same set as a bit matrix, when there are at most
