@@ -67,7 +67,7 @@ func pairBucket(a, b uint64) uint32 {
 // Pairs is a set of popular pairs of words. The zero of *Pairs (nil) is
 // not a set: see Builder.Pairs.
 type Pairs struct {
-	list  []string            // "a b", sorted
+	n     int                 // how many
 	word  map[string]int32    // the words of the pairs, numbered
 	pairs map[uint64]struct{} // unless dense
 	// dense is the same set as a bit matrix, when there are at most
@@ -88,7 +88,7 @@ func NewPairs(list []string) *Pairs {
 		n, ok := p.word[w]
 		if !ok {
 			n = int32(len(p.word))
-			p.word[w] = n
+			p.word[strings.Clone(w)] = n // not the list's text, which can go
 		}
 		return n
 	}
@@ -97,11 +97,12 @@ func NewPairs(list []string) *Pairs {
 		if !ok || a == "" || b == "" || strings.Contains(b, " ") {
 			continue
 		}
-		p.pairs[uint64(number(a))<<32|uint64(number(b))] = struct{}{}
-		p.list = append(p.list, pair)
+		key := uint64(number(a))<<32 | uint64(number(b))
+		if _, ok := p.pairs[key]; !ok {
+			p.pairs[key] = struct{}{}
+			p.n++
+		}
 	}
-	slices.Sort(p.list)
-	p.list = slices.Compact(p.list)
 	if n := len(p.word); n <= denseWords {
 		p.dense = make([]uint64, (n*n+63)/64)
 		for key := range p.pairs {
@@ -113,11 +114,8 @@ func NewPairs(list []string) *Pairs {
 	return p
 }
 
-// List returns the pairs, sorted ("a b" each). The slice is p's.
-func (p *Pairs) List() []string { return p.list }
-
 // Len is how many pairs p holds.
-func (p *Pairs) Len() int { return len(p.list) }
+func (p *Pairs) Len() int { return p.n }
 
 func (p *Pairs) wordNumber(w string) int32 {
 	if n, ok := p.word[w]; ok {

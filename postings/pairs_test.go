@@ -9,7 +9,7 @@ import (
 func TestBuilderPairs(t *testing.T) {
 	pairs := NewPairs([]string{"tear gas", "not-a-pair", "gas"})
 	if pairs.Len() != 1 || !pairs.Has("tear", "gas") || pairs.Has("gas", "tear") {
-		t.Fatalf("pairs %v: want only \"tear gas\", in that order", pairs.List())
+		t.Fatalf("%d pairs: want only \"tear gas\", in that order", pairs.Len())
 	}
 	b := Builder{Pairs: pairs}
 	b.Add(3, "tear gas", "", "tear gas was fired §stem tear")
