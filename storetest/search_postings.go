@@ -4,7 +4,9 @@ package storetest
 // as the engine's index does: held in memory before a flush, in segments
 // after one, with edits, unpublishing and deletions after the flush masking
 // the segments, after merges, after another process flushed, and after a
-// reindex (built again from every update).
+// reindex (built again from every update); phrases by their pairs' buckets
+// (a pair sharing a phrase's bucket is checked away), by popular pairs, and
+// by every pair popular.
 
 import (
 	"encoding/json"
