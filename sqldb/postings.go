@@ -222,16 +222,12 @@ func (px *postingsIndex) catchUp(ctx context.Context, db *DB) error {
 		return nil
 	}
 	px.mu.RLock()
-	build := postings.Builder{Pairs: px.pairs}
+	pairs := px.pairs
 	px.mu.RUnlock()
-	err = readSearchDocs(ctx, db, db.read, ranges, func(id int64, u *civicmon.Update) {
-		d := searchDoc(u)
-		build.Add(uint32(id), d.Title, d.Summary, d.Body)
-	})
+	post, _, err := buildBlock(ctx, db, ranges, pairs)
 	if err != nil {
 		return err
 	}
-	post := build.Postings()
 	px.mu.Lock()
 	defer px.mu.Unlock()
 	if px.epoch != st.epoch {
@@ -916,17 +912,10 @@ func (s *Store) writeSegment(ctx context.Context, epoch, b int64, ranges []civic
 	for _, r := range ranges {
 		docs.AddRange(uint64(r.First), uint64(r.Last)+1)
 	}
-	build := postings.Builder{Pairs: pairs}
-	published := roaring.New()
-	err := readSearchDocs(ctx, s.db, s.db.read, ranges, func(id int64, u *civicmon.Update) {
-		d := searchDoc(u)
-		build.Add(uint32(id), d.Title, d.Summary, d.Body)
-		published.Add(uint32(id))
-	})
+	post, published, err := buildBlock(ctx, s.db, ranges, pairs)
 	if err != nil {
 		return 0, fmt.Errorf("search: read block %d's updates: %w", b, err)
 	}
-	post := build.Postings()
 	if mark < 0 {
 		// A build: the segment speaks for the published updates only.
 		docs = published
@@ -941,6 +930,47 @@ func (s *Store) writeSegment(ctx context.Context, epoch, b int64, ranges []civic
 		return 0, err
 	}
 	return epoch + 1, nil
+}
+
+// buildBlock reads and analyses the published updates of ranges and
+// gathers their postings, with pairs. Reading and analysing run beside
+// the gathering, which is as costly (the pairs' tokens): two processors
+// build a block in a little over half the time.
+func buildBlock(ctx context.Context, db *DB, ranges []civicmon.IDRange, pairs *postings.Pairs) (postings.Postings, *roaring.Bitmap, error) {
+	type analysed struct {
+		id  uint32
+		doc search.Doc
+	}
+	docs := make(chan []analysed, 4)
+	build := postings.Builder{Pairs: pairs}
+	published := roaring.New()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for batch := range docs {
+			for _, d := range batch {
+				build.Add(d.id, d.doc.Title, d.doc.Summary, d.doc.Body)
+				published.Add(d.id)
+			}
+		}
+	}()
+	batch := make([]analysed, 0, 256)
+	err := readSearchDocs(ctx, db, db.read, ranges, func(id int64, u *civicmon.Update) {
+		batch = append(batch, analysed{uint32(id), searchDoc(u)})
+		if len(batch) == cap(batch) {
+			docs <- batch
+			batch = make([]analysed, 0, 256)
+		}
+	})
+	if len(batch) > 0 {
+		docs <- batch
+	}
+	close(docs)
+	<-done
+	if err != nil {
+		return nil, nil, err
+	}
+	return build.Postings(), published, nil
 }
 
 // insertSegment stores a segment and its postings, and replaces the
