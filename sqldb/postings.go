@@ -329,7 +329,15 @@ func (px *postingsIndex) loadSegmentsOnce(ctx context.Context, db *DB) error {
 			return errPostingsMoved
 		}
 		px.mu.Lock()
+		// Batches made with other pairs post a pair differently (its
+		// own, or its bucket): they go, and the feed is read again. (A
+		// build's mark covers every batch made before it, and none is
+		// made while it runs, so this is a guard, not a path.)
+		rechosen := px.pairsKey != key
 		px.pairs, px.pairsKey = pairs, key
+		if rechosen {
+			px.batches = nil
+		}
 		px.mu.Unlock()
 	}
 	px.mu.Lock()
