@@ -90,20 +90,21 @@ type postingsIndex struct {
 	refresh sync.Mutex // serialises catching up
 	mu      sync.RWMutex
 
-	off      bool            // SetSearchPostings(false): searches use the engine
-	pairs    *postings.Pairs // the popular pairs the segments were built with
-	pairsKey string          // postings_pairs' first line: which choice they are
-	popular  int             // SetPopularPairs; 0: popularPairDocs
-	loaded   bool            // segments read at least once
-	epoch    int64           // search_state.postings_epoch of the segments held
-	mark     int64           // search_state.postings_upto
-	seq      int64           // the feed entry the batches cover up to
-	segments map[int64]*segmentInfo
-	batches  []*postingsBatch // oldest first
-	tail     int              // updates the batches speak for
-	behind   bool             // the tail is too long: use the engine
-	parts    []*postings.Part // every segment and batch, oldest first, masked
-	gen      uint64           // counts the changes to parts
+	off       bool            // SetSearchPostings(false): searches use the engine
+	pairs     *postings.Pairs // the popular pairs the segments were built with
+	pairsKey  string          // postings_pairs' first line: which choice they are
+	popular   int             // SetPopularPairs; 0: popularPairDocs
+	checkMost int             // SetPhraseCheck; 0: phraseCheckMax
+	loaded    bool            // segments read at least once
+	epoch     int64           // search_state.postings_epoch of the segments held
+	mark      int64           // search_state.postings_upto
+	seq       int64           // the feed entry the batches cover up to
+	segments  map[int64]*segmentInfo
+	batches   []*postingsBatch // oldest first
+	tail      int              // updates the batches speak for
+	behind    bool             // the tail is too long: use the engine
+	parts     []*postings.Part // every segment and batch, oldest first, masked
+	gen       uint64           // counts the changes to parts
 
 	// The postings of recent lookups, masked as parts were at gen: a
 	// reader choosing facets or turning pages repeats a text query.

@@ -27,9 +27,33 @@ import (
 // anyField selects every field.
 const anyField = -1
 
-// phraseCheckMax is the most updates a search reads to check a phrase in
-// them, rather than ask the engine.
+// phraseCheckMax is the most updates a search reads, by default, to check
+// a phrase in them, rather than ask the engine.
 const phraseCheckMax = 2000
+
+// SetPhraseCheck sets the most updates a search reads to check a phrase
+// in them rather than ask the engine (0: the default, negative: none, so
+// that tests compare the engine's answers for phrases too).
+func (db *DB) SetPhraseCheck(most int) {
+	px := db.postings()
+	px.mu.Lock()
+	defer px.mu.Unlock()
+	px.checkMost = most
+}
+
+// phraseCheckLimit is the most updates a search reads to check a phrase.
+func (db *DB) phraseCheckLimit() uint64 {
+	px := db.postings()
+	px.mu.RLock()
+	defer px.mu.RUnlock()
+	switch {
+	case px.checkMost < 0:
+		return 0
+	case px.checkMost == 0:
+		return phraseCheckMax
+	}
+	return uint64(px.checkMost)
+}
 
 // postingsMatch matches eq (q's expansion) with the postings, and for
 // relevance the scored clauses' title, summary and exact sets.
@@ -225,7 +249,7 @@ func (s *Store) pairsPhrase(ctx context.Context, pairs *postings.Pairs, p search
 			all.Or(b)
 		}
 	}
-	if all.GetCardinality() > phraseCheckMax {
+	if all.GetCardinality() > s.db.phraseCheckLimit() {
 		return nil, nil
 	}
 	held, err := s.checkPhrase(ctx, &check, p)
@@ -423,7 +447,7 @@ func (l *phraseLookups) run(ctx context.Context, inField func(tok string, field 
 		switch {
 		case cand.IsEmpty():
 			l.jobs[k] = cand
-		case cand.GetCardinality() <= phraseCheckMax:
+		case cand.GetCardinality() <= l.s.db.phraseCheckLimit():
 			var check postings.Fields
 			check[k.field] = cand
 			found, err := l.s.checkPhrase(ctx, &check, search.Phrase(words))

@@ -255,6 +255,11 @@ func testSearchPostings(t *testing.T, db *sqldb.DB) {
 		t.Errorf("build progress %v, want it to end done", steps)
 	}
 	samePostingsAnswers(t, db, "after a rebuild")
+	// The phrases the pairs leave to check, asked of the engine instead
+	// (as when more than 2,000 updates are left to read).
+	db.SetPhraseCheck(-1)
+	samePostingsAnswers(t, db, "phrases the pairs leave asked of the engine")
+	db.SetPhraseCheck(0)
 
 	// Popular pairs (postings.Pairs): above, none was (an archive this
 	// small has no pair in 500 updates), so every phrase was narrowed by
