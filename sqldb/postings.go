@@ -269,7 +269,9 @@ func (px *postingsIndex) readPairs(ctx context.Context, db *DB, epoch int64) (*p
 	have, haveKey := px.pairs, px.pairsKey
 	px.mu.RUnlock()
 	if have != nil && key == haveKey {
-		return have, key, now == epoch, nil
+		// Held since an earlier moment, and choices never come back:
+		// the segments read since are of this choice's build.
+		return have, key, true, nil
 	}
 	var text string
 	if err := db.read.QueryRowContext(ctx, `SELECT postings_epoch, postings_pairs FROM search_state WHERE id = 1`).Scan(&now, &text); err != nil {
