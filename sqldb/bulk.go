@@ -97,10 +97,11 @@ func (tx *Store) foreignKeysOff(ctx context.Context) (bool, error) {
 // cascading delete to the engine must not be called inside. Elsewhere
 // (PostgreSQL, or inside a transaction already) it is InTx.
 func (s *Store) InBulkTx(ctx context.Context, fn func(tx civicmon.Store) error) error {
+	bulk := func(tx *Store) error { return fn(&Store{db: tx.db, tx: tx.tx, bulk: true}) }
 	if s.tx == nil && s.db.dialect.SingleWriter {
-		return s.writeWithoutForeignKeys(ctx, func(tx *Store) error { return fn(tx) })
+		return s.writeWithoutForeignKeys(ctx, bulk)
 	}
-	return s.InTx(ctx, fn)
+	return s.write(ctx, bulk)
 }
 
 // Rows per multi-row INSERT. Well under both engines' limits on bound
@@ -213,7 +214,10 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 		updateIDs: updateIDs, incidentIDs: incidentIDs, implicitIDs: noJournal,
 		out: make(chan bulkChunk, 16), stop: make(chan struct{}), free: make(chan []any, 18),
 	}
-	if indexSearch {
+	// An import's updates go into the engine's index after its commit
+	// (search_deferred.go).
+	deferSearch := indexSearch && tx.bulk
+	if indexSearch && !deferSearch {
 		p.search = tx.db.dialect.Text
 	}
 	go p.run()
@@ -259,6 +263,11 @@ func (tx *Store) insertUpdates(ctx context.Context, us []civicmon.Update, alone 
 	// Search: tell the facet indexes which updates are new.
 	if err := tx.searchLog(ctx, slices.Min(updateIDs), slices.Max(updateIDs)); err != nil {
 		return err
+	}
+	if deferSearch {
+		if err := tx.deferSearch(ctx, slices.Min(updateIDs), slices.Max(updateIDs)); err != nil {
+			return err
+		}
 	}
 	// One audit entry for the batch; no revisions (see civicmon.Revisions).
 	return tx.audit(ctx, "update.bulk_insert", "update", us[0].UID,

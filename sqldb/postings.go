@@ -626,6 +626,11 @@ func readSearchDocs(ctx context.Context, db *DB, q interface {
 // message when another process flushed meanwhile (harmless: it did the
 // work).
 func (s *Store) FlushPostings(ctx context.Context, progress func(done, total int)) error {
+	// First the engine's index: the updates imports left to after their
+	// commit (search_deferred.go).
+	if _, err := s.IndexDeferred(ctx); err != nil {
+		return err
+	}
 	st, err := readPostingsState(ctx, s.db.read)
 	if err != nil {
 		return fmt.Errorf("search: read the postings' state: %w", err)

@@ -169,7 +169,7 @@ func (s *Store) knownTypos(ctx context.Context, typos [][]string) ([][]string, e
 	} else if ok {
 		known, err = s.knownTokens(ctx, all)
 	} else {
-		known, err = s.db.dialect.Text.Known(ctx, s.db.read, all)
+		known, err = s.engineKnown(ctx, all)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: look up the words near the query's: %w", err)
@@ -381,11 +381,55 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 // from one aggregated row: a million rows through database/sql would cost
 // more than the engine's own work.
 func (s *Store) matchIDs(ctx context.Context, l Lookup) ([]int64, error) {
+	deferred, err := s.readDeferred(ctx, l.Lo, l.Hi)
+	if err != nil {
+		return nil, err
+	}
 	list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", l.key(), err)
 	}
-	return parseIDList(list)
+	if deferred == nil {
+		return parseIDList(list)
+	}
+	set, err := parseIDBitmap(list)
+	if err != nil {
+		return nil, err
+	}
+	set.AndNot(deferred.ids)
+	set.Or(deferred.match(l))
+	ids := make([]int64, 0, set.GetCardinality())
+	for it := set.Iterator(); it.HasNext(); {
+		ids = append(ids, int64(it.Next()))
+	}
+	return ids, nil
+}
+
+// engineKnown keeps of tokens those the engine's index holds, or an
+// update waiting to be put in it (search_deferred.go), in the order given.
+func (s *Store) engineKnown(ctx context.Context, tokens []string) ([]string, error) {
+	deferred, err := s.readDeferred(ctx, minID, maxID)
+	if err != nil {
+		return nil, err
+	}
+	known, err := s.db.dialect.Text.Known(ctx, s.db.read, tokens)
+	if err != nil || deferred == nil {
+		return known, err
+	}
+	in := map[string]bool{}
+	for _, t := range known {
+		in[t] = true
+	}
+	for _, t := range deferred.known(tokens) {
+		in[t] = true
+	}
+	var out []string
+	for _, t := range tokens {
+		if in[t] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // parseIDList parses "1,2,3".
@@ -417,11 +461,21 @@ func parseIDList(s string) ([]int64, error) {
 
 // matchSet is matchIDs as a bitmap.
 func (s *Store) matchSet(ctx context.Context, l Lookup) (*roaring.Bitmap, error) {
+	deferred, err := s.readDeferred(ctx, l.Lo, l.Hi)
+	if err != nil {
+		return nil, err
+	}
 	list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", l.key(), err)
 	}
-	return parseIDBitmap(list)
+	set, err := parseIDBitmap(list)
+	if err != nil || deferred == nil {
+		return set, err
+	}
+	set.AndNot(deferred.ids)
+	set.Or(deferred.match(l))
+	return set, nil
 }
 
 // parseIDBitmap parses "1,2,3" into a bitmap. Once the pass over the

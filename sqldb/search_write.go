@@ -75,6 +75,9 @@ func (tx *Store) searchAdd(ctx context.Context, u *civicmon.Update) error {
 	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
 		return err
 	}
+	if later, err := tx.searchDeferred(ctx, u.ID); later || err != nil {
+		return err // the flush indexes it as it is then
+	}
 	text := tx.db.dialect.Text
 	prefix, width, _ := text.Insert()
 	_, err := tx.tx.ExecContext(ctx, tx.q(prefix+"("+placeholders(width)+")"), text.Row(u.ID, searchDoc(u))...)
@@ -90,6 +93,9 @@ func (tx *Store) searchAdd(ctx context.Context, u *civicmon.Update) error {
 func (tx *Store) searchForget(ctx context.Context, id int64) error {
 	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
 		return err
+	}
+	if later, err := tx.searchDeferred(ctx, id); later || err != nil {
+		return err // not in the index yet
 	}
 	err := tx.db.dialect.Text.Forget(ctx, tx.tx, id, func() (search.Doc, bool, error) {
 		var u civicmon.Update
@@ -150,6 +156,10 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) err
 			return err
 		}
 		if err := tx.rebuildSearch(ctx, progress); err != nil {
+			return err
+		}
+		// Every published update is in the index now.
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM search_deferred`); err != nil {
 			return err
 		}
 		if err := tx.db.dialect.Text.Optimize(ctx, tx.tx); err != nil {

@@ -127,6 +127,9 @@ type querier interface {
 type Store struct {
 	db *DB
 	tx *sql.Tx
+	// bulk: the transaction of InBulkTx, whose InsertUpdates leave the
+	// engine's full-text index to the flush (search_deferred.go).
+	bulk bool
 }
 
 var _ civicmon.Store = (*Store)(nil)

@@ -45,8 +45,8 @@ type TextIndex interface {
 type LookupKind uint8
 
 const (
-	// LookupMatch: the updates that match the query (its positive
-	// clauses, without its negative ones).
+	// LookupMatch: the updates that match the query: every positive
+	// clause, and none of the negative ones.
 	LookupMatch LookupKind = iota
 	// LookupExclude: the updates that match any of the query's negative
 	// clauses (for a query of exclusions only).

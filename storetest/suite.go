@@ -53,6 +53,7 @@ func Run(t *testing.T, e Engine) {
 		{"SearchDrafts", testSearchDrafts},
 		{"SearchJudged", testSearchJudged},                     // storetest/search_judged.go
 		{"SearchPostings", testSearchPostings},                 // storetest/search_postings.go
+		{"SearchDeferred", testSearchDeferred},                 // storetest/search_deferred.go
 		{"Statistics", testStats},                              // storetest/stats.go
 		{"Outbox", testOutbox},                                 // storetest/outbox.go
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims}, // storetest/outbox.go

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/civicmon/civicmon"
 	"github.com/civicmon/civicmon/dataio"
@@ -167,6 +168,19 @@ func cmdImport(e *env, args []string) error {
 		return fmt.Errorf("%w\nnothing was imported: fix the file and run the import again", err)
 	}
 	fmt.Fprintln(e.stdout, rep)
+	if !*dry {
+		// The import left the engine's full-text index to after its
+		// commit; a server would catch up within seconds, but the
+		// database may have none.
+		start := time.Now()
+		n, err := d.Store().IndexDeferred(e.ctx)
+		if err != nil {
+			return fmt.Errorf("the import is stored, but indexing it for search failed: %w\nrun `civicmon reindex` or start the server, which indexes it", err)
+		}
+		if n > 0 {
+			e.log.Info("indexed the imported updates for search", "updates", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,317 @@
+package sqldb
+
+// Imports leave the engine's full-text index to after their commit. The
+// engine's index (FTS5, tsvectors) is most of an import's writing
+// (docs/benchmarks.md, "Imports"), and searches no longer need it to be in
+// step: the postings find words and phrases, and catch up with every
+// write from the change feed. So an import (InBulkTx) stores its updates
+// without engine rows and records their ids in search_deferred; the
+// postings' flush (the server's, every few seconds, and `civicmon import`
+// once its import has committed) indexes them, a chunk per transaction.
+//
+// Until then the engine's answers would miss them, so every engine lookup
+// (matchIDs, matchSet, the vocabulary for typos) answers for the deferred
+// ids in Go instead: it reads the published ones, analyses them as the
+// index would have and matches them as the index would (search.Query.
+// Matches). Deferred ids are taken out of the engine's answer before the
+// Go answer goes in, so that the result is exact even where the index
+// holds a row for one of them (on PostgreSQL, ids an import reserves are
+// not always contiguous: another writer's update may fall in its range).
+//
+// A write that changes or deletes a deferred update leaves the engine's
+// index alone (there is nothing of it there to forget): the flush indexes
+// what the update is when it gets to it. On PostgreSQL both take the audit
+// lock first, so that a write and the flush's indexing of the same update
+// do not interleave.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/civicmon/civicmon"
+	"github.com/civicmon/civicmon/search"
+)
+
+// deferredChunk is how many ids the flush indexes per transaction: each
+// holds the writer for a fraction of a second.
+const deferredChunk = 2000
+
+// deferSearch records that updates first to last were stored without their
+// engine rows.
+func (tx *Store) deferSearch(ctx context.Context, first, last int64) error {
+	_, err := tx.tx.ExecContext(ctx, tx.q(`INSERT INTO search_deferred (first_id, last_id) VALUES (?, ?)`), first, last)
+	if err != nil {
+		return fmt.Errorf("search: record updates %d to %d for indexing after the import: %w", first, last, err)
+	}
+	return nil
+}
+
+// searchDeferred reports whether update id is waiting for the flush to put
+// it in the engine's index. Where writers run side by side (PostgreSQL) a
+// yes is asked again under the audit lock, which the flush's indexing
+// holds: a write must not leave an update to a flush that has just read
+// it. A no needs no lock: an update not waiting now is only ever added to
+// a range by an import that reserved ids around its own, and then the
+// flush indexes it again, as it is.
+func (tx *Store) searchDeferred(ctx context.Context, id int64) (bool, error) {
+	ask := func() (bool, error) {
+		var n int
+		err := tx.tx.QueryRowContext(ctx, tx.q(`SELECT COUNT(*) FROM search_deferred WHERE first_id <= ? AND last_id >= ?`), id, id).Scan(&n)
+		if err != nil {
+			if tx.db.dialect.isMissingTable(err) {
+				return false, nil // migrating: the table comes later
+			}
+			return false, fmt.Errorf("search: is update %d waiting to be indexed: %w", id, err)
+		}
+		return n > 0, nil
+	}
+	later, err := ask()
+	if !later || err != nil {
+		return false, err
+	}
+	if lock := tx.db.dialect.LockAudit; lock != nil {
+		if err := lock(ctx, tx.tx); err != nil {
+			return false, err
+		}
+		return ask()
+	}
+	return true, nil
+}
+
+// IndexDeferred puts the updates imports stored without engine rows into
+// the engine's index, deferredChunk ids per transaction, and returns how
+// many published updates it indexed. FlushPostings runs it first; `civicmon
+// import` runs it once its import has committed.
+func (s *Store) IndexDeferred(ctx context.Context) (int, error) {
+	indexed := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return indexed, err
+		}
+		n, more := 0, false
+		err := s.writeQuiet(ctx, func(tx *Store) error {
+			var err error
+			n, more, err = tx.indexDeferredChunk(ctx)
+			return err
+		})
+		if err != nil {
+			return indexed, err
+		}
+		indexed += n
+		if !more {
+			return indexed, nil
+		}
+	}
+}
+
+// indexDeferredChunk indexes the first deferredChunk ids of the first
+// deferred range, and reports whether it found one.
+func (tx *Store) indexDeferredChunk(ctx context.Context) (indexed int, found bool, err error) {
+	if lock := tx.db.dialect.LockAudit; lock != nil {
+		if err := lock(ctx, tx.tx); err != nil {
+			return 0, false, err
+		}
+	}
+	var first, last int64
+	err = tx.tx.QueryRowContext(ctx, `SELECT first_id, last_id FROM search_deferred ORDER BY first_id LIMIT 1`).Scan(&first, &last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("search: read the updates waiting to be indexed: %w", err)
+	}
+	// An index of another normaliser is rebuilt whole by Reindex, which
+	// empties search_deferred: nothing to add to it here.
+	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
+		return 0, false, err
+	}
+	upto := min(last, first+deferredChunk-1)
+	rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, title, summary, body, translations, language FROM updates
+		WHERE status = 'published' AND id >= ? AND id <= ? ORDER BY id`), first, upto)
+	if err != nil {
+		return 0, false, err
+	}
+	var us []civicmon.Update
+	for rows.Next() {
+		var u civicmon.Update
+		if err := scanIndexedText(rows, &u); err != nil {
+			rows.Close()
+			return 0, false, err
+		}
+		us = append(us, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, false, err
+	}
+	text := tx.db.dialect.Text
+	notThere := func() (search.Doc, bool, error) { return search.Doc{}, false, nil }
+	ins := tx.newBulkInsert(text.Insert())
+	defer ins.Close()
+	var batch []any
+	for i := 0; i < len(us); i += ins.rows {
+		part := us[i:min(i+ins.rows, len(us))]
+		batch = batch[:0]
+		for j := range part {
+			// Where the engine keeps a row per update (PostgreSQL), another
+			// writer's update inside the range has one already.
+			if err := text.Forget(ctx, tx.tx, part[j].ID, notThere); err != nil {
+				return 0, false, err
+			}
+			batch = append(batch, text.Row(part[j].ID, searchDoc(&part[j]))...)
+		}
+		if _, err := ins.exec(ctx, len(part), batch); err != nil {
+			return 0, false, fmt.Errorf("search: index updates %d to %d: %w", part[0].ID, part[len(part)-1].ID, err)
+		}
+	}
+	if upto == last {
+		_, err = tx.tx.ExecContext(ctx, tx.q(`DELETE FROM search_deferred WHERE first_id = ?`), first)
+	} else {
+		_, err = tx.tx.ExecContext(ctx, tx.q(`UPDATE search_deferred SET first_id = ? WHERE first_id = ?`), upto+1, first)
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("search: mark updates %d to %d indexed: %w", first, upto, err)
+	}
+	return len(us), true, nil
+}
+
+// deferredText is what the engine's index lacks between lo and hi: every
+// id in a deferred range, and the published updates among them analysed.
+type deferredText struct {
+	ids  *roaring.Bitmap
+	docs []deferredDoc
+}
+
+type deferredDoc struct {
+	id     uint32
+	doc    search.Doc
+	fields [3][]string // title, summary, body tokens
+}
+
+// readDeferred returns the deferred text between ids lo and hi (not
+// including hi), or nil when there is none. Read before the engine is
+// asked: an update the flush indexes in between is then answered twice,
+// the same way, rather than not at all.
+func (s *Store) readDeferred(ctx context.Context, lo, hi int64) (*deferredText, error) {
+	rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT first_id, last_id FROM search_deferred WHERE last_id >= ? AND first_id < ? ORDER BY first_id`), lo, hi)
+	if err != nil {
+		if s.db.dialect.isMissingTable(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("search: read the updates waiting to be indexed: %w", err)
+	}
+	var ranges [][2]int64
+	for rows.Next() {
+		var r [2]int64
+		if err := rows.Scan(&r[0], &r[1]); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r[0], r[1] = max(r[0], lo), min(r[1], hi-1)
+		ranges = append(ranges, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ranges) == 0 {
+		return nil, nil
+	}
+	d := &deferredText{ids: roaring.New()}
+	for _, r := range ranges {
+		if _, err := bitmapID(r[1]); err != nil {
+			return nil, err
+		}
+		d.ids.AddRange(uint64(max(r[0], 0)), uint64(r[1])+1)
+		rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, body, translations, language FROM updates
+			WHERE status = 'published' AND id >= ? AND id <= ? ORDER BY id`), r[0], r[1])
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var u civicmon.Update
+			if err := scanIndexedText(rows, &u); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			doc := searchDoc(&u)
+			d.docs = append(d.docs, deferredDoc{id: uint32(u.ID), doc: doc,
+				fields: [3][]string{strings.Fields(doc.Title), strings.Fields(doc.Summary), strings.Fields(doc.Body)}})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// match answers l for the deferred updates, as the engine would have.
+func (d *deferredText) match(l Lookup) *roaring.Bitmap {
+	out := roaring.New()
+	inField := func(c search.Clause, fields [][]string) bool {
+		for _, p := range c.Alts {
+			for _, f := range fields {
+				if search.HasPhrase(f, p) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for i := range d.docs {
+		doc := &d.docs[i]
+		var ok bool
+		switch l.Kind {
+		case LookupMatch:
+			ok = l.Query.HasPositive() && l.Query.Matches(doc.doc)
+		case LookupExclude:
+			for _, c := range l.Query.Clauses {
+				if c.Not && inField(c, doc.fields[:]) {
+					ok = true
+					break
+				}
+			}
+		case LookupTitle:
+			ok = inField(l.Clause, doc.fields[:1])
+		case LookupSummary:
+			ok = inField(l.Clause, doc.fields[1:2])
+		case LookupExact:
+			ok = inField(l.Clause, doc.fields[:])
+		}
+		if ok {
+			out.Add(doc.id)
+		}
+	}
+	return out
+}
+
+// known keeps of tokens those some deferred update holds.
+func (d *deferredText) known(tokens []string) []string {
+	want := make(map[string]bool, len(tokens))
+	for _, t := range tokens {
+		want[t] = true
+	}
+	found := map[string]bool{}
+	for i := range d.docs {
+		for _, f := range d.docs[i].fields {
+			for _, t := range f {
+				if want[t] {
+					found[t] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for _, t := range tokens {
+		if found[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
