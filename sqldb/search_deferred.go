@@ -27,6 +27,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -83,67 +84,177 @@ func (tx *Store) searchDeferred(ctx context.Context, id int64) (bool, error) {
 	return true, nil
 }
 
+// A deferredChunk of ids, read and analysed ahead of its transaction.
+type preparedChunk struct {
+	first, upto int64
+	rows        map[int64]preparedRow // by update id
+	err         error
+}
+
+type preparedRow struct {
+	version int64
+	doc     search.Doc
+}
+
 // IndexDeferred puts the updates imports stored without engine rows into
 // the engine's index, deferredChunk ids per transaction, and returns how
 // many published updates it indexed. FlushPostings runs it first; `civicmon
 // import` runs it once its import has committed.
+//
+// The analysis, most of the work, runs ahead on another goroutine (as an
+// import's did beside its writer), from the read pool; the transaction
+// then checks each update's version and analyses again the few a write
+// changed meanwhile.
 func (s *Store) IndexDeferred(ctx context.Context) (int, error) {
 	indexed := 0
 	for {
-		if err := ctx.Err(); err != nil {
+		ranges, err := s.deferredRanges(ctx)
+		if err != nil || len(ranges) == 0 {
 			return indexed, err
 		}
-		n, more := 0, false
+		n, err := s.indexRanges(ctx, ranges)
+		indexed += n
+		if err != nil {
+			return indexed, err
+		}
+	}
+}
+
+// deferredRanges lists search_deferred, oldest ids first.
+func (s *Store) deferredRanges(ctx context.Context) ([][2]int64, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT first_id, last_id FROM search_deferred ORDER BY first_id`)
+	if err != nil {
+		if s.db.dialect.isMissingTable(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("search: read the updates waiting to be indexed: %w", err)
+	}
+	defer rows.Close()
+	var out [][2]int64
+	for rows.Next() {
+		var r [2]int64
+		if err := rows.Scan(&r[0], &r[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// indexRanges indexes ranges chunk by chunk, each prepared while the one
+// before is written.
+func (s *Store) indexRanges(ctx context.Context, ranges [][2]int64) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	prepared := make(chan preparedChunk, 1)
+	go func() {
+		defer close(prepared)
+		for _, r := range ranges {
+			for first := r[0]; first <= r[1]; first += deferredChunk {
+				c := preparedChunk{first: first, upto: min(r[1], first+deferredChunk-1)}
+				c.rows, c.err = s.prepareDeferred(ctx, c.first, c.upto)
+				if hook := s.db.afterPrepare; hook != nil {
+					hook()
+				}
+				select {
+				case prepared <- c:
+				case <-ctx.Done():
+					return
+				}
+				if c.err != nil {
+					return
+				}
+			}
+		}
+	}()
+	indexed := 0
+	for c := range prepared {
+		if c.err != nil {
+			return indexed, c.err
+		}
+		var n int
+		var gone bool
 		err := s.writeQuiet(ctx, func(tx *Store) error {
 			var err error
-			n, more, err = tx.indexDeferredChunk(ctx)
+			n, gone, err = tx.indexDeferredChunk(ctx, c)
 			return err
 		})
 		if err != nil {
 			return indexed, err
 		}
 		indexed += n
-		if !more {
-			return indexed, nil
+		if gone {
+			break // another process indexes them: read the ranges again
 		}
 	}
+	return indexed, nil
 }
 
-// indexDeferredChunk indexes the first deferredChunk ids of the first
-// deferred range, and reports whether it found one.
-func (tx *Store) indexDeferredChunk(ctx context.Context) (indexed int, found bool, err error) {
+// prepareDeferred reads and analyses the published updates first to upto.
+func (s *Store) prepareDeferred(ctx context.Context, first, upto int64) (map[int64]preparedRow, error) {
+	rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, body, translations, language, version FROM updates
+		WHERE status = 'published' AND id >= ? AND id <= ?`), first, upto)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]preparedRow{}
+	for rows.Next() {
+		var u civicmon.Update
+		var translations string
+		if err := rows.Scan(&u.ID, &u.Title, &u.Summary, &u.Body, &translations, &u.Language, &u.Version); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(translations), &u.Translations); err != nil {
+			return nil, fmt.Errorf("update %d: translations: %w", u.ID, err)
+		}
+		out[u.ID] = preparedRow{version: u.Version, doc: searchDoc(&u)}
+	}
+	return out, rows.Err()
+}
+
+// indexDeferredChunk writes the engine rows of chunk c, when its ids are
+// still the first of a deferred range (gone: they are not, another
+// process took them), and takes them out of the range.
+func (tx *Store) indexDeferredChunk(ctx context.Context, c preparedChunk) (indexed int, gone bool, err error) {
 	if lock := tx.db.dialect.LockAudit; lock != nil {
 		if err := lock(ctx, tx.tx); err != nil {
 			return 0, false, err
 		}
 	}
-	var first, last int64
-	err = tx.tx.QueryRowContext(ctx, `SELECT first_id, last_id FROM search_deferred ORDER BY first_id LIMIT 1`).Scan(&first, &last)
+	var last int64
+	err = tx.tx.QueryRowContext(ctx, tx.q(`SELECT last_id FROM search_deferred WHERE first_id = ?`), c.first).Scan(&last)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return 0, false, nil
+		return 0, true, nil
 	case err != nil:
 		return 0, false, fmt.Errorf("search: read the updates waiting to be indexed: %w", err)
+	case last < c.upto:
+		return 0, true, nil
 	}
 	// An index of another normaliser is rebuilt whole by Reindex, which
 	// empties search_deferred: nothing to add to it here.
 	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
-		return 0, false, err
+		return 0, true, err
 	}
-	upto := min(last, first+deferredChunk-1)
-	rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, title, summary, body, translations, language FROM updates
-		WHERE status = 'published' AND id >= ? AND id <= ? ORDER BY id`), first, upto)
+	// The updates as they are now: those a write changed since they were
+	// prepared are read and analysed again.
+	rows, err := tx.tx.QueryContext(ctx, tx.q(`SELECT id, version FROM updates WHERE status = 'published' AND id >= ? AND id <= ? ORDER BY id`), c.first, c.upto)
 	if err != nil {
 		return 0, false, err
 	}
-	var us []civicmon.Update
+	type current struct {
+		id      int64
+		version int64
+	}
+	var now []current
 	for rows.Next() {
-		var u civicmon.Update
-		if err := scanIndexedText(rows, &u); err != nil {
+		var u current
+		if err := rows.Scan(&u.id, &u.version); err != nil {
 			rows.Close()
 			return 0, false, err
 		}
-		us = append(us, u)
+		now = append(now, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -154,30 +265,48 @@ func (tx *Store) indexDeferredChunk(ctx context.Context) (indexed int, found boo
 	ins := tx.newBulkInsert(text.Insert())
 	defer ins.Close()
 	var batch []any
-	for i := 0; i < len(us); i += ins.rows {
-		part := us[i:min(i+ins.rows, len(us))]
+	for i := 0; i < len(now); i += ins.rows {
+		part := now[i:min(i+ins.rows, len(now))]
 		batch = batch[:0]
-		for j := range part {
+		for _, u := range part {
+			p, ok := c.rows[u.id]
+			if !ok || p.version != u.version {
+				fresh, err := tx.prepareOne(ctx, u.id)
+				if err != nil {
+					return 0, false, err
+				}
+				p.doc = fresh
+			}
 			// Where the engine keeps a row per update (PostgreSQL), another
 			// writer's update inside the range has one already.
-			if err := text.Forget(ctx, tx.tx, part[j].ID, notThere); err != nil {
+			if err := text.Forget(ctx, tx.tx, u.id, notThere); err != nil {
 				return 0, false, err
 			}
-			batch = append(batch, text.Row(part[j].ID, searchDoc(&part[j]))...)
+			batch = append(batch, text.Row(u.id, p.doc)...)
 		}
 		if _, err := ins.exec(ctx, len(part), batch); err != nil {
-			return 0, false, fmt.Errorf("search: index updates %d to %d: %w", part[0].ID, part[len(part)-1].ID, err)
+			return 0, false, fmt.Errorf("search: index updates %d to %d: %w", part[0].id, part[len(part)-1].id, err)
 		}
 	}
-	if upto == last {
-		_, err = tx.tx.ExecContext(ctx, tx.q(`DELETE FROM search_deferred WHERE first_id = ?`), first)
+	if c.upto == last {
+		_, err = tx.tx.ExecContext(ctx, tx.q(`DELETE FROM search_deferred WHERE first_id = ?`), c.first)
 	} else {
-		_, err = tx.tx.ExecContext(ctx, tx.q(`UPDATE search_deferred SET first_id = ? WHERE first_id = ?`), upto+1, first)
+		_, err = tx.tx.ExecContext(ctx, tx.q(`UPDATE search_deferred SET first_id = ? WHERE first_id = ?`), c.upto+1, c.first)
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("search: mark updates %d to %d indexed: %w", first, upto, err)
+		return 0, false, fmt.Errorf("search: mark updates %d to %d indexed: %w", c.first, c.upto, err)
 	}
-	return len(us), true, nil
+	return len(now), false, nil
+}
+
+// prepareOne reads and analyses update id inside tx.
+func (tx *Store) prepareOne(ctx context.Context, id int64) (search.Doc, error) {
+	var u civicmon.Update
+	row := tx.tx.QueryRowContext(ctx, tx.q(`SELECT id, title, summary, body, translations, language FROM updates WHERE id = ?`), id)
+	if err := scanIndexedText(row, &u); err != nil {
+		return search.Doc{}, fmt.Errorf("search: read update %d to index it: %w", id, err)
+	}
+	return searchDoc(&u), nil
 }
 
 // deferredText is what the engine's index lacks between lo and hi: every
