@@ -78,7 +78,7 @@ type DB struct {
 	// afterPrepare, for tests, runs when IndexDeferred has analysed a
 	// chunk and before it writes it (export_test.go).
 	afterPrepare func()
-	Now     civicmon.Clock
+	Now          civicmon.Clock
 	// MessageIDDomain is the domain of the Message-IDs EnqueueMail makes
 	// (the sender's; "civicmon.invalid" when empty).
 	MessageIDDomain string
