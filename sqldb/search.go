@@ -333,6 +333,12 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 	// many at a time as there are processors (the engine's work is CPU),
 	// unless a recent search made them.
 	gen := ix.generation()
+	// The updates an import left out of the engine's index, analysed once
+	// for all the lookups (search_deferred.go).
+	deferred, err := s.readDeferred(ctx, minID, maxID)
+	if err != nil {
+		return nil, err
+	}
 	errs := make([]error, len(jobs))
 	next := make(chan int, len(jobs))
 	for i := range jobs {
@@ -347,7 +353,7 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 				*j.out = ids
 				continue
 			}
-			*j.out, errs[i] = s.matchSet(ctx, j.l)
+			*j.out, errs[i] = s.matchSetBeside(ctx, j.l, deferred)
 			if errs[i] == nil {
 				ix.cache.put(gen, key, *j.out)
 			}
@@ -465,6 +471,13 @@ func (s *Store) matchSet(ctx context.Context, l Lookup) (*roaring.Bitmap, error)
 	if err != nil {
 		return nil, err
 	}
+	return s.matchSetBeside(ctx, l, deferred)
+}
+
+// matchSetBeside is matchSet given the deferred text (readDeferred over at
+// least l's ids, read before), which a search reads once for all its
+// lookups.
+func (s *Store) matchSetBeside(ctx context.Context, l Lookup, deferred *deferredText) (*roaring.Bitmap, error) {
 	list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", l.key(), err)

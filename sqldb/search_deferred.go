@@ -395,6 +395,9 @@ func (d *deferredText) match(l Lookup) *roaring.Bitmap {
 	}
 	for i := range d.docs {
 		doc := &d.docs[i]
+		if int64(doc.id) < l.Lo || int64(doc.id) >= l.Hi {
+			continue
+		}
 		var ok bool
 		switch l.Kind {
 		case LookupMatch:
