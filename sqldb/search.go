@@ -339,6 +339,16 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 	if err != nil {
 		return nil, err
 	}
+	deferredAnswers := make([]*roaring.Bitmap, len(jobs))
+	if deferred != nil {
+		ls := make([]Lookup, len(jobs))
+		for i, j := range jobs {
+			ls[i] = j.l
+		}
+		if deferredAnswers, err = s.deferredMatch(ctx, deferred, ls); err != nil {
+			return nil, err
+		}
+	}
 	errs := make([]error, len(jobs))
 	next := make(chan int, len(jobs))
 	for i := range jobs {
@@ -353,7 +363,7 @@ func (s *Store) matchText(ctx context.Context, ix *facetIndex, q, eq *search.Que
 				*j.out = ids
 				continue
 			}
-			*j.out, errs[i] = s.matchSetBeside(ctx, j.l, deferred)
+			*j.out, errs[i] = s.matchSetBeside(ctx, j.l, deferred, deferredAnswers[i])
 			if errs[i] == nil {
 				ix.cache.put(gen, key, *j.out)
 			}
@@ -391,19 +401,17 @@ func (s *Store) matchIDs(ctx context.Context, l Lookup) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", l.key(), err)
-	}
 	if deferred == nil {
+		list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", l.key(), err)
+		}
 		return parseIDList(list)
 	}
-	set, err := parseIDBitmap(list)
+	set, err := s.matchSet(ctx, l)
 	if err != nil {
 		return nil, err
 	}
-	set.AndNot(deferred.ids)
-	set.Or(deferred.match(l))
 	ids := make([]int64, 0, set.GetCardinality())
 	for it := set.Iterator(); it.HasNext(); {
 		ids = append(ids, int64(it.Next()))
@@ -426,7 +434,11 @@ func (s *Store) engineKnown(ctx context.Context, tokens []string) ([]string, err
 	for _, t := range known {
 		in[t] = true
 	}
-	for _, t := range deferred.known(tokens) {
+	also, err := s.deferredKnown(ctx, deferred, tokens)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range also {
 		in[t] = true
 	}
 	var out []string
@@ -471,24 +483,30 @@ func (s *Store) matchSet(ctx context.Context, l Lookup) (*roaring.Bitmap, error)
 	if err != nil {
 		return nil, err
 	}
-	return s.matchSetBeside(ctx, l, deferred)
+	var answer *roaring.Bitmap
+	if deferred != nil {
+		answers, err := s.deferredMatch(ctx, deferred, []Lookup{l})
+		if err != nil {
+			return nil, err
+		}
+		answer = answers[0]
+	}
+	return s.matchSetBeside(ctx, l, deferred, answer)
 }
 
-// matchSetBeside is matchSet given the deferred text (readDeferred over at
-// least l's ids, read before), which a search reads once for all its
-// lookups.
-func (s *Store) matchSetBeside(ctx context.Context, l Lookup, deferred *deferredText) (*roaring.Bitmap, error) {
+// matchSetBeside is matchSet given the deferred ranges and their answer
+// to l (deferredMatch), read before: a search reads the waiting updates
+// once for all its lookups.
+func (s *Store) matchSetBeside(ctx context.Context, l Lookup, deferred *deferredText, answer *roaring.Bitmap) (*roaring.Bitmap, error) {
 	list, err := s.db.dialect.Text.Match(ctx, s.db.read, l)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", l.key(), err)
 	}
 	set, err := parseIDBitmap(list)
-	if err != nil || deferred == nil {
-		return set, err
+	if err != nil {
+		return nil, err
 	}
-	set.AndNot(deferred.ids)
-	set.Or(deferred.match(l))
-	return set, nil
+	return withDeferred(set, deferred, answer), nil
 }
 
 // parseIDBitmap parses "1,2,3" into a bitmap. Once the pass over the

@@ -30,7 +30,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -309,21 +311,15 @@ func (tx *Store) prepareOne(ctx context.Context, id int64) (search.Doc, error) {
 	return searchDoc(&u), nil
 }
 
-// deferredText is what the engine's index lacks between lo and hi: every
-// id in a deferred range, and the published updates among them analysed.
+// deferredText is what the engine's index lacks between two ids: the
+// deferred ranges, and every id in them.
 type deferredText struct {
-	ids  *roaring.Bitmap
-	docs []deferredDoc
+	ranges [][2]int64
+	ids    *roaring.Bitmap
 }
 
-type deferredDoc struct {
-	id     uint32
-	doc    search.Doc
-	fields [3][]string // title, summary, body tokens
-}
-
-// readDeferred returns the deferred text between ids lo and hi (not
-// including hi), or nil when there is none. Read before the engine is
+// readDeferred returns the deferred ranges between ids lo and hi (not
+// including hi), or nil when there are none. Read before the engine is
 // asked: an update the flush indexes in between is then answered twice,
 // the same way, rather than not at all.
 func (s *Store) readDeferred(ctx context.Context, lo, hi int64) (*deferredText, error) {
@@ -334,56 +330,118 @@ func (s *Store) readDeferred(ctx context.Context, lo, hi int64) (*deferredText, 
 		}
 		return nil, fmt.Errorf("search: read the updates waiting to be indexed: %w", err)
 	}
-	var ranges [][2]int64
+	defer rows.Close()
+	d := &deferredText{ids: roaring.New()}
 	for rows.Next() {
 		var r [2]int64
 		if err := rows.Scan(&r[0], &r[1]); err != nil {
-			rows.Close()
 			return nil, err
 		}
-		r[0], r[1] = max(r[0], lo), min(r[1], hi-1)
-		ranges = append(ranges, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(ranges) == 0 {
-		return nil, nil
-	}
-	d := &deferredText{ids: roaring.New()}
-	for _, r := range ranges {
+		r[0], r[1] = max(r[0], lo, 0), min(r[1], hi-1)
 		if _, err := bitmapID(r[1]); err != nil {
 			return nil, err
 		}
-		d.ids.AddRange(uint64(max(r[0], 0)), uint64(r[1])+1)
-		rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, body, translations, language FROM updates
-			WHERE status = 'published' AND id >= ? AND id <= ? ORDER BY id`), r[0], r[1])
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var u civicmon.Update
-			if err := scanIndexedText(rows, &u); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			doc := searchDoc(&u)
-			d.docs = append(d.docs, deferredDoc{id: uint32(u.ID), doc: doc,
-				fields: [3][]string{strings.Fields(doc.Title), strings.Fields(doc.Summary), strings.Fields(doc.Body)}})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		d.ranges = append(d.ranges, r)
+		d.ids.AddRange(uint64(r[0]), uint64(r[1])+1)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(d.ranges) == 0 {
+		return nil, nil
 	}
 	return d, nil
 }
 
-// match answers l for the deferred updates, as the engine would have.
-func (d *deferredText) match(l Lookup) *roaring.Bitmap {
-	out := roaring.New()
-	inField := func(c search.Clause, fields [][]string) bool {
+// deferredReadIDs is how many ids of a range eachDeferred reads at a time:
+// the analysed text of the waiting updates is never all in memory.
+const deferredReadIDs = 500
+
+// eachDeferred reads the published updates of d's ranges and calls fn
+// with each analysed — its document and its fields' tokens — on as many
+// goroutines as there are processors (fn must be safe for that; worker
+// tells them apart, from 0).
+func (s *Store) eachDeferred(ctx context.Context, d *deferredText, fn func(worker int, id uint32, doc search.Doc, fields [][]string)) error {
+	type span struct{ lo, hi int64 }
+	spans := make(chan span)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for sp := range spans {
+				if errs[w] != nil {
+					continue
+				}
+				errs[w] = s.analyseDeferred(ctx, sp.lo, sp.hi, func(id uint32, doc search.Doc, fields [][]string) { fn(w, id, doc, fields) })
+			}
+		})
+	}
+	for _, r := range d.ranges {
+		for lo := r[0]; lo <= r[1]; lo += deferredReadIDs {
+			if ctx.Err() != nil {
+				break
+			}
+			spans <- span{lo, min(r[1], lo+deferredReadIDs-1)}
+		}
+	}
+	close(spans)
+	wg.Wait()
+	return errors.Join(append(errs, ctx.Err())...)
+}
+
+func (s *Store) analyseDeferred(ctx context.Context, lo, hi int64, fn func(id uint32, doc search.Doc, fields [][]string)) error {
+	rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, body, translations, language FROM updates
+		WHERE status = 'published' AND id >= ? AND id <= ?`), lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u civicmon.Update
+		if err := scanIndexedText(rows, &u); err != nil {
+			return err
+		}
+		doc := searchDoc(&u)
+		fn(uint32(u.ID), doc, [][]string{strings.Fields(doc.Title), strings.Fields(doc.Summary), strings.Fields(doc.Body)})
+	}
+	return rows.Err()
+}
+
+// deferredMatch answers each of ls for the updates of d, as the engine
+// would have.
+func (s *Store) deferredMatch(ctx context.Context, d *deferredText, ls []Lookup) ([]*roaring.Bitmap, error) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	found := make([][]*roaring.Bitmap, workers)
+	for w := range found {
+		found[w] = make([]*roaring.Bitmap, len(ls))
+		for j := range ls {
+			found[w][j] = roaring.New()
+		}
+	}
+	err := s.eachDeferred(ctx, d, func(w int, id uint32, doc search.Doc, fields [][]string) {
+		for j, l := range ls {
+			if int64(id) >= l.Lo && int64(id) < l.Hi && lookupMatches(l, doc, fields) {
+				found[w][j].Add(id)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := found[0]
+	for _, f := range found[1:] {
+		for j := range out {
+			out[j].Or(f[j])
+		}
+	}
+	return out, nil
+}
+
+// lookupMatches reports whether an analysed document matches l as the
+// engine's index would.
+func lookupMatches(l Lookup, doc search.Doc, fields [][]string) bool {
+	inFields := func(c search.Clause, fields [][]string) bool {
 		for _, p := range c.Alts {
 			for _, f := range fields {
 				if search.HasPhrase(f, p) {
@@ -393,51 +451,46 @@ func (d *deferredText) match(l Lookup) *roaring.Bitmap {
 		}
 		return false
 	}
-	for i := range d.docs {
-		doc := &d.docs[i]
-		if int64(doc.id) < l.Lo || int64(doc.id) >= l.Hi {
-			continue
-		}
-		var ok bool
-		switch l.Kind {
-		case LookupMatch:
-			ok = l.Query.HasPositive() && l.Query.Matches(doc.doc)
-		case LookupExclude:
-			for _, c := range l.Query.Clauses {
-				if c.Not && inField(c, doc.fields[:]) {
-					ok = true
-					break
-				}
+	switch l.Kind {
+	case LookupMatch:
+		return l.Query.HasPositive() && l.Query.Matches(doc)
+	case LookupExclude:
+		for _, c := range l.Query.Clauses {
+			if c.Not && inFields(c, fields) {
+				return true
 			}
-		case LookupTitle:
-			ok = inField(l.Clause, doc.fields[:1])
-		case LookupSummary:
-			ok = inField(l.Clause, doc.fields[1:2])
-		case LookupExact:
-			ok = inField(l.Clause, doc.fields[:])
 		}
-		if ok {
-			out.Add(doc.id)
-		}
+	case LookupTitle:
+		return inFields(l.Clause, fields[:1])
+	case LookupSummary:
+		return inFields(l.Clause, fields[1:2])
+	case LookupExact:
+		return inFields(l.Clause, fields)
 	}
-	return out
+	return false
 }
 
-// known keeps of tokens those some deferred update holds.
-func (d *deferredText) known(tokens []string) []string {
+// deferredKnown keeps of tokens those some update of d holds.
+func (s *Store) deferredKnown(ctx context.Context, d *deferredText, tokens []string) ([]string, error) {
 	want := make(map[string]bool, len(tokens))
 	for _, t := range tokens {
 		want[t] = true
 	}
+	var mu sync.Mutex
 	found := map[string]bool{}
-	for i := range d.docs {
-		for _, f := range d.docs[i].fields {
+	err := s.eachDeferred(ctx, d, func(_ int, _ uint32, _ search.Doc, fields [][]string) {
+		for _, f := range fields {
 			for _, t := range f {
 				if want[t] {
+					mu.Lock()
 					found[t] = true
+					mu.Unlock()
 				}
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, t := range tokens {
@@ -445,5 +498,15 @@ func (d *deferredText) known(tokens []string) []string {
 			out = append(out, t)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// withDeferred is the engine's answer set to l with the deferred updates'
+// answer in place of the engine's for their ids.
+func withDeferred(set *roaring.Bitmap, d *deferredText, answer *roaring.Bitmap) *roaring.Bitmap {
+	if d != nil {
+		set.AndNot(d.ids)
+		set.Or(answer)
+	}
+	return set
 }

@@ -98,6 +98,7 @@ func testSearchDeferred(t *testing.T, db *sqldb.DB) {
 	engineHits(t, db, text("walrus"), "imported-1")
 	engineHits(t, db, text("narwhal"), "imported-5")
 	engineHits(t, db, text("orca"))
+	engineHits(t, db, text("narwhl"), "imported-5") // a typo of a word only they hold
 	samePostingsAnswers(t, db, "imported, edited, not yet in the engine's index")
 
 	n, err := st.IndexDeferred(ctx)
