@@ -271,7 +271,7 @@ func newBenchDB(b *testing.B, ctx context.Context, path string, countries bool) 
 // leaves it out, the report gives it beside.
 func indexAfterImport(b *testing.B, ctx context.Context, db *sqldb.DB, published int) time.Duration {
 	start := time.Now()
-	n, err := db.Store().IndexDeferred(ctx)
+	n, err := db.Store().IndexDeferred(ctx, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -628,7 +628,7 @@ func readSearchDocs(ctx context.Context, db *DB, q interface {
 func (s *Store) FlushPostings(ctx context.Context, progress func(done, total int)) error {
 	// First the engine's index: the updates imports left to after their
 	// commit (search_deferred.go).
-	if _, err := s.IndexDeferred(ctx); err != nil {
+	if _, err := s.IndexDeferred(ctx, nil); err != nil {
 		return err
 	}
 	st, err := readPostingsState(ctx, s.db.read)

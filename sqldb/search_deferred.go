@@ -101,20 +101,29 @@ type preparedRow struct {
 // IndexDeferred puts the updates imports stored without engine rows into
 // the engine's index, deferredChunk ids per transaction, and returns how
 // many published updates it indexed. FlushPostings runs it first; `civicmon
-// import` runs it once its import has committed.
+// import` runs it once its import has committed. progress, when set, is
+// told the ids done so far and those done and waiting.
 //
 // The analysis, most of the work, runs ahead on another goroutine (as an
 // import's did beside its writer), from the read pool; the transaction
 // then checks each update's version and analyses again the few a write
 // changed meanwhile.
-func (s *Store) IndexDeferred(ctx context.Context) (int, error) {
-	indexed := 0
+func (s *Store) IndexDeferred(ctx context.Context, progress func(done, total int)) (int, error) {
+	indexed, done, total := 0, 0, 0
 	for {
 		ranges, err := s.deferredRanges(ctx)
 		if err != nil || len(ranges) == 0 {
 			return indexed, err
 		}
-		n, err := s.indexRanges(ctx, ranges)
+		total = done
+		for _, r := range ranges {
+			total += int(r[1] - r[0] + 1)
+		}
+		n, err := s.indexRanges(ctx, ranges, func(ids int) {
+			if done += ids; progress != nil {
+				progress(done, total)
+			}
+		})
 		indexed += n
 		if err != nil {
 			return indexed, err
@@ -145,32 +154,60 @@ func (s *Store) deferredRanges(ctx context.Context) ([][2]int64, error) {
 
 // indexRanges indexes ranges chunk by chunk, each prepared while the one
 // before is written.
-func (s *Store) indexRanges(ctx context.Context, ranges [][2]int64) (int, error) {
+func (s *Store) indexRanges(ctx context.Context, ranges [][2]int64, chunkDone func(ids int)) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	prepared := make(chan preparedChunk, 1)
-	go func() {
-		defer close(prepared)
-		for _, r := range ranges {
-			for first := r[0]; first <= r[1]; first += deferredChunk {
-				c := preparedChunk{first: first, upto: min(r[1], first+deferredChunk-1)}
+	var chunks []preparedChunk
+	for _, r := range ranges {
+		for first := r[0]; first <= r[1]; first += deferredChunk {
+			chunks = append(chunks, preparedChunk{first: first, upto: min(r[1], first+deferredChunk-1)})
+		}
+	}
+	// The chunks are analysed on every processor, a few ahead of the
+	// writer at most, and written in order.
+	workers := max(1, runtime.GOMAXPROCS(0))
+	ahead := make(chan struct{}, workers+1)
+	ready := make([]chan preparedChunk, len(chunks))
+	next := make(chan int)
+	for i := range ready {
+		ready[i] = make(chan preparedChunk, 1)
+	}
+	for range workers {
+		go func() {
+			for i := range next {
+				c := chunks[i]
 				c.rows, c.err = s.prepareDeferred(ctx, c.first, c.upto)
 				if hook := s.db.afterPrepare; hook != nil {
-					hook()
+					hook(c.first, c.upto)
 				}
-				select {
-				case prepared <- c:
-				case <-ctx.Done():
-					return
-				}
-				if c.err != nil {
-					return
-				}
+				ready[i] <- c
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range chunks {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()
 	indexed := 0
-	for c := range prepared {
+	for i := range chunks {
+		var c preparedChunk
+		select {
+		case c = <-ready[i]:
+		case <-ctx.Done():
+			return indexed, ctx.Err()
+		}
+		<-ahead
 		if c.err != nil {
 			return indexed, c.err
 		}
@@ -188,6 +225,7 @@ func (s *Store) indexRanges(ctx context.Context, ranges [][2]int64) (int, error)
 		if gone {
 			break // another process indexes them: read the ranges again
 		}
+		chunkDone(int(c.upto - c.first + 1))
 	}
 	return indexed, nil
 }

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/civicmon/civicmon"
@@ -21,28 +22,30 @@ func TestIndexDeferredAfterAnEdit(t *testing.T) {
 			if err := s.InBulkTx(ctx, func(tx civicmon.Store) error { return tx.InsertUpdates(ctx, us) }); err != nil {
 				t.Fatal(err)
 			}
-			edits := 0
-			db.SetAfterPrepare(func() {
-				edits++
-				if edits > 1 {
-					return
-				}
-				u, err := s.UpdateBySlug(ctx, "def-5")
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				u.Title = "Walrus spotted"
-				if err := s.SaveUpdate(ctx, u); err != nil {
-					t.Error(err)
-				}
-			})
-			n, err := s.IndexDeferred(ctx)
+			edited, err := s.UpdateBySlug(ctx, "def-5")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != 2500 || edits != 2 {
-				t.Errorf("IndexDeferred indexed %d updates in %d chunks, want 2500 in 2", n, edits)
+			var mu sync.Mutex
+			chunks := 0
+			db.SetAfterPrepare(func(first, upto int64) {
+				mu.Lock()
+				defer mu.Unlock()
+				chunks++
+				if edited.ID < first || edited.ID > upto {
+					return
+				}
+				edited.Title = "Walrus spotted"
+				if err := s.SaveUpdate(ctx, edited); err != nil {
+					t.Error(err)
+				}
+			})
+			n, err := s.IndexDeferred(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != 2500 || chunks != 2 {
+				t.Errorf("IndexDeferred indexed %d updates in %d chunks, want 2500 in 2", n, chunks)
 			}
 			var waiting int
 			if err := db.WriteDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM search_deferred`).Scan(&waiting); err != nil {

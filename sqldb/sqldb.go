@@ -75,9 +75,9 @@ type DB struct {
 	read    *sql.DB
 	write   *sql.DB
 	dialect *Dialect
-	// afterPrepare, for tests, runs when IndexDeferred has analysed a
-	// chunk and before it writes it (export_test.go).
-	afterPrepare func()
+	// afterPrepare, for tests, runs when IndexDeferred has analysed the
+	// chunk of ids first to upto and before it writes it (export_test.go).
+	afterPrepare func(first, upto int64)
 	Now          civicmon.Clock
 	// MessageIDDomain is the domain of the Message-IDs EnqueueMail makes
 	// (the sender's; "civicmon.invalid" when empty).

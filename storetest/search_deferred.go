@@ -101,7 +101,7 @@ func testSearchDeferred(t *testing.T, db *sqldb.DB) {
 	engineHits(t, db, text("narwhl"), "imported-5") // a typo of a word only they hold
 	samePostingsAnswers(t, db, "imported, edited, not yet in the engine's index")
 
-	n, err := st.IndexDeferred(ctx)
+	n, err := st.IndexDeferred(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func testSearchDeferred(t *testing.T, db *sqldb.DB) {
 	engineHits(t, db, text("narwhal"))
 	engineHits(t, db, text("walrus"), "imported-5", "imported-1")
 	samePostingsAnswers(t, db, "indexed, then edited")
-	if n, err := st.IndexDeferred(ctx); err != nil || n != 0 {
+	if n, err := st.IndexDeferred(ctx, nil); err != nil || n != 0 {
 		t.Errorf("IndexDeferred with nothing waiting: %d, %v", n, err)
 	}
 

@@ -173,7 +173,16 @@ func cmdImport(e *env, args []string) error {
 		// commit; a server would catch up within seconds, but the
 		// database may have none.
 		start := time.Now()
-		n, err := d.Store().IndexDeferred(e.ctx)
+		var progress func(done, total int)
+		n, err := d.Store().IndexDeferred(e.ctx, func(done, total int) {
+			if total < 20_000 {
+				return // a few seconds at most
+			}
+			if progress == nil {
+				progress = progressFunc(e, "indexing for search", total)
+			}
+			progress(done, total)
+		})
 		if err != nil {
 			return fmt.Errorf("the import is stored, but indexing it for search failed: %w\nrun `civicmon reindex` or start the server, which indexes it", err)
 		}

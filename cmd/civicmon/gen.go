@@ -50,7 +50,7 @@ func cmdGen(e *env, args []string) error {
 				redact(*db), strings.Join(found, "; "), *n)
 		}
 	}
-	progress := progressFunc(e, *n)
+	progress := progressFunc(e, "generating", *n)
 	st, err := gen.Run(e.ctx, d.Store(), gen.Options{Updates: *n, Seed: *seed, BatchSize: *batch, Progress: progress})
 	if err != nil {
 		return err
@@ -159,7 +159,7 @@ func plural(n int, one, many string) string {
 
 // progressFunc shows a progress bar on a terminal and a log line every
 // tenth of the work elsewhere (CI logs, pipes).
-func progressFunc(e *env, total int) func(done, total int) {
+func progressFunc(e *env, doing string, total int) func(done, total int) {
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(f),
 			progressbar.OptionSetDescription("updates"), progressbar.OptionShowCount(),
@@ -170,7 +170,7 @@ func progressFunc(e *env, total int) func(done, total int) {
 	next := total / 10
 	return func(done, total int) {
 		if done >= next || done == total {
-			e.log.Info("generating", "done", done, "total", total)
+			e.log.Info(doing, "done", done, "total", total)
 			next = done + total/10
 		}
 	}

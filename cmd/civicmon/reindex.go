@@ -25,11 +25,11 @@ func cmdReindex(e *env, args []string) error {
 	defer d.Close()
 	start := time.Now()
 	var total int
-	progress := progressFunc(e, 0)
+	progress := progressFunc(e, "indexing", 0)
 	err = d.Store().Reindex(e.ctx, func(done, n int) {
 		if total == 0 && n > 0 {
 			total = n
-			progress = progressFunc(e, n)
+			progress = progressFunc(e, "indexing", n)
 		}
 		progress(done, n)
 	})
@@ -48,7 +48,7 @@ func buildPostings(e *env, s *sqldb.Store) error {
 	var progress func(done, total int)
 	err := s.FlushPostings(e.ctx, func(done, n int) {
 		if progress == nil {
-			progress = progressFunc(e, n)
+			progress = progressFunc(e, "indexing", n)
 		}
 		progress(done, n)
 	})
