@@ -95,7 +95,9 @@ func (tx *Store) foreignKeysOff(ctx context.Context) (bool, error) {
 // ApproveRatingProposal (the country, the accounts) and PutCountry (no
 // references) check all of theirs; a method that leaves a reference or a
 // cascading delete to the engine must not be called inside. Elsewhere
-// (PostgreSQL, or inside a transaction already) it is InTx.
+// (PostgreSQL, or inside a transaction already) it is InTx. On both, the
+// updates InsertUpdates stores inside go into the engine's full-text index
+// after the commit (search_deferred.go), and searches find them meanwhile.
 func (s *Store) InBulkTx(ctx context.Context, fn func(tx civicmon.Store) error) error {
 	bulk := func(tx *Store) error { return fn(&Store{db: tx.db, tx: tx.tx, bulk: true}) }
 	if s.tx == nil && s.db.dialect.SingleWriter {
