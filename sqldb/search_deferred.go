@@ -109,6 +109,15 @@ type preparedRow struct {
 // then checks each update's version and analyses again the few a write
 // changed meanwhile.
 func (s *Store) IndexDeferred(ctx context.Context, progress func(done, total int)) (int, error) {
+	// Searches say to reindex when the index is of another normaliser;
+	// until then, nothing is added to it.
+	var normalizer int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT normalizer FROM search_state WHERE id = 1`).Scan(&normalizer); err != nil {
+		return 0, fmt.Errorf("search state: %w", err)
+	}
+	if normalizer != search.IndexVersion {
+		return 0, nil
+	}
 	indexed, done, total := 0, 0, 0
 	for {
 		ranges, err := s.deferredRanges(ctx)
@@ -274,8 +283,10 @@ func (tx *Store) indexDeferredChunk(ctx context.Context, c preparedChunk) (index
 	}
 	// An index of another normaliser is rebuilt whole by Reindex, which
 	// empties search_deferred: nothing to add to it here.
-	if ok, err := tx.searchCurrent(ctx); !ok || err != nil {
-		return 0, true, err
+	if ok, err := tx.searchCurrent(ctx); err != nil {
+		return 0, false, err
+	} else if !ok {
+		return 0, false, errSearchStale()
 	}
 	// The updates as they are now: those a write changed since they were
 	// prepared are read and analysed again.

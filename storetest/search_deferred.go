@@ -143,6 +143,17 @@ func testSearchDeferred(t *testing.T, db *sqldb.DB) {
 		t.Fatal(err)
 	}
 	engineHits(t, db, text("walrus"), "imported-late", "imported-5", "imported-1")
+	// An index of another normaliser (an upgrade; searches say to
+	// reindex) is left alone, and the import waits.
+	if _, err := db.WriteDB().ExecContext(ctx, `UPDATE search_state SET normalizer = normalizer + 1000`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.IndexDeferred(ctx, nil); err != nil || n != 0 || deferredCount(t, db) != 1 {
+		t.Errorf("IndexDeferred on an index of another normaliser: %d indexed, %v; %d ranges waiting, want 1", n, err, deferredCount(t, db))
+	}
+	if _, err := db.WriteDB().ExecContext(ctx, `UPDATE search_state SET normalizer = normalizer - 1000`); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.Reindex(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
