@@ -603,6 +603,20 @@ func (im *importer) update(rec UpdateRecord, w where) error {
 	}})
 }
 
+// committedStore is a store inside a transaction that can also read what
+// is committed, beside it (sqldb.Store.Committed).
+type committedStore interface {
+	Committed() (civicmon.Store, bool)
+}
+
+func pendingUIDs(pending []pendingUpdate) []string {
+	uids := make([]string, len(pending))
+	for i, p := range pending {
+		uids[i] = p.u.UID
+	}
+	return uids
+}
+
 // flushSize is how many updates an import stores at a time.
 const flushSize = 2000
 
@@ -625,6 +639,19 @@ func (im *importer) flush() error {
 	if len(im.pending) == 0 {
 		return nil
 	}
+	// The batch's updates already stored before the import, looked up
+	// beside the batch in flight where the store can (an update this
+	// import stored earlier is never among them: its id would have been
+	// read twice, which the importer refuses).
+	var existing map[string]int64
+	if c, ok := im.tx.(committedStore); ok {
+		if outside, ok := c.Committed(); ok {
+			var err error
+			if existing, err = outside.UpdateIDsByUID(im.ctx, pendingUIDs(im.pending)); err != nil {
+				return err
+			}
+		}
+	}
 	if err := im.wait(); err != nil {
 		return err
 	}
@@ -633,7 +660,7 @@ func (im *importer) flush() error {
 	done := make(chan error, 1)
 	im.storing = done
 	go func() {
-		err := im.store(batch)
+		err := im.store(batch, existing)
 		clear(batch) // let the updates go
 		im.spare = batch[:0]
 		done <- err
@@ -654,14 +681,12 @@ func (im *importer) wait() error {
 // store stores a batch of queued updates: new ones in bulk, changed ones
 // one by one, keeping what the export does not carry (internal notes,
 // author, victims' names, source contacts) of the stored update.
-func (im *importer) store(pending []pendingUpdate) error {
-	uids := make([]string, len(pending))
-	for i, p := range pending {
-		uids[i] = p.u.UID
-	}
-	existing, err := im.tx.UpdateIDsByUID(im.ctx, uids)
-	if err != nil {
-		return err
+func (im *importer) store(pending []pendingUpdate, existing map[string]int64) error {
+	if existing == nil {
+		var err error
+		if existing, err = im.tx.UpdateIDsByUID(im.ctx, pendingUIDs(pending)); err != nil {
+			return err
+		}
 	}
 	var fresh []civicmon.Update
 	var freshWhere []where

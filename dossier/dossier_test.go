@@ -3,6 +3,7 @@ package dossier
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/civicmon/civicmon"
 )
@@ -295,6 +297,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("K\nT\nS Read more | Read in X\n| Read in Y\nT\nMonday 1.6.2020 K - Latest Developments -\nT2\nS2\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		d, err := Parse(strings.NewReader(in), "f.txt")
+		sameSplit(t, in, 1)
 		if err != nil {
 			var pe *ParseError
 			if d != nil || !errors.As(err, &pe) {
@@ -319,4 +322,80 @@ func FuzzParse(f *testing.F) {
 			prev = u.Line
 		}
 	})
+}
+
+// sameSplit fails unless parsing in with its halves side by side (from
+// halfFrom lines) gives what parsing it whole gives, error or dossier.
+func sameSplit(t *testing.T, in string, halfFrom int) {
+	t.Helper()
+	whole, werr := parseSplit(strings.NewReader(in), "f.txt", math.MaxInt)
+	split, serr := parseSplit(strings.NewReader(in), "f.txt", halfFrom)
+	if !reflect.DeepEqual(whole, split) || fmt.Sprint(werr) != fmt.Sprint(serr) {
+		t.Fatalf("parsed in halves:\n%+v, %v\nwhole:\n%+v, %v", split, serr, whole, werr)
+	}
+}
+
+// A long dossier is parsed in two halves side by side, with the same
+// result as a parse of the whole: updates, and the first error, wherever
+// it is.
+func TestParseHalves(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Kazakhstan\n")
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 400 {
+		d := day.AddDate(0, 0, -i)
+		fmt.Fprintf(&b, "\n%s %d.%d.%d Kazakhstan - Latest Developments -\n\nTitle %d\n\nSummary of update %d. Read more\n",
+			d.Weekday(), d.Day(), int(d.Month()), d.Year(), i, i)
+	}
+	good := b.String()
+	lines := strings.Split(good, "\n")
+	// wrongDay gives update k (0 the newest) the weekday after its own.
+	wrongDay := func(in string, k int) string {
+		d := day.AddDate(0, 0, -k)
+		right := fmt.Sprintf("%s %d.%d.%d Kazakhstan", d.Weekday(), d.Day(), int(d.Month()), d.Year())
+		wrong := fmt.Sprintf("%s %d.%d.%d Kazakhstan", d.AddDate(0, 0, 1).Weekday(), d.Day(), int(d.Month()), d.Year())
+		if !strings.Contains(in, right) {
+			t.Fatalf("no line %q", right)
+		}
+		return strings.Replace(in, right, wrong, 1)
+	}
+	insert := func(at int, more ...string) string {
+		return strings.Join(append(append(append([]string{}, lines[:at]...), more...), lines[at:]...), "\n")
+	}
+	for name, in := range map[string]string{
+		"good":                     good,
+		"titled in the middle":     insert(800, "An undated title", "", "Its summary. Read more", "An undated title"),
+		"titled, early":            insert(98, "An undated title", "", "Its summary. Read more", "An undated title"),
+		"wrong weekday, newer":     wrongDay(good, 10),
+		"wrong weekday, older":     wrongDay(good, 350),
+		"wrong weekday, both":      wrongDay(wrongDay(good, 350), 10),
+		"unfinished titled, older": insert(1802, "An undated title", "", "Its summary without the end"),
+		"other country, older":     strings.Replace(good, "Kazakhstan - Latest Developments -\n\nTitle 300\n", "Kyrgyzstan - Latest Developments -\n\nTitle 300\n", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(in), "f.txt")
+			if wantErr := !strings.HasPrefix(name, "good") && !strings.HasPrefix(name, "titled"); (err != nil) != wantErr {
+				t.Fatalf("Parse: %v; want an error: %v", err, wantErr)
+			}
+			for _, from := range []int{1, 100, 1000, 1600, 2001} {
+				sameSplit(t, in, from)
+			}
+		})
+	}
+	for _, name := range append(glob(t, "testdata/*.txt"), glob(t, "testdata/malformed/*.txt")...) {
+		in, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameSplit(t, string(in), 1)
+	}
+}
+
+func glob(t *testing.T, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

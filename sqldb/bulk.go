@@ -99,11 +99,26 @@ func (tx *Store) foreignKeysOff(ctx context.Context) (bool, error) {
 // updates InsertUpdates stores inside go into the engine's full-text index
 // after the commit (search_deferred.go), and searches find them meanwhile.
 func (s *Store) InBulkTx(ctx context.Context, fn func(tx civicmon.Store) error) error {
-	bulk := func(tx *Store) error { return fn(&Store{db: tx.db, tx: tx.tx, bulk: true}) }
+	top := s.tx == nil
+	bulk := func(tx *Store) error { return fn(&Store{db: tx.db, tx: tx.tx, bulk: true, bulkTop: top}) }
 	if s.tx == nil && s.db.dialect.SingleWriter {
 		return s.writeWithoutForeignKeys(ctx, bulk)
 	}
 	return s.write(ctx, bulk)
+}
+
+// Committed is, inside a transaction InBulkTx began, the store outside
+// it: it reads what is committed, on connections of its own, and may be
+// used beside the transaction. On SQLite that is the database as it was
+// when the transaction began (no other writer commits meanwhile), which
+// lets an import look up the next batch's existing updates while the
+// writer stores this one. ok is false anywhere else (InBulkTx inside a
+// transaction already, whose earlier writes the store outside cannot see).
+func (s *Store) Committed() (store civicmon.Store, ok bool) {
+	if !s.bulkTop {
+		return nil, false
+	}
+	return &Store{db: s.db}, true
 }
 
 // Rows per multi-row INSERT. Well under both engines' limits on bound

@@ -133,6 +133,8 @@ type Store struct {
 	// bulk: the transaction of InBulkTx, whose InsertUpdates leave the
 	// engine's full-text index to the flush (search_deferred.go).
 	bulk bool
+	// bulkTop: that transaction began with InBulkTx (see Committed).
+	bulkTop bool
 }
 
 var _ civicmon.Store = (*Store)(nil)
