@@ -53,7 +53,8 @@ func rowCounts(b *testing.B, path string) map[string]int {
 
 // sqlite3Limit writes the rows that the tables of the SQLite file at path
 // gained since before (rowCounts) into a new file with the sqlite3 tool,
-// as one transaction into tables without any index, and returns how long
+// as one transaction into tables without any index (with the same page
+// size and journal settings), and returns how long
 // the tool took and how many rows it wrote. ok is false when the tool is
 // not installed.
 func sqlite3Limit(b *testing.B, path string, before map[string]int) (elapsed time.Duration, rows int, ok bool) {
@@ -64,6 +65,12 @@ func sqlite3Limit(b *testing.B, path string, before map[string]int) (elapsed tim
 	}
 	dir := b.TempDir()
 	var schema, inserts strings.Builder
+	// The same page size as the database the import wrote.
+	pageSize, err := exec.Command(tool, "-batch", "-noheader", path, `PRAGMA page_size`).Output()
+	if err != nil {
+		b.Fatalf("page size of %s: %v", path, err)
+	}
+	fmt.Fprintf(&schema, "PRAGMA page_size=%s;\n", strings.TrimSpace(string(pageSize)))
 	schema.WriteString("PRAGMA journal_mode=WAL;\n")
 	inserts.WriteString("PRAGMA synchronous=NORMAL;\nBEGIN;\n")
 	after := rowCounts(b, path)

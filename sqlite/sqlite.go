@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 
@@ -43,6 +44,37 @@ var Dialect = &sqldb.Dialect{
 	},
 }
 
+// pageSize is the page size of the databases civicmon creates. SQLite's
+// default of 4 KB makes an import's writer do a fifth more work for its
+// B-trees than 16 KB pages (docs/benchmarks.md, "Import"), and the
+// postings' blobs of several kilobytes fit a page rather than a chain of
+// overflow pages. A database keeps the page size it was created with.
+const pageSize = 16384
+
+// createWithPageSize creates the database file at path with the given page
+// size, unless it exists. The page size must be set before the first
+// table, and before journal_mode=WAL, which writes the file: Open's pragmas
+// cannot (modernc.org/sqlite applies them in alphabetical order).
+func createWithPageSize(path string, size int) error {
+	if strings.HasPrefix(path, "file:") || strings.HasPrefix(path, ":memory:") {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		return nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(fmt.Sprintf(`PRAGMA page_size = %d; PRAGMA journal_mode = WAL`, size)); err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return db.Close()
+}
+
 func mustSub(f fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)
 	if err != nil {
@@ -65,6 +97,9 @@ func Open(path string) (*sqldb.DB, error) {
 			v.Add("_pragma", p)
 		}
 		return "file:" + path + "?" + v.Encode()
+	}
+	if err := createWithPageSize(path, pageSize); err != nil {
+		return nil, err
 	}
 	// The writer keeps 32 MB of pages: bulk loads and index merges touch
 	// many. Readers keep 4 MB each: the operating system caches the file
