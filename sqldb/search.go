@@ -408,7 +408,11 @@ func (s *Store) matchIDs(ctx context.Context, l Lookup) ([]int64, error) {
 		}
 		return parseIDList(list)
 	}
-	set, err := s.matchSet(ctx, l)
+	answers, err := s.deferredMatch(ctx, deferred, []Lookup{l})
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.matchSetBeside(ctx, l, deferred, answers[0])
 	if err != nil {
 		return nil, err
 	}

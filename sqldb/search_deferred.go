@@ -439,22 +439,13 @@ func (s *Store) eachDeferred(ctx context.Context, d *deferredText, fn func(worke
 	return errors.Join(append(errs, ctx.Err())...)
 }
 
+// analyseDeferred calls fn with each published update from id lo to hi,
+// analysed.
 func (s *Store) analyseDeferred(ctx context.Context, lo, hi int64, fn func(id uint32, doc search.Doc, fields [][]string)) error {
-	rows, err := s.db.read.QueryContext(ctx, s.q(`SELECT id, title, summary, body, translations, language FROM updates
-		WHERE status = 'published' AND id >= ? AND id <= ?`), lo, hi)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var u civicmon.Update
-		if err := scanIndexedText(rows, &u); err != nil {
-			return err
-		}
-		doc := searchDoc(&u)
-		fn(uint32(u.ID), doc, [][]string{strings.Fields(doc.Title), strings.Fields(doc.Summary), strings.Fields(doc.Body)})
-	}
-	return rows.Err()
+	return readSearchDocs(ctx, s.db, s.db.read, []civicmon.IDRange{{First: lo, Last: hi}}, func(id int64, u *civicmon.Update) {
+		doc := searchDoc(u)
+		fn(uint32(id), doc, [][]string{strings.Fields(doc.Title), strings.Fields(doc.Summary), strings.Fields(doc.Body)})
+	})
 }
 
 // deferredMatch answers each of ls for the updates of d, as the engine

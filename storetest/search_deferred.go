@@ -9,6 +9,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/civicmon/civicmon"
@@ -99,6 +100,24 @@ func testSearchDeferred(t *testing.T, db *sqldb.DB) {
 	engineHits(t, db, text("narwhal"), "imported-5")
 	engineHits(t, db, text("orca"))
 	engineHits(t, db, text("narwhl"), "imported-5") // a typo of a word only they hold
+	// The workspace's archive, which finds drafts too, asks the engine
+	// the same way.
+	db.SetSearchPostings(false)
+	found, total, err := s.FindUpdates(ctx, civicmon.UpdateFilter{Text: "walrus", Limit: 10})
+	db.SetSearchPostings(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slugs []string
+	for _, u := range found {
+		slugs = append(slugs, u.Slug)
+	}
+	slices.Sort(slugs)
+	// imported-1 published; imported-3, -7, -11 drafts titled "Walrus
+	// sighted"; imported-5 and -9 no longer hold it.
+	if want := []string{"imported-1", "imported-11", "imported-3", "imported-7"}; total != 4 || !slices.Equal(slugs, want) {
+		t.Errorf("the archive's search for walrus while waiting: %q (%d), want %q", slugs, total, want)
+	}
 	samePostingsAnswers(t, db, "imported, edited, not yet in the engine's index")
 
 	n, err := st.IndexDeferred(ctx, nil)
